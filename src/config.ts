@@ -1,0 +1,29 @@
+import { z } from "zod";
+import type { Env } from "./env";
+
+const Milliseconds = z.coerce.number().int().min(1).max(86_400_000);
+
+const ConfigSchema = z.object({
+  AWAY_AFTER_MS: Milliseconds,
+  OFFLINE_AFTER_MS: Milliseconds,
+  DISCONNECT_GRACE_MS: Milliseconds,
+  DEV_TOKENS: z.enum(["true", "false"]).default("false"),
+});
+
+/** Timers and switches, validated once from `[vars]`. */
+export interface Config {
+  awayAfterMs: number;
+  offlineAfterMs: number;
+  disconnectGraceMs: number;
+  devTokens: boolean;
+}
+
+export function readConfig(env: Env): Config {
+  const vars = ConfigSchema.parse(env);
+  return {
+    awayAfterMs: vars.AWAY_AFTER_MS,
+    offlineAfterMs: vars.OFFLINE_AFTER_MS,
+    disconnectGraceMs: vars.DISCONNECT_GRACE_MS,
+    devTokens: vars.DEV_TOKENS === "true",
+  };
+}

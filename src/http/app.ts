@@ -1,0 +1,63 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import type { Context } from "hono";
+import type { ErrorCode } from "../protocol/errors";
+import type { AppEnv } from "./appEnv";
+import { requireAuth } from "./auth";
+import { ApiError, errorBody } from "./errors";
+import { connectRoutes } from "./routes/connect";
+import { presenceRoutes } from "./routes/presence";
+import { scopeRoutes } from "./routes/scopes";
+import { upgradeOnly } from "./upgrade";
+
+const codeByStatus: Partial<Record<number, ErrorCode>> = {
+  400: "invalid_request",
+  401: "invalid_token",
+  404: "not_found",
+  405: "method_not_allowed",
+};
+
+function patternOf(path: string): RegExp {
+  return new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`);
+}
+
+/** A path that exists with other methods gets a 405 naming them; anything else a 404. */
+function noRoute(app: OpenAPIHono<AppEnv>) {
+  return (c: Context<AppEnv>) => {
+    const allowed = [
+      ...new Set(app.routes.filter((route) => route.method !== "ALL" && patternOf(route.path).test(c.req.path)).map((route) => route.method)),
+    ];
+    if (allowed.length > 0) {
+      c.header("Allow", allowed.join(", "));
+      return c.json(errorBody("method_not_allowed", `${c.req.method} is not allowed here; use ${allowed.join(" or ")}`), 405);
+    }
+    return c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404);
+  };
+}
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Edge presence", version: "1.0.0", description: "Who is online, on which devices; sockets are described in docs/PROTOCOL.md." },
+  });
+
+  app.use("/v1/connect", upgradeOnly);
+  app.use("/v1/scopes/:scope/watch", upgradeOnly);
+  app.use("/v1/*", requireAuth);
+  app.route("/", connectRoutes);
+  app.route("/", presenceRoutes);
+  app.route("/", scopeRoutes);
+
+  app.notFound(noRoute(app));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json(errorBody(codeByStatus[error.status] ?? "invalid_request", error.message), error.status);
+    }
+    console.error("unhandled error", error);
+    return c.json(errorBody("internal", "something went wrong on our side"), 500);
+  });
+  return app;
+}

@@ -1,0 +1,32 @@
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { identityOf } from "../../protocol/claims";
+import { ErrorBody } from "../../protocol/errors";
+import { ConnectQuery } from "../../protocol/rest";
+import type { ConnectContext } from "../../presence/PresenceObject";
+import { internalUpgrade } from "../../sockets/internalUpgrade";
+import type { AppEnv } from "../appEnv";
+import { validationHook } from "../validation";
+
+const errorContent = { "application/json": { schema: ErrorBody } };
+
+const connect = createRoute({
+  method: "get",
+  path: "/v1/connect",
+  summary: "Open a device socket (WebSocket upgrade); see docs/PROTOCOL.md for its frames",
+  request: { query: ConnectQuery },
+  responses: {
+    101: { description: "Switching to the WebSocket protocol" },
+    400: { description: "Invalid device or type", content: errorContent },
+    401: { description: "Missing, invalid or expired token", content: errorContent },
+    426: { description: "Not a WebSocket upgrade", content: errorContent },
+    429: { description: "The user has the most devices connected already", content: errorContent },
+  },
+});
+
+export const connectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(connect, async (c) => {
+  const claims = c.get("claims");
+  const { device, type } = c.req.valid("query");
+  const context: ConnectContext = { identity: identityOf(claims), device: device ?? crypto.randomUUID(), type };
+  const stub = c.env.PRESENCE.get(c.env.PRESENCE.idFromName(claims.sub));
+  return stub.fetch(internalUpgrade(context));
+});

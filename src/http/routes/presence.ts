@@ -1,0 +1,64 @@
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ErrorBody } from "../../protocol/errors";
+import { PresenceView } from "../../protocol/presence";
+import { BatchRequest, BatchResponse, UpdateMeRequest, UserParam } from "../../protocol/rest";
+import type { AppEnv } from "../appEnv";
+import type { Env } from "../../env";
+import { identityOf, type TokenClaims } from "../../protocol/claims";
+import { validationHook } from "../validation";
+
+const errors = {
+  400: { description: "Invalid request", content: { "application/json": { schema: ErrorBody } } },
+  401: { description: "Missing, invalid or expired token", content: { "application/json": { schema: ErrorBody } } },
+};
+const security = [{ bearer: [] }];
+
+const getPresence = createRoute({
+  method: "get",
+  path: "/v1/presence/{user}",
+  summary: "One user's presence (`me` is the caller, who also sees their own invisible status)",
+  security,
+  request: { params: UserParam },
+  responses: { 200: { description: "The presence", content: { "application/json": { schema: PresenceView } } }, ...errors },
+});
+
+const batchPresence = createRoute({
+  method: "post",
+  path: "/v1/presence/batch",
+  summary: "The presence of 1 to 100 users",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: BatchRequest } } } },
+  responses: { 200: { description: "Presence by user", content: { "application/json": { schema: BatchResponse } } }, ...errors },
+});
+
+const updateMe = createRoute({
+  method: "put",
+  path: "/v1/presence/me",
+  summary: "Set the caller's status (`auto` clears a manual one) and text (`\"\"` clears it)",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: UpdateMeRequest } } } },
+  responses: { 200: { description: "The caller's presence", content: { "application/json": { schema: PresenceView } } }, ...errors },
+});
+
+function presenceOf(env: Env, user: string, claims: TokenClaims): Promise<PresenceView> {
+  return env.PRESENCE.get(env.PRESENCE.idFromName(user)).presence(user, user === claims.sub);
+}
+
+export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(batchPresence, async (c) => {
+    const claims = c.get("claims");
+    const { users } = c.req.valid("json");
+    const unique = [...new Set(users)];
+    const views = await Promise.all(unique.map((user) => presenceOf(c.env, user, claims)));
+    return c.json({ presence: Object.fromEntries(views.map((view) => [view.user, view])) }, 200);
+  })
+  .openapi(updateMe, async (c) => {
+    const claims = c.get("claims");
+    const stub = c.env.PRESENCE.get(c.env.PRESENCE.idFromName(claims.sub));
+    return c.json(await stub.choose(identityOf(claims), c.req.valid("json")), 200);
+  })
+  .openapi(getPresence, async (c) => {
+    const claims = c.get("claims");
+    const { user } = c.req.valid("param");
+    return c.json(await presenceOf(c.env, user === "me" ? claims.sub : user, claims), 200);
+  });

@@ -1,0 +1,93 @@
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import type { Env } from "../../env";
+import { ErrorBody } from "../../protocol/errors";
+import type { ScopeId } from "../../protocol/ids";
+import { Counts, MembersPage, MembersQuery, ScopeCount, ScopeParam, WatchQuery } from "../../protocol/rest";
+import { decodeCursor } from "../../rooms/cursor";
+import type { WatchContext } from "../../rooms/RoomObject";
+import { internalUpgrade } from "../../sockets/internalUpgrade";
+import type { AppEnv } from "../appEnv";
+import { ApiError } from "../errors";
+import { authorizeScope } from "../scopes";
+import { validationHook } from "../validation";
+
+const errorContent = { "application/json": { schema: ErrorBody } };
+const errors = {
+  400: { description: "Invalid scope or query", content: errorContent },
+  401: { description: "Missing, invalid or expired token", content: errorContent },
+  403: { description: "The caller is not a member of this scope", content: errorContent },
+};
+const security = [{ bearer: [] }];
+
+const members = createRoute({
+  method: "get",
+  path: "/v1/scopes/{scope}/members",
+  summary: "A scope's visible members, newest activity first, a page at a time",
+  security,
+  request: { params: ScopeParam, query: MembersQuery },
+  responses: { 200: { description: "A page of members", content: { "application/json": { schema: MembersPage } } }, ...errors },
+});
+
+const count = createRoute({
+  method: "get",
+  path: "/v1/scopes/{scope}/count",
+  summary: "How many members a scope has, by status",
+  security,
+  request: { params: ScopeParam },
+  responses: { 200: { description: "The counts", content: { "application/json": { schema: ScopeCount } } }, ...errors },
+});
+
+const counts = createRoute({
+  method: "get",
+  path: "/v1/counts",
+  summary: "Member totals of the caller's own scopes",
+  security,
+  responses: { 200: { description: "Totals", content: { "application/json": { schema: Counts } } }, 401: errors[401] },
+});
+
+const watch = createRoute({
+  method: "get",
+  path: "/v1/scopes/{scope}/watch",
+  summary: "Open a watch socket (WebSocket upgrade): a `sync`, then a `diff` per change",
+  request: { params: ScopeParam, query: WatchQuery },
+  responses: {
+    101: { description: "Switching to the WebSocket protocol" },
+    ...errors,
+    426: { description: "Not a WebSocket upgrade", content: errorContent },
+    503: { description: "The scope has the most watchers already", content: errorContent },
+  },
+});
+
+function room(env: Env, scope: ScopeId) {
+  return env.ROOMS.get(env.ROOMS.idFromName(scope));
+}
+
+export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(members, async (c) => {
+    const { scope } = c.req.valid("param");
+    const { limit, cursor } = c.req.valid("query");
+    authorizeScope(c.get("claims"), scope);
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (cursor !== undefined && after === null) throw new ApiError(400, "invalid_request", "cursor: not a cursor this service made");
+    return c.json(await room(c.env, scope).members(scope, limit, after), 200);
+  })
+  .openapi(count, async (c) => {
+    const { scope } = c.req.valid("param");
+    authorizeScope(c.get("claims"), scope);
+    return c.json(await room(c.env, scope).count(scope), 200);
+  })
+  .openapi(counts, async (c) => {
+    const claims = c.get("claims");
+    const totalOf = async (scope: ScopeId | null) => (scope === null ? null : (await room(c.env, scope).count(scope)).total);
+    const [global, org, zone] = await Promise.all([
+      totalOf("global"),
+      totalOf(claims.org === undefined ? null : `org:${claims.org}`),
+      totalOf(claims.zone === undefined ? null : `zone:${claims.zone}`),
+    ]);
+    return c.json({ global: global ?? 0, org, zone }, 200);
+  })
+  .openapi(watch, async (c) => {
+    const { scope } = c.req.valid("param");
+    authorizeScope(c.get("claims"), scope);
+    return room(c.env, scope).fetch(internalUpgrade({ scope } satisfies WatchContext));
+  });

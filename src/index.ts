@@ -1,0 +1,6 @@
+import { createApp } from "./http/app";
+
+export { PresenceObject } from "./presence/PresenceObject";
+export { RoomObject } from "./rooms/RoomObject";
+
+export default createApp();

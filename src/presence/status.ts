@@ -1,0 +1,154 @@
+import type { DeviceType } from "../protocol/ids";
+import type { ChosenStatus, Member, PresenceView, Status } from "../protocol/presence";
+
+/**
+ * The status model: pure functions from a user's stored state, their devices and the time to
+ * what they and others see. Nothing here knows about sockets or storage.
+ */
+
+export type ManualStatus = "away" | "busy" | "invisible";
+
+export interface Timers {
+  awayAfterMs: number;
+  offlineAfterMs: number;
+  disconnectGraceMs: number;
+}
+
+/** One connected device, as kept in its socket's attachment. */
+export interface DeviceState {
+  id: string;
+  type: DeviceType;
+  connectedAt: number;
+  lastActive: number;
+  /** The user this device has focus on (a chat open with them), if any. */
+  focus: string | null;
+}
+
+/** What others see of an invisible user: frozen at the moment they went invisible. */
+export interface Cloak {
+  lastActive: number | null;
+  lastSeen: number;
+}
+
+/** A user's own presence state, as kept in storage. */
+export interface UserState {
+  manual: ManualStatus | null;
+  text: string | null;
+  lastActive: number | null;
+  lastSeen: number | null;
+  /** When the last device left; the user keeps their status until `leftAt + disconnectGraceMs`. */
+  leftAt: number | null;
+  cloak: Cloak | null;
+}
+
+export const EMPTY_USER_STATE: UserState = {
+  manual: null,
+  text: null,
+  lastActive: null,
+  lastSeen: null,
+  leftAt: null,
+  cloak: null,
+};
+
+export function lastActiveOf(state: UserState, devices: readonly DeviceState[]): number | null {
+  return devices.reduce<number | null>((latest, device) => Math.max(latest ?? 0, device.lastActive), state.lastActive);
+}
+
+function inGrace(state: UserState, now: number, timers: Timers): boolean {
+  return state.leftAt !== null && now < state.leftAt + timers.disconnectGraceMs;
+}
+
+/** Whether the user counts as present: a device is connected, or the last one left within the grace window. */
+export function isPresent(state: UserState, devices: readonly DeviceState[], now: number, timers: Timers): boolean {
+  return devices.length > 0 || inGrace(state, now, timers);
+}
+
+/** The status the user sees of themself. */
+export function statusOf(state: UserState, devices: readonly DeviceState[], now: number, timers: Timers): Status {
+  if (!isPresent(state, devices, now, timers)) return "offline";
+  if (state.manual) return state.manual;
+  const lastActive = lastActiveOf(state, devices) ?? 0;
+  return now - lastActive < timers.awayAfterMs ? "online" : "away";
+}
+
+export function selfView(user: string, state: UserState, devices: readonly DeviceState[], now: number, timers: Timers): PresenceView {
+  return {
+    user,
+    status: statusOf(state, devices, now, timers),
+    text: state.text,
+    lastActive: lastActiveOf(state, devices),
+    lastSeen: state.lastSeen,
+    devices: devices.map((device) => ({
+      id: device.id,
+      type: device.type,
+      idle: now - device.lastActive >= timers.awayAfterMs,
+    })),
+  };
+}
+
+/** What anyone else sees: an invisible user looks exactly like an offline one. */
+export function publicView(own: PresenceView, cloak: Cloak | null): PresenceView {
+  if (own.status === "invisible") {
+    return { ...own, status: "offline", text: null, lastActive: cloak?.lastActive ?? null, lastSeen: cloak?.lastSeen ?? null, devices: [] };
+  }
+  if (own.status === "offline") return { ...own, text: null, devices: [] };
+  return own;
+}
+
+/** The roster entry for a visible user, or null when the user is offline or invisible. */
+export function memberOf(own: PresenceView, name: string | undefined): Member | null {
+  if (own.status === "offline" || own.status === "invisible") return null;
+  return {
+    user: own.user,
+    status: own.status,
+    text: own.text,
+    lastActive: own.lastActive ?? 0,
+    ...(name === undefined ? {} : { name }),
+  };
+}
+
+/** Applies a chosen status and optional text (`""` clears it); `online` and `auto` both clear a manual status. */
+export function chooseStatus(state: UserState, status: ChosenStatus | undefined, text: string | undefined): UserState {
+  const manual = status === undefined ? state.manual : status === "online" || status === "auto" ? null : status;
+  const nextText = text === undefined ? state.text : text === "" ? null : text;
+  return { ...state, manual, text: nextText };
+}
+
+/**
+ * Keeps the cloak in step with the status: on entering invisible, others' view freezes as if the
+ * user went offline right then (or stays as it was, when they were offline already).
+ */
+export function withCloak(state: UserState, previous: Status, current: Status, devices: readonly DeviceState[], now: number): UserState {
+  if (current !== "invisible") return state.cloak ? { ...state, cloak: null } : state;
+  if (state.cloak) return state;
+  const cloak =
+    previous === "offline"
+      ? { lastActive: state.lastActive, lastSeen: state.lastSeen ?? now }
+      : { lastActive: lastActiveOf(state, devices), lastSeen: now };
+  return { ...state, cloak };
+}
+
+/**
+ * Ends an expired grace window: the user goes offline, seen last when their last device left
+ * (or, for an invisible user, as others already saw them).
+ */
+export function expireGrace(state: UserState, devices: readonly DeviceState[], now: number, timers: Timers): UserState {
+  if (state.leftAt === null || devices.length > 0 || inGrace(state, now, timers)) return state;
+  if (state.cloak) return { ...state, lastActive: state.cloak.lastActive, lastSeen: state.cloak.lastSeen, leftAt: null };
+  return { ...state, lastSeen: state.leftAt, leftAt: null };
+}
+
+/** When a device was last heard from: its last ping, its last frame, or its connection. */
+export function lastHeardOf(device: DeviceState, lastPing: number | null): number {
+  return Math.max(device.connectedAt, device.lastActive, lastPing ?? 0);
+}
+
+/** The next moment the status changes by itself with no event: away after idle, or offline after grace. */
+export function nextStatusChangeAt(state: UserState, devices: readonly DeviceState[], now: number, timers: Timers): number | null {
+  if (!isPresent(state, devices, now, timers)) return null;
+  const candidates: number[] = [];
+  if (devices.length === 0 && state.leftAt !== null) candidates.push(state.leftAt + timers.disconnectGraceMs);
+  const lastActive = lastActiveOf(state, devices);
+  if (!state.manual && lastActive !== null && now - lastActive < timers.awayAfterMs) candidates.push(lastActive + timers.awayAfterMs);
+  return candidates.length ? Math.min(...candidates) : null;
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** Every refusal the service makes, by stable machine-readable code. */
+export const ErrorCode = z.enum([
+  "missing_token",
+  "invalid_token",
+  "expired_token",
+  "invalid_request",
+  "forbidden_scope",
+  "not_found",
+  "method_not_allowed",
+  "upgrade_required",
+  "too_many_devices",
+  "too_many_watchers",
+  "dev_tokens_disabled",
+  "invalid_json",
+  "unknown_type",
+  "invalid_frame",
+  "binary_frame",
+  "read_only",
+  "rate_limited",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: ErrorCode, message: z.string() }) })
+  .meta({ id: "Error" });
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/** A user id, as carried in a token's `sub`. */
+export const UserId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, "1-128 chars of A-Za-z0-9._:@-");
+export type UserId = z.infer<typeof UserId>;
+
+/** The id part of `org:<id>` and `zone:<id>` scopes, also used for device ids. */
+export const ShortId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, "1-64 chars of A-Za-z0-9._-");
+
+export const DeviceId = ShortId;
+export const DeviceType = z.enum(["web", "mobile", "desktop"]);
+export type DeviceType = z.infer<typeof DeviceType>;
+
+/** `global`, `org:<id>` or `zone:<id>`. */
+export const ScopeId = z
+  .string()
+  .regex(/^(global|(org|zone):[A-Za-z0-9._-]{1,64})$/, "global, org:<id> or zone:<id>");
+export type ScopeId = z.infer<typeof ScopeId>;

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { DeviceId, DeviceType, UserId } from "./ids";
+
+/** What a user sees of themself. Others see `invisible` as `offline`. */
+export const Status = z.enum(["online", "away", "busy", "invisible", "offline"]);
+export type Status = z.infer<typeof Status>;
+
+/** A status a user can choose; `auto` clears a manual status. */
+export const ChosenStatus = z.enum(["online", "away", "busy", "invisible", "auto"]);
+export type ChosenStatus = z.infer<typeof ChosenStatus>;
+
+export const StatusText = z.string().max(140);
+
+export const DeviceView = z.object({
+  id: DeviceId,
+  type: DeviceType,
+  idle: z.boolean(),
+});
+export type DeviceView = z.infer<typeof DeviceView>;
+
+export const PresenceView = z
+  .object({
+    user: UserId,
+    status: Status,
+    text: z.string().nullable(),
+    lastActive: z.number().int().nullable(),
+    lastSeen: z.number().int().nullable(),
+    devices: z.array(DeviceView),
+  })
+  .meta({ id: "Presence" });
+export type PresenceView = z.infer<typeof PresenceView>;
+
+/** A user as a scope's roster shows them: only visible users are members. */
+export const MemberStatus = z.enum(["online", "away", "busy"]);
+export type MemberStatus = z.infer<typeof MemberStatus>;
+
+export const Member = z
+  .object({
+    user: UserId,
+    status: MemberStatus,
+    text: z.string().nullable(),
+    lastActive: z.number().int(),
+    name: z.string().optional(),
+  })
+  .meta({ id: "Member" });
+export type Member = z.infer<typeof Member>;

@@ -1,0 +1,169 @@
+import { DurableObject } from "cloudflare:workers";
+import { readConfig, type Config } from "../config";
+import type { Env } from "../env";
+import { ApiError, errorResponse } from "../http/errors";
+import { CloseCode, type WatchServerFrame } from "../protocol/frames";
+import type { ScopeId } from "../protocol/ids";
+import type { Member } from "../protocol/presence";
+import type { MembersPage, ScopeCount } from "../protocol/rest";
+import { heartbeatAutoResponse, readJsonFrame, sendFrame, sendText } from "../sockets/frames";
+import { upgradeContext } from "../sockets/internalUpgrade";
+import { encodeCursor, type MembersCursor } from "./cursor";
+import { diffOf, isEmptyDiff, memberTtlMs, sameMember, type MemberMove, type RosterChange } from "./roster";
+import { RoomStore } from "./store";
+
+/** How many watch sockets one scope serves. */
+export const MAX_WATCHERS = 10_000;
+
+/** Changes arriving within this window go out as one diff. */
+const COALESCE_MS = 10;
+
+/** How long a departed user's last `rev` is kept, to drop late or retried pushes older than it. */
+const DEPARTED_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+/** What the worker's watch route hands over with the upgrade. */
+export interface WatchContext {
+  scope: ScopeId;
+}
+
+/** Kept on each watch socket: the room's diff count when it was synced, so its `seq` is the difference. */
+interface Watcher {
+  base: number;
+}
+
+const WATCH_TAG = "watch";
+
+/**
+ * One scope's roster: members pushed by PresenceObjects, a lease alarm that evicts members nobody
+ * vouches for any more, and hibernating watch sockets that get a `sync` and then `diff`s.
+ */
+export class RoomObject extends DurableObject<Env> {
+  private readonly store: RoomStore;
+  private readonly config: Config;
+  /** Users changed since the last diff, with what watchers last saw of them. */
+  private readonly pending = new Map<string, Member | null>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = readConfig(env);
+    this.store = new RoomStore(ctx.storage.sql);
+    ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
+  }
+
+  /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
+  async fetch(request: Request): Promise<Response> {
+    const { scope } = upgradeContext<WatchContext>(request);
+    this.rememberScope(scope);
+    if (this.ctx.getWebSockets(WATCH_TAG).length >= MAX_WATCHERS) {
+      return errorResponse(new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`));
+    }
+    this.flush();
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server, [WATCH_TAG]);
+    server.serializeAttachment({ base: this.diffCount() } satisfies Watcher);
+    const members = this.store.page(MAX_WATCHERS, null);
+    sendFrame(server, { type: "sync", scope, seq: 0, members } satisfies WatchServerFrame);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Watchers are read-only: anything but the heartbeat is refused. */
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const read = readJsonFrame(message);
+    if (!read.ok && read.tooBig) {
+      ws.close(CloseCode.messageTooBig, read.message);
+      return;
+    }
+    sendFrame(ws, { type: "error", code: "read_only", message: "watch sockets only accept the heartbeat" } satisfies WatchServerFrame);
+  }
+
+  /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
+  async apply(change: RosterChange): Promise<void> {
+    this.rememberScope(change.scope);
+    const held = this.store.held(change.user);
+    if (held && change.rev < held.rev) return;
+    const now = Date.now();
+    this.store.hold(change.user, change.member, change.rev, now);
+    this.moved(change.user, held?.member ?? null, change.member);
+    await this.scheduleAlarm();
+  }
+
+  async members(scope: ScopeId, limit: number, cursor: MembersCursor | null): Promise<MembersPage> {
+    const page = this.store.page(limit + 1, cursor);
+    const members = page.slice(0, limit);
+    const last = members.at(-1);
+    const next = page.length > limit && last ? encodeCursor({ lastActive: last.lastActive, user: last.user }) : null;
+    return { scope, members, next };
+  }
+
+  async count(scope: ScopeId): Promise<ScopeCount> {
+    const counts = this.store.counts();
+    return { scope, ...counts, total: counts.online + counts.away + counts.busy };
+  }
+
+  /** Evicts members whose PresenceObject stopped renewing their lease: no ghosts. */
+  async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const user of this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs))) {
+      const held = this.store.held(user);
+      if (!held) continue;
+      this.store.hold(user, null, held.rev, now);
+      this.moved(user, held.member, null);
+    }
+    this.store.forgetDepartedBefore(now - DEPARTED_MEMORY_MS);
+    await this.scheduleAlarm();
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const oldestHeard = this.store.oldestHeardAt();
+    const oldestDeparted = this.store.oldestDepartedAt();
+    const times = [
+      oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.offlineAfterMs),
+      oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
+    ].filter((time): time is number => time !== null);
+    const next = times.length ? Math.min(...times) : null;
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current === null || next < current) {
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  /** Notes one user's move for the next diff, keeping what watchers saw before the first one. */
+  private moved(user: string, before: Member | null, after: Member | null): void {
+    if (!this.pending.has(user)) {
+      if (sameMember(before, after)) return;
+      this.pending.set(user, before);
+    }
+    this.flushTimer ??= setTimeout(() => this.flush(), COALESCE_MS);
+  }
+
+  /** Sends pending moves as one diff, each watcher with its own next `seq`. */
+  private flush(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pending.size === 0) return;
+    const moves: MemberMove[] = [...this.pending].map(([user, before]) => ({ user, before, after: this.store.held(user)?.member ?? null }));
+    this.pending.clear();
+    const diff = diffOf(moves);
+    const watchers = this.ctx.getWebSockets(WATCH_TAG);
+    if (isEmptyDiff(diff) || watchers.length === 0) return;
+    const count = this.diffCount() + 1;
+    this.store.setMeta("diffs", String(count));
+    const head = `{"type":"diff","scope":${JSON.stringify(this.store.meta("scope"))},"seq":`;
+    const tail = `,${JSON.stringify(diff).slice(1)}`;
+    for (const ws of watchers) {
+      const { base } = ws.deserializeAttachment() as Watcher;
+      sendText(ws, `${head}${count - base}${tail}`);
+    }
+  }
+
+  private diffCount(): number {
+    return Number(this.store.meta("diffs") ?? "0");
+  }
+
+  private rememberScope(scope: ScopeId): void {
+    if (this.store.meta("scope") !== scope) this.store.setMeta("scope", scope);
+  }
+}

@@ -1,0 +1,57 @@
+import type { ScopeId } from "../protocol/ids";
+import type { Member } from "../protocol/presence";
+
+/**
+ * The roster model: what a scope's watchers are told, as pure functions over members.
+ * A diff says how the roster moved from what watchers last saw to what it is now.
+ */
+
+/** A PresenceObject's push: what this scope should hold for one user (null: not a member). */
+export interface RosterChange {
+  scope: ScopeId;
+  user: string;
+  member: Member | null;
+  /** Rises with each of the user's pushes; an older one than the room holds is dropped. */
+  rev: number;
+}
+
+export interface RosterDiff {
+  joins: Member[];
+  updates: Member[];
+  leaves: string[];
+}
+
+/** One user's move since watchers last saw them. */
+export interface MemberMove {
+  user: string;
+  before: Member | null;
+  after: Member | null;
+}
+
+export function sameMember(a: Member | null, b: Member | null): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The net effect of each user's moves; a user appears at most once, so their changes never reorder. */
+export function diffOf(moves: Iterable<MemberMove>): RosterDiff {
+  const diff: RosterDiff = { joins: [], updates: [], leaves: [] };
+  for (const { user, before, after } of moves) {
+    if (after === null) {
+      if (before !== null) diff.leaves.push(user);
+    } else if (before === null) {
+      diff.joins.push(after);
+    } else if (!sameMember(before, after)) {
+      diff.updates.push(after);
+    }
+  }
+  return diff;
+}
+
+export function isEmptyDiff(diff: RosterDiff): boolean {
+  return diff.joins.length + diff.updates.length + diff.leaves.length === 0;
+}
+
+/** How long a room keeps a member it has not heard about: three missed lease renewals. */
+export function memberTtlMs(offlineAfterMs: number): number {
+  return 3 * offlineAfterMs;
+}

@@ -1,0 +1,58 @@
+import type { z } from "zod";
+import { describeIssues } from "../protocol/validation";
+import { MAX_FRAME_BYTES, PING, PONG } from "../protocol/frames";
+import type { ErrorCode } from "../protocol/errors";
+
+/** Answers the heartbeat inside the runtime, so a ping never wakes the object. */
+export function heartbeatAutoResponse(): WebSocketRequestResponsePair {
+  return new WebSocketRequestResponsePair(PING, PONG);
+}
+
+export type ReadFrame =
+  | { ok: true; value: unknown }
+  | { ok: false; code: ErrorCode; message: string; tooBig: boolean };
+
+const encoder = new TextEncoder();
+
+/** Checks a frame's kind and size, then parses its JSON; what it returns still needs its schema. */
+export function readJsonFrame(message: string | ArrayBuffer): ReadFrame {
+  const bytes = typeof message === "string" ? encoder.encode(message).byteLength : message.byteLength;
+  if (bytes > MAX_FRAME_BYTES) {
+    return { ok: false, code: "invalid_frame", message: `frames are limited to ${MAX_FRAME_BYTES} bytes`, tooBig: true };
+  }
+  if (typeof message !== "string") {
+    return { ok: false, code: "binary_frame", message: "frames must be JSON text", tooBig: false };
+  }
+  try {
+    return { ok: true, value: JSON.parse(message) };
+  } catch {
+    return { ok: false, code: "invalid_json", message: "frame is not valid JSON", tooBig: false };
+  }
+}
+
+/** Sends to a socket that may already be closing; one failed send never stops the caller's loop. */
+export function sendText(ws: WebSocket, text: string): boolean {
+  if (ws.readyState !== WebSocket.OPEN) return false;
+  try {
+    ws.send(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function sendFrame(ws: WebSocket, frame: object): boolean {
+  return sendText(ws, JSON.stringify(frame));
+}
+
+export type ParsedFrame<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
+
+/** Validates a parsed frame against its schema, telling an unknown `type` apart from a bad field. */
+export function parseFrame<T>(schema: z.ZodType<T>, knownTypes: readonly string[], value: unknown): ParsedFrame<T> {
+  const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined;
+  if (typeof type !== "string" || !knownTypes.includes(type)) {
+    return { ok: false, code: "unknown_type", message: `unknown frame type; expected one of ${knownTypes.join(", ")}` };
+  }
+  const result = schema.safeParse(value);
+  return result.success ? { ok: true, frame: result.data } : { ok: false, code: "invalid_frame", message: describeIssues(result.error) };
+}

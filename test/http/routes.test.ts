@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { call, token } from "../helpers";
+
+describe("routing and errors", () => {
+  it("answers an unknown route with 404 in the error shape", async () => {
+    const response = await call("/v1/nothing-here", { token: await token("alice") });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+
+  it("answers a wrong method with 405 and the allowed methods", async () => {
+    const response = await call("/v1/presence/batch", { method: "DELETE", token: await token("alice") });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("Allow")).toContain("POST");
+    expect(await response.json()).toMatchObject({ error: { code: "method_not_allowed" } });
+  });
+
+  it("answers malformed JSON with 400 in the error shape", async () => {
+    const response = await call("/v1/presence/batch", {
+      method: "POST",
+      token: await token("alice"),
+      headers: { "Content-Type": "application/json" },
+      body: "{not json",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_request" } });
+  });
+
+  it("serves an OpenAPI 3.1 document describing the REST routes", async () => {
+    const response = await call("/v1/openapi.json");
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/v1/presence/{user}", "/v1/presence/batch", "/v1/presence/me", "/v1/connect"]),
+    );
+  });
+});
