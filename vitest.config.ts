@@ -12,5 +12,5 @@ export const TEST_VARS = {
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_VARS } })],
-  test: { include: ["test/**/*.test.ts"], testTimeout: 20_000 },
+  test: { include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], testTimeout: 20_000 },
 });

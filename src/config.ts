@@ -8,6 +8,7 @@ const ConfigSchema = z.object({
   OFFLINE_AFTER_MS: Milliseconds,
   DISCONNECT_GRACE_MS: Milliseconds,
   DEV_TOKENS: z.enum(["true", "false"]).default("false"),
+  LOG_WAKES: z.enum(["true", "false"]).default("false"),
 });
 
 /** Timers and switches, validated once from `[vars]`. */
@@ -16,6 +17,8 @@ export interface Config {
   offlineAfterMs: number;
   disconnectGraceMs: number;
   devTokens: boolean;
+  /** Log one line each time an object handles an event, so operators and benchmarks can count wake-ups. */
+  logWakes: boolean;
 }
 
 export function readConfig(env: Env): Config {
@@ -25,5 +28,6 @@ export function readConfig(env: Env): Config {
     offlineAfterMs: vars.OFFLINE_AFTER_MS,
     disconnectGraceMs: vars.DISCONNECT_GRACE_MS,
     devTokens: vars.DEV_TOKENS === "true",
+    logWakes: vars.LOG_WAKES === "true",
   };
 }

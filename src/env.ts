@@ -10,4 +10,5 @@ export interface Env {
   OFFLINE_AFTER_MS: string;
   DISCONNECT_GRACE_MS: string;
   DEV_TOKENS?: string;
+  LOG_WAKES?: string;
 }

@@ -6,6 +6,7 @@ import type { AppEnv } from "./appEnv";
 import { requireAuth } from "./auth";
 import { ApiError, errorBody } from "./errors";
 import { connectRoutes } from "./routes/connect";
+import { devRoutes } from "./routes/dev";
 import { presenceRoutes } from "./routes/presence";
 import { scopeRoutes } from "./routes/scopes";
 import { upgradeOnly } from "./upgrade";
@@ -43,6 +44,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     info: { title: "Edge presence", version: "1.0.0", description: "Who is online, on which devices; sockets are described in docs/PROTOCOL.md." },
   });
 
+  app.route("/", devRoutes);
   app.use("/v1/connect", upgradeOnly);
   app.use("/v1/scopes/:scope/watch", upgradeOnly);
   app.use("/v1/*", requireAuth);

@@ -7,6 +7,7 @@ import { CloseCode, DeviceFrame, type DeviceServerFrame } from "../protocol/fram
 import type { DeviceType } from "../protocol/ids";
 import type { PresenceView, Status } from "../protocol/presence";
 import type { UpdateMeRequest } from "../protocol/rest";
+import { logWake } from "../observability/wakes";
 import { heartbeatAutoResponse, parseFrame, readJsonFrame, sendFrame } from "../sockets/frames";
 import { upgradeContext } from "../sockets/internalUpgrade";
 import { dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "./roomSync";
@@ -68,6 +69,7 @@ export class PresenceObject extends DurableObject<Env> {
 
   /** Opens a device socket; the worker has authenticated the user and validated the device. */
   async fetch(request: Request): Promise<Response> {
+    logWake(this.config, "presence", "fetch");
     const { identity, device, type } = upgradeContext<ConnectContext>(request);
     const now = Date.now();
     const replaced = this.ctx.getWebSockets(deviceTag(device));
@@ -84,6 +86,7 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    logWake(this.config, "presence", "webSocketMessage");
     const read = readJsonFrame(message);
     if (!read.ok && read.tooBig) {
       await this.dropDevice(ws, CloseCode.messageTooBig, read.message);
@@ -111,15 +114,18 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   async webSocketClose(ws: WebSocket): Promise<void> {
+    logWake(this.config, "presence", "webSocketClose");
     await this.deviceGone(ws);
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
+    logWake(this.config, "presence", "webSocketError");
     await this.deviceGone(ws);
   }
 
   /** Closes devices that stopped sending heartbeats, then lets time-driven changes happen. */
   async alarm(): Promise<void> {
+    logWake(this.config, "presence", "alarm");
     const now = Date.now();
     for (const { ws, device } of this.deviceSockets()) {
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
@@ -132,6 +138,7 @@ export class PresenceObject extends DurableObject<Env> {
 
   /** The user's presence: as they see it themself, or as anyone else does. */
   async presence(user: string, asSelf: boolean): Promise<PresenceView> {
+    logWake(this.config, "presence", "presence");
     const stored = this.store.loadUser();
     if (!stored) return selfView(user, EMPTY_USER_STATE, [], Date.now(), this.config);
     const own = this.ownView(stored, Date.now());
@@ -140,6 +147,7 @@ export class PresenceObject extends DurableObject<Env> {
 
   /** A status or text chosen over REST, with the same rules as the `status` frame. */
   async choose(identity: Identity, change: UpdateMeRequest): Promise<PresenceView> {
+    logWake(this.config, "presence", "choose");
     const now = Date.now();
     this.update(identity, (state) => chooseStatus(state, change.status, change.text));
     await this.settle(now);
@@ -148,6 +156,7 @@ export class PresenceObject extends DurableObject<Env> {
 
   /** Another user's device gained or lost focus on this user. */
   async focusChanged(from: string, device: string, active: boolean): Promise<void> {
+    logWake(this.config, "presence", "focusChanged");
     const changed = active ? this.store.addIncomingFocus(from, device) : this.store.removeIncomingFocus(from, device);
     if (!changed) return;
     for (const { ws } of this.deviceSockets()) sendFrame(ws, { type: "focus", user: from, active } satisfies DeviceServerFrame);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DeviceId, DeviceType, ScopeId, UserId } from "./ids";
+import { DeviceId, DeviceType, ScopeId, ShortId, UserId } from "./ids";
 import { ChosenStatus, Member, PresenceView, StatusText } from "./presence";
 
 export const UserParam = z.object({ user: UserId });
@@ -36,3 +36,12 @@ export const ScopeCount = z.object({
 export type ScopeCount = z.infer<typeof ScopeCount>;
 
 export const Counts = z.object({ global: z.number().int(), org: z.number().int().nullable(), zone: z.number().int().nullable() });
+
+export const DevTokenRequest = z.strictObject({
+  sub: UserId,
+  org: ShortId.optional(),
+  zone: ShortId.optional(),
+  name: z.string().min(1).max(128).optional(),
+  ttl: z.number().int().min(60).max(86_400).default(3600),
+});
+export const DevTokenResponse = z.object({ token: z.string(), expiresAt: z.number().int() });

@@ -6,6 +6,7 @@ import { CloseCode, type WatchServerFrame } from "../protocol/frames";
 import type { ScopeId } from "../protocol/ids";
 import type { Member } from "../protocol/presence";
 import type { MembersPage, ScopeCount } from "../protocol/rest";
+import { logWake } from "../observability/wakes";
 import { heartbeatAutoResponse, readJsonFrame, sendFrame, sendText } from "../sockets/frames";
 import { upgradeContext } from "../sockets/internalUpgrade";
 import { encodeCursor, type MembersCursor } from "./cursor";
@@ -53,6 +54,7 @@ export class RoomObject extends DurableObject<Env> {
 
   /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
   async fetch(request: Request): Promise<Response> {
+    logWake(this.config, "room", "fetch");
     const { scope } = upgradeContext<WatchContext>(request);
     this.rememberScope(scope);
     if (this.ctx.getWebSockets(WATCH_TAG).length >= MAX_WATCHERS) {
@@ -69,6 +71,7 @@ export class RoomObject extends DurableObject<Env> {
 
   /** Watchers are read-only: anything but the heartbeat is refused. */
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    logWake(this.config, "room", "webSocketMessage");
     const read = readJsonFrame(message);
     if (!read.ok && read.tooBig) {
       ws.close(CloseCode.messageTooBig, read.message);
@@ -79,6 +82,7 @@ export class RoomObject extends DurableObject<Env> {
 
   /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
   async apply(change: RosterChange): Promise<void> {
+    logWake(this.config, "room", "apply");
     this.rememberScope(change.scope);
     const held = this.store.held(change.user);
     if (held && change.rev < held.rev) return;
@@ -89,6 +93,7 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   async members(scope: ScopeId, limit: number, cursor: MembersCursor | null): Promise<MembersPage> {
+    logWake(this.config, "room", "members");
     const page = this.store.page(limit + 1, cursor);
     const members = page.slice(0, limit);
     const last = members.at(-1);
@@ -97,12 +102,14 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   async count(scope: ScopeId): Promise<ScopeCount> {
+    logWake(this.config, "room", "count");
     const counts = this.store.counts();
     return { scope, ...counts, total: counts.online + counts.away + counts.busy };
   }
 
   /** Evicts members whose PresenceObject stopped renewing their lease: no ghosts. */
   async alarm(): Promise<void> {
+    logWake(this.config, "room", "alarm");
     const now = Date.now();
     for (const user of this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs))) {
       const held = this.store.held(user);

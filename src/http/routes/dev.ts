@@ -1,0 +1,33 @@
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
+import { sign } from "hono/jwt";
+import { readConfig } from "../../config";
+import { ErrorBody } from "../../protocol/errors";
+import { DevTokenRequest, DevTokenResponse } from "../../protocol/rest";
+import type { AppEnv } from "../appEnv";
+import { ApiError } from "../errors";
+import { validationHook } from "../validation";
+
+const devTokensOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (!readConfig(c.env).devTokens) throw new ApiError(404, "dev_tokens_disabled", "dev tokens are disabled here");
+  await next();
+});
+
+const mintToken = createRoute({
+  method: "post",
+  path: "/v1/dev/token",
+  middleware: [devTokensOnly] as const,
+  summary: "Mint a token for local development (only when DEV_TOKENS is \"true\")",
+  request: { body: { required: true, content: { "application/json": { schema: DevTokenRequest } } } },
+  responses: {
+    200: { description: "A signed token", content: { "application/json": { schema: DevTokenResponse } } },
+    400: { description: "Invalid claims", content: { "application/json": { schema: ErrorBody } } },
+    404: { description: "Dev tokens are disabled", content: { "application/json": { schema: ErrorBody } } },
+  },
+});
+
+export const devRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(mintToken, async (c) => {
+    const { ttl, ...claims } = c.req.valid("json");
+    const exp = Math.floor(Date.now() / 1000) + ttl;
+    return c.json({ token: await sign({ ...claims, exp }, c.env.JWT_SECRET, "HS256"), expiresAt: exp * 1000 }, 200);
+  });
