@@ -142,3 +142,12 @@ export function presenceStub(user: string) {
 export function roomStub(scope: string) {
   return testEnv.ROOMS.get(testEnv.ROOMS.idFromName(scope));
 }
+
+/** Opens a watch socket on `scope` and waits for its `sync`. */
+export async function watchScope(scope: string, viewer: string, options: TokenOptions = {}): Promise<{ socket: TestSocket; sync: Frame }> {
+  const response = await upgrade(`/v1/scopes/${scope}/watch?token=${await token(viewer, options)}`);
+  if (response.status !== 101 || !response.webSocket) throw new Error(`watch failed: ${response.status} ${await response.text()}`);
+  const socket = new TestSocket(response.webSocket);
+  const sync = await socket.nextOfType("sync");
+  return { socket, sync };
+}
