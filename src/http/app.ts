@@ -16,6 +16,7 @@ const codeByStatus: Partial<Record<number, ErrorCode>> = {
   401: "invalid_token",
   404: "not_found",
   405: "method_not_allowed",
+  415: "unsupported_media_type",
 };
 
 function patternOf(path: string): RegExp {

@@ -10,6 +10,7 @@ import type { UpdateMeRequest } from "../protocol/rest";
 import { logWake } from "../observability/wakes";
 import { heartbeatAutoResponse, parseFrame, readJsonFrame, sendFrame } from "../sockets/frames";
 import { upgradeContext } from "../sockets/internalUpgrade";
+import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import { dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "./roomSync";
 import {
   EMPTY_USER_STATE,
@@ -59,6 +60,7 @@ const deviceTag = (device: string) => `device:${device}`;
 export class PresenceObject extends DurableObject<Env> {
   private readonly store: PresenceStore;
   private readonly config: Config;
+  private readonly frameRate = new FrameRateLimiter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -93,6 +95,10 @@ export class PresenceObject extends DurableObject<Env> {
       return;
     }
     const now = Date.now();
+    if (!this.frameRate.allow(ws, now)) {
+      sendFrame(ws, { type: "error", code: "rate_limited", message: `at most ${MAX_FRAMES_PER_SECOND} frames a second` } satisfies DeviceServerFrame);
+      return;
+    }
     const device = ws.deserializeAttachment() as DeviceState;
     device.lastActive = now;
     ws.serializeAttachment(device);
@@ -222,7 +228,8 @@ export class PresenceObject extends DurableObject<Env> {
     if (greet) this.greet(greet, own);
     const plan = planRoomSyncs(this.store.roomSyncs(), scopesOf(stored.identity), memberOf(own, stored.identity.name), stored.rev);
     for (const want of plan.wants) this.store.wantRoomSync(want.scope, want.member, want.rev, now);
-    this.store.saveUser({ identity: stored.identity, state, shown, rev: plan.rev });
+    const settled: StoredUser = { identity: stored.identity, state, shown, rev: plan.rev };
+    if (JSON.stringify(settled) !== JSON.stringify(stored)) this.store.saveUser(settled);
     await this.deliverRoomSyncs(stored.identity.sub, now);
     await this.scheduleAlarm(stored, sockets, now);
   }

@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   "forbidden_scope",
   "not_found",
   "method_not_allowed",
+  "unsupported_media_type",
   "upgrade_required",
   "too_many_devices",
   "too_many_watchers",

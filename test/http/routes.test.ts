@@ -26,6 +26,12 @@ describe("routing and errors", () => {
     expect(await response.json()).toMatchObject({ error: { code: "invalid_request" } });
   });
 
+  it("answers a body without a JSON content type with 415", async () => {
+    const response = await call("/v1/presence/me", { method: "PUT", token: await token("alice"), body: '{"status":"busy"}' });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { code: "unsupported_media_type" } });
+  });
+
   it("serves an OpenAPI 3.1 document describing the REST routes", async () => {
     const response = await call("/v1/openapi.json");
     expect(response.status).toBe(200);

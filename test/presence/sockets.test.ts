@@ -184,3 +184,15 @@ describe("focus", () => {
     expect(await socket.nextOfType("error")).toMatchObject({ code: "invalid_frame" });
   });
 });
+
+describe("frame rate", () => {
+  it("refuses frames beyond 20 a second with rate_limited, without processing them", async () => {
+    const user = uniqueUser();
+    const { socket } = await connectDevice(user);
+    for (let i = 0; i < 25; i++) socket.send({ type: "activity" });
+    socket.send({ type: "status", status: "busy" });
+    expect(await socket.nextOfType("error")).toMatchObject({ code: "rate_limited" });
+    const response = await call(`/v1/presence/${user}`, { token: await token(user) });
+    expect(((await response.json()) as { status: string }).status).toBe("online");
+  });
+});
