@@ -64,8 +64,7 @@ export class RoomObject extends DurableObject<Env> {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [WATCH_TAG]);
     server.serializeAttachment({ base: this.diffCount() } satisfies Watcher);
-    const members = this.store.page(MAX_WATCHERS, null);
-    sendFrame(server, { type: "sync", scope, seq: 0, members } satisfies WatchServerFrame);
+    sendFrame(server, { type: "sync", scope, seq: 0, members: this.store.all() } satisfies WatchServerFrame);
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -74,6 +74,11 @@ export class RoomStore {
     );
   }
 
+  /** Every member, newest `lastActive` first. */
+  all(): Member[] {
+    return this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY last_active DESC, user ASC").toArray().map(memberOf);
+  }
+
   /** Members newest `lastActive` first, after `cursor`. */
   page(limit: number, cursor: MembersCursor | null): Member[] {
     const rows = cursor
