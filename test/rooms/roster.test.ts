@@ -89,6 +89,8 @@ describe("propagation", () => {
   it("keeps a visible user in the roster past the member TTL because their PresenceObject renews the lease", async () => {
     const org = uniqueUser("org");
     const { socket } = await connectDevice(uniqueUser("steady"), { org });
+    socket.send({ type: "status", status: "busy" });
+    await socket.nextOfType("presence");
     const deadline = Date.now() + timers.offlineAfterMs * 3.5;
     while (Date.now() < deadline) {
       socket.send("ping");
