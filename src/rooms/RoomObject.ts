@@ -27,9 +27,10 @@ export interface WatchContext {
   scope: ScopeId;
 }
 
-/** Kept on each watch socket: the room's diff count when it was synced, so its `seq` is the difference. */
+/** Kept on each watch socket: the room's diff count when it was synced (its `seq` is the difference). */
 interface Watcher {
   base: number;
+  connectedAt: number;
 }
 
 const WATCH_TAG = "watch";
@@ -63,8 +64,9 @@ export class RoomObject extends DurableObject<Env> {
     this.flush();
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [WATCH_TAG]);
-    server.serializeAttachment({ base: this.diffCount() } satisfies Watcher);
+    server.serializeAttachment({ base: this.diffCount(), connectedAt: Date.now() } satisfies Watcher);
     sendFrame(server, { type: "sync", scope, seq: 0, members: this.store.all() } satisfies WatchServerFrame);
+    await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -106,10 +108,13 @@ export class RoomObject extends DurableObject<Env> {
     return { scope, ...counts, total: counts.online + counts.away + counts.busy };
   }
 
-  /** Evicts members whose PresenceObject stopped renewing their lease: no ghosts. */
+  /** Evicts members whose PresenceObject stopped renewing their lease (no ghosts), and closes silent watchers. */
   async alarm(): Promise<void> {
     logWake(this.config, "room", "alarm");
     const now = Date.now();
+    for (const ws of this.ctx.getWebSockets(WATCH_TAG)) {
+      if (this.watcherExpiresAt(ws) <= now) ws.close(CloseCode.heartbeatTimeout, "no heartbeat");
+    }
     for (const user of this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs))) {
       const held = this.store.held(user);
       if (!held) continue;
@@ -120,10 +125,19 @@ export class RoomObject extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
+  /** A watcher that sent no heartbeat for OFFLINE_AFTER_MS is gone (a closed tab may never say so). */
+  private watcherExpiresAt(ws: WebSocket): number {
+    const { connectedAt } = ws.deserializeAttachment() as Watcher;
+    const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+    return Math.max(connectedAt, lastPing) + this.config.offlineAfterMs;
+  }
+
   private async scheduleAlarm(): Promise<void> {
     const oldestHeard = this.store.oldestHeardAt();
     const oldestDeparted = this.store.oldestDepartedAt();
+    const watchers = this.ctx.getWebSockets(WATCH_TAG).filter((ws) => ws.readyState === WebSocket.OPEN);
     const times = [
+      ...watchers.map((ws) => this.watcherExpiresAt(ws)),
       oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.offlineAfterMs),
       oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
     ].filter((time): time is number => time !== null);

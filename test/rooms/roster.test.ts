@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
 import type { Member } from "../../src/protocol/presence";
-import { call, connectDevice, roomStub, sleep, timers, token, uniqueUser, watchScope } from "../helpers";
+import { call, connectDevice, roomStub, sleep, timers, token, uniqueUser, watchScope, type Frame } from "../helpers";
 
 const member = (user: string, lastActive: number, status: Member["status"] = "online"): Member => ({ user, status, text: null, lastActive });
 
@@ -106,7 +106,12 @@ describe("propagation", () => {
     await roomStub(scope).apply({ scope, user: ghost, member: member(ghost, Date.now()), rev: 1 });
     const { socket, sync } = await watchScope(scope, "viewer", { org: scope.slice(4) });
     expect(sync.members).toMatchObject([{ user: ghost }]);
-    const leave = await socket.nextOfType("diff", timers.offlineAfterMs * 3 + 4000);
+    const deadline = Date.now() + timers.offlineAfterMs * 3 + 4000;
+    let leave: Frame | undefined;
+    while (!leave && Date.now() < deadline) {
+      socket.send("ping");
+      leave = await socket.nextOfType("diff", timers.offlineAfterMs / 4).catch(() => undefined);
+    }
     expect(leave).toMatchObject({ leaves: [ghost] });
   });
 

@@ -89,6 +89,18 @@ describe("watch sockets", () => {
     expect(await nextDiff(socket)).toMatchObject({ seq: 2, updates: [{ status: "busy" }] });
   });
 
+  it("closes a watcher that sends no heartbeat with 4000, and keeps one that does", async () => {
+    const silent = await watchScope("global", uniqueUser("silent"));
+    const steady = await watchScope("global", uniqueUser("steady"));
+    const deadline = Date.now() + timers.offlineAfterMs + 2500;
+    while (silent.socket.closeCode === null && Date.now() < deadline) {
+      steady.socket.send("ping");
+      await sleep(timers.offlineAfterMs / 4);
+    }
+    expect(silent.socket.closeCode).toBe(4000);
+    expect(steady.socket.closeCode).toBeNull();
+  });
+
   it("refuses a plain request with 426", async () => {
     const response = await call(`/v1/scopes/global/watch`, { token: await token(uniqueUser()) });
     expect(response.status).toBe(426);
