@@ -10,6 +10,7 @@ import type { UpdateMeRequest } from "../protocol/rest";
 import { logWake } from "../observability/wakes";
 import { heartbeatAutoResponse, parseFrame, readJsonFrame, sendFrame } from "../sockets/frames";
 import { upgradeContext } from "../sockets/internalUpgrade";
+import { setAlarmAt } from "../storage/alarm";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import { dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "./roomSync";
 import {
@@ -231,7 +232,7 @@ export class PresenceObject extends DurableObject<Env> {
     const settled: StoredUser = { identity: stored.identity, state, shown, rev: plan.rev };
     if (JSON.stringify(settled) !== JSON.stringify(stored)) this.store.saveUser(settled);
     await this.deliverRoomSyncs(stored.identity.sub, now);
-    await this.scheduleAlarm(stored, sockets, now);
+    await this.scheduleAlarm(this.store.loadUser()?.state ?? state, sockets, now);
   }
 
   private greet(ws: WebSocket, own: PresenceView): void {
@@ -258,24 +259,16 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   /** One alarm for every timer: heartbeat expiry, away, end of grace, room retries and renewals. */
-  private async scheduleAlarm(stored: StoredUser, sockets: DeviceSocket[], now: number): Promise<void> {
-    const state = this.store.loadUser()?.state ?? stored.state;
+  private async scheduleAlarm(state: UserState, sockets: DeviceSocket[], now: number): Promise<void> {
     const devices = sockets.map(({ device }) => device);
-    const candidates = [
+    await setAlarmAt(this.ctx.storage, [
       ...sockets.map(({ ws, device }) => {
         const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
         return lastHeardOf(device, lastPing) + this.config.offlineAfterMs;
       }),
       nextStatusChangeAt(state, devices, now, this.config),
       nextRoomSyncAt(this.store.roomSyncs(), this.config.offlineAfterMs),
-    ].filter((time): time is number => time !== null);
-    const next = candidates.length ? Math.min(...candidates) : null;
-    const current = await this.ctx.storage.getAlarm();
-    if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
-    }
+    ]);
   }
 
   private async setFocus(ws: WebSocket, device: DeviceState, partner: string | null): Promise<void> {

@@ -9,6 +9,7 @@ import type { MembersPage, ScopeCount } from "../protocol/rest";
 import { logWake } from "../observability/wakes";
 import { heartbeatAutoResponse, readJsonFrame, sendFrame, sendText } from "../sockets/frames";
 import { upgradeContext } from "../sockets/internalUpgrade";
+import { setAlarmAt } from "../storage/alarm";
 import { encodeCursor, type MembersCursor } from "./cursor";
 import { diffOf, isEmptyDiff, memberTtlMs, sameMember, type MemberMove, type RosterChange } from "./roster";
 import { RoomStore } from "./store";
@@ -136,18 +137,11 @@ export class RoomObject extends DurableObject<Env> {
     const oldestHeard = this.store.oldestHeardAt();
     const oldestDeparted = this.store.oldestDepartedAt();
     const watchers = this.ctx.getWebSockets(WATCH_TAG).filter((ws) => ws.readyState === WebSocket.OPEN);
-    const times = [
+    await setAlarmAt(this.ctx.storage, [
       ...watchers.map((ws) => this.watcherExpiresAt(ws)),
       oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.offlineAfterMs),
       oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
-    ].filter((time): time is number => time !== null);
-    const next = times.length ? Math.min(...times) : null;
-    const current = await this.ctx.storage.getAlarm();
-    if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current === null || next < current) {
-      await this.ctx.storage.setAlarm(next);
-    }
+    ]);
   }
 
   /** Notes one user's move for the next diff, keeping what watchers saw before the first one. */
