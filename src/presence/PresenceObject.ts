@@ -3,7 +3,8 @@ import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { ApiError, errorResponse } from "../http/errors";
 import type { Identity } from "../protocol/claims";
-import { CloseCode, DeviceFrame, type DeviceServerFrame } from "../protocol/frames";
+import { CloseCode } from "../protocol/constants";
+import { DeviceFrame, type DeviceServerFrame } from "../protocol/frames";
 import type { DeviceType } from "../protocol/ids";
 import type { PresenceView, Status } from "../protocol/presence";
 import type { UpdateMeRequest } from "../protocol/rest";
@@ -80,9 +81,10 @@ export class PresenceObject extends DurableObject<Env> {
       return errorResponse(new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`));
     }
     for (const old of replaced) await this.dropDevice(old, CloseCode.deviceReplaced, "replaced by a newer connection of this device");
+    await this.releaseFocus(device);
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [deviceTag(device)]);
-    server.serializeAttachment({ id: device, type, connectedAt: now, lastActive: now, focus: null } satisfies DeviceState);
+    server.serializeAttachment({ id: device, type, connectedAt: now, lastActive: now } satisfies DeviceState);
     this.update(identity, (state) => ({ ...state, leftAt: null }));
     await this.settle(now, server);
     return new Response(null, { status: 101, webSocket: client });
@@ -114,7 +116,7 @@ export class PresenceObject extends DurableObject<Env> {
       if (partner !== null && partner === this.store.loadUser()?.identity.sub) {
         sendFrame(ws, { type: "error", code: "invalid_frame", message: "partner: cannot focus on yourself" } satisfies DeviceServerFrame);
       } else {
-        await this.setFocus(ws, device, partner);
+        await this.setFocus(device.id, partner);
       }
     }
     await this.settle(now);
@@ -183,9 +185,8 @@ export class PresenceObject extends DurableObject<Env> {
     this.store.saveUser({ ...stored, identity: identity ?? stored.identity, state: change(stored.state) });
   }
 
-  /** Closes a device from this side: its focus is released first, while its socket is still open. */
+  /** Closes a device from this side. */
   private async dropDevice(ws: WebSocket, code: number, reason: string): Promise<void> {
-    await this.releaseFocus(ws);
     ws.close(code, reason);
     await this.deviceGone(ws);
   }
@@ -194,13 +195,13 @@ export class PresenceObject extends DurableObject<Env> {
     const device = ws.deserializeAttachment() as DeviceState | null;
     if (!device) return;
     const now = Date.now();
-    const remaining = this.deviceSockets(ws).length;
+    const remaining = this.deviceSockets(ws);
     this.update(null, (state) => ({
       ...state,
       lastActive: Math.max(state.lastActive ?? 0, device.lastActive),
-      leftAt: remaining === 0 ? (state.leftAt ?? now) : state.leftAt,
+      leftAt: remaining.length === 0 ? (state.leftAt ?? now) : state.leftAt,
     }));
-    await this.releaseFocus(ws);
+    if (!remaining.some((other) => other.device.id === device.id)) await this.releaseFocus(device.id);
     await this.settle(now);
   }
 
@@ -231,6 +232,7 @@ export class PresenceObject extends DurableObject<Env> {
     for (const want of plan.wants) this.store.wantRoomSync(want.scope, want.member, want.rev, now);
     const settled: StoredUser = { identity: stored.identity, state, shown, rev: plan.rev };
     if (JSON.stringify(settled) !== JSON.stringify(stored)) this.store.saveUser(settled);
+    await this.releaseLostFocus(devices);
     await this.deliverRoomSyncs(stored.identity.sub, now);
     await this.scheduleAlarm(this.store.loadUser()?.state ?? state, sockets, now);
   }
@@ -271,19 +273,22 @@ export class PresenceObject extends DurableObject<Env> {
     ]);
   }
 
-  private async setFocus(ws: WebSocket, device: DeviceState, partner: string | null): Promise<void> {
-    const previous = device.focus;
+  private async setFocus(device: string, partner: string | null): Promise<void> {
+    const previous = this.store.focusOf(device);
     if (previous === partner) return;
-    ws.serializeAttachment({ ...device, focus: partner } satisfies DeviceState);
-    if (previous !== null) await this.tellFocus(previous, device.id, false);
-    if (partner !== null) await this.tellFocus(partner, device.id, true);
+    this.store.setFocus(device, partner);
+    if (previous !== null) await this.tellFocus(previous, device, false);
+    if (partner !== null) await this.tellFocus(partner, device, true);
   }
 
-  private async releaseFocus(ws: WebSocket): Promise<void> {
-    const device = ws.deserializeAttachment() as DeviceState | null;
-    if (!device?.focus) return;
-    if (ws.readyState === WebSocket.OPEN) ws.serializeAttachment({ ...device, focus: null } satisfies DeviceState);
-    await this.tellFocus(device.focus, device.id, false);
+  private async releaseFocus(device: string): Promise<void> {
+    await this.setFocus(device, null);
+  }
+
+  /** Ends the focus of devices that are gone without a close (a reset, a tab killed mid-flight). */
+  private async releaseLostFocus(devices: readonly DeviceState[]): Promise<void> {
+    const live = new Set(devices.map((device) => device.id));
+    for (const device of this.store.focusingDevices()) if (!live.has(device)) await this.releaseFocus(device);
   }
 
   /** Focus is a hint: a lost notice is not retried (a device leaving always sends the blur). */

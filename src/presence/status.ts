@@ -20,8 +20,6 @@ export interface DeviceState {
   type: DeviceType;
   connectedAt: number;
   lastActive: number;
-  /** The user this device has focus on (a chat open with them), if any. */
-  focus: string | null;
 }
 
 /** What others see of an invisible user: frozen at the moment they went invisible. */

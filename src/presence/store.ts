@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS room_sync (
   next_try INTEGER NOT NULL,
   renewed_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outgoing_focus (
+  device TEXT PRIMARY KEY,
+  partner TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS incoming_focus (
   user TEXT NOT NULL,
   device TEXT NOT NULL,
@@ -170,6 +174,20 @@ export class PresenceStore {
       scope,
       rev,
     );
+  }
+
+  /** Whom this user's `device` has in focus; kept in storage so a device lost without a close still gets its blur sent. */
+  focusOf(device: string): string | null {
+    return this.sql.exec<{ partner: string }>("SELECT partner FROM outgoing_focus WHERE device = ?", device).toArray()[0]?.partner ?? null;
+  }
+
+  setFocus(device: string, partner: string | null): void {
+    if (partner === null) this.sql.exec("DELETE FROM outgoing_focus WHERE device = ?", device);
+    else this.sql.exec("INSERT OR REPLACE INTO outgoing_focus (device, partner) VALUES (?, ?)", device, partner);
+  }
+
+  focusingDevices(): string[] {
+    return this.sql.exec<{ device: string }>("SELECT device FROM outgoing_focus").toArray().map((row) => row.device);
   }
 
   /** Records that `user`'s `device` has focus on this user; returns whether that user had none before. */

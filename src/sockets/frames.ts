@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { describeIssues } from "../protocol/validation";
-import { MAX_FRAME_BYTES, PING, PONG } from "../protocol/frames";
+import { MAX_FRAME_BYTES, PING, PONG } from "../protocol/constants";
 import type { ErrorCode } from "../protocol/errors";
 
 /** Answers the heartbeat inside the runtime, so a ping never wakes the object. */

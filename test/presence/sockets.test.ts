@@ -177,6 +177,18 @@ describe("focus", () => {
     expect(await second.socket.nextOfType("focus")).toEqual({ type: "focus", user: alice, active: true });
   });
 
+  it("ends the focus of a device lost without a close once its user's object runs again", async () => {
+    const alice = uniqueUser("alice");
+    const bob = uniqueUser("bob");
+    const a = await connectDevice(alice, { device: "lost" });
+    const b = await connectDevice(bob);
+    a.socket.send({ type: "focus", partner: bob });
+    await b.socket.nextOfType("focus");
+    await evictDurableObject(presenceStub(alice), { webSockets: "close" });
+    await connectDevice(alice, { device: "other" });
+    expect(await b.socket.nextOfType("focus")).toEqual({ type: "focus", user: alice, active: false });
+  });
+
   it("refuses focus on oneself", async () => {
     const user = uniqueUser();
     const { socket } = await connectDevice(user);

@@ -13,7 +13,7 @@ import {
 } from "../../src/presence/status";
 
 const timers = { awayAfterMs: 1000, offlineAfterMs: 5000, disconnectGraceMs: 500 };
-const device = (id: string, lastActive: number): DeviceState => ({ id, type: "web", connectedAt: 0, lastActive, focus: null });
+const device = (id: string, lastActive: number): DeviceState => ({ id, type: "web", connectedAt: 0, lastActive });
 
 describe("status model", () => {
   it("is offline with no devices and no grace", () => {

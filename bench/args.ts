@@ -1,0 +1,113 @@
+import { parseArgs } from "node:util";
+
+export const SCENARIOS = ["fanout", "storm", "heartbeat", "storage"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  /** Client threads holding the bulk of the sockets (plus one control thread). */
+  threads: number;
+  fanout: { sizes: number[]; changes: number; warmup: number; gapMs: number; connectConcurrency: number; baseline: boolean };
+  storm: { sizes: number[]; concurrency: number };
+  heartbeat: { devices: number; pings: number; seconds: number };
+  storage: { users: number };
+  keepState: boolean;
+  outDir: string;
+  /** "direct": clients talk to the user worker's workerd; "proxy": through wrangler dev's --port. */
+  route: "direct" | "proxy";
+}
+
+export const USAGE = `npm run bench -- [options]
+
+  --quick                   every chosen scenario at its smallest size (about a minute)
+  --only LIST               scenarios to run, comma-separated: ${SCENARIOS.join(",")} (default: all)
+  --fanout N,N,...          watcher counts for fan-out (default 100,1000,5000; quick 100)
+  --changes M               measured status changes per fan-out size (default 50; quick 20)
+  --gap-ms MS               pause after every watcher has a change, before the next one (default 50)
+  --no-baseline             skip the bare ws broadcast floor
+  --storm K,K,...           device counts for the connect storm (default 200,1000; quick 200)
+  --storm-concurrency C     handshakes in flight per client thread during the storm (default 500)
+  --heartbeat-devices D     devices for the heartbeat phase (default 500; quick 50)
+  --heartbeat-pings H       pings in all across those devices (default 10000; quick 1000)
+  --heartbeat-seconds S     length of the ping phase (default 10; quick 5); kept below OFFLINE_AFTER_MS
+  --storage-users U         users connected for the storage measurement (default 500; quick 50)
+  --threads T               client threads holding sockets, besides one control thread (default 2)
+  --connect-concurrency C   watch handshakes in flight per client thread (default 100)
+  --route direct|proxy      direct (default): clients skip wrangler dev's proxy and connect to the worker's
+                            own workerd; proxy: through --port (adds a hop and ~4 fds per socket, so
+                            5,000 watchers exceed a 20,000 ulimit -n)
+  --keep-state              keep each wrangler --persist-to directory (printed) for inspection
+  --out DIR                 where results go (default bench/results)
+  --help                    this text`;
+
+function positiveInts(value: string, flag: string): number[] {
+  const numbers = value.split(",").map((part) => Number(part.trim()));
+  if (numbers.length === 0 || numbers.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`${flag}: expected positive integers, got "${value}"`);
+  return numbers;
+}
+
+function positiveInt(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const [n] = positiveInts(value, flag);
+  return n as number;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      fanout: { type: "string" },
+      changes: { type: "string" },
+      "gap-ms": { type: "string" },
+      "no-baseline": { type: "boolean", default: false },
+      storm: { type: "string" },
+      "storm-concurrency": { type: "string" },
+      "heartbeat-devices": { type: "string" },
+      "heartbeat-pings": { type: "string" },
+      "heartbeat-seconds": { type: "string" },
+      "storage-users": { type: "string" },
+      threads: { type: "string" },
+      "connect-concurrency": { type: "string" },
+      "keep-state": { type: "boolean", default: false },
+      route: { type: "string", default: "direct" },
+      out: { type: "string", default: "bench/results" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const quick = values.quick === true;
+  if (values.route !== "direct" && values.route !== "proxy") throw new Error(`--route: expected direct or proxy, got "${values.route}"`);
+  const route = values.route;
+  const scenarios = values.only === undefined ? [...SCENARIOS] : values.only.split(",").map((name) => name.trim());
+  for (const name of scenarios) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}"`);
+  return {
+    quick,
+    scenarios: scenarios as ScenarioName[],
+    threads: positiveInt(values.threads, 2, "--threads"),
+    fanout: {
+      sizes: values.fanout === undefined ? (quick ? [100] : [100, 1000, 5000]) : positiveInts(values.fanout, "--fanout"),
+      changes: positiveInt(values.changes, quick ? 20 : 50, "--changes"),
+      warmup: 3,
+      gapMs: positiveInt(values["gap-ms"], 50, "--gap-ms"),
+      connectConcurrency: positiveInt(values["connect-concurrency"], 100, "--connect-concurrency"),
+      baseline: values["no-baseline"] !== true,
+    },
+    storm: {
+      sizes: values.storm === undefined ? (quick ? [200] : [200, 1000]) : positiveInts(values.storm, "--storm"),
+      concurrency: positiveInt(values["storm-concurrency"], 500, "--storm-concurrency"),
+    },
+    heartbeat: {
+      devices: positiveInt(values["heartbeat-devices"], quick ? 50 : 500, "--heartbeat-devices"),
+      pings: positiveInt(values["heartbeat-pings"], quick ? 1000 : 10_000, "--heartbeat-pings"),
+      seconds: positiveInt(values["heartbeat-seconds"], quick ? 5 : 10, "--heartbeat-seconds"),
+    },
+    storage: { users: positiveInt(values["storage-users"], quick ? 50 : 500, "--storage-users") },
+    keepState: values["keep-state"] === true,
+    outDir: values.out ?? "bench/results",
+    route,
+  };
+}

@@ -1,0 +1,28 @@
+import { fork } from "node:child_process";
+import { within } from "../clock.ts";
+import { stopGroup, trackGroup } from "../server/processes.ts";
+
+export interface BaselineServer {
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/baseline/server.ts as its own process (own event loop, like workerd) on a free port. */
+export async function startBaseline(): Promise<BaselineServer> {
+  const child = fork(new URL("./server.ts", import.meta.url), [], { detached: true, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  trackGroup(child);
+  try {
+    const port = await within(
+      new Promise<number>((resolve, reject) => {
+        child.once("message", (message: { port?: number }) => (message.port ? resolve(message.port) : reject(new Error("no port"))));
+        child.once("exit", (code) => reject(new Error(`baseline server exited (${code})`)));
+      }),
+      15_000,
+      "baseline server to listen",
+    );
+    return { wsUrl: `ws://127.0.0.1:${port}`, stop: () => stopGroup(child) };
+  } catch (error) {
+    await stopGroup(child);
+    throw error;
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * A client thread: holds real WebSocket clients (the `ws` package) and does what the main thread
+ * asks (bench/clients/messages.ts). Every loop here is bounded by a count and every wait by a timeout.
+ */
+import { parentPort } from "node:worker_threads";
+import WebSocket from "ws";
+import { nowMs } from "../clock.ts";
+import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, ThreadEvent, TrackReport } from "./messages.ts";
+
+interface Watcher {
+  ws: WebSocket;
+  slot: number;
+  lastSeq: number;
+  roster: Set<string> | null;
+}
+
+interface Device {
+  ws: WebSocket;
+  /** How the socket closed, if it did: "<code> <reason>". */
+  closed: string | null;
+  /** Send times of heartbeats not yet answered, oldest first. */
+  pending: number[];
+}
+
+interface Tracking {
+  prefix: string;
+  changes: number;
+  received: Float64Array;
+  got: Int32Array;
+  seqGaps: number;
+  diffs: number;
+}
+
+interface Member {
+  user?: unknown;
+  text?: unknown;
+}
+
+interface WatchFrame {
+  type?: string;
+  seq?: number;
+  members?: Member[];
+  joins?: Member[];
+  updates?: Member[];
+  leaves?: string[];
+}
+
+const port = parentPort;
+if (!port) throw new Error("bench/clients/worker.ts runs as a worker thread");
+
+const watchers: Watcher[] = [];
+const devices: Device[] = [];
+let tracking: Tracking | null = null;
+let rosterTarget: number | null = null;
+let rosterReported = false;
+let unexpectedCloses: Record<string, number> = {};
+let closing = false;
+let pingPhase: { rtt: number[]; pongs: number; other: Record<string, number> } | null = null;
+let pongWaiter: (() => void) | null = null;
+let expectedPongs = 0;
+
+function emit(event: ThreadEvent): void {
+  port?.postMessage(event);
+}
+
+function bump(record: Record<string, number>, key: string): void {
+  record[key] = (record[key] ?? 0) + 1;
+}
+
+const PONG_GRACE_MS = 10_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+const SOCKET_OPTIONS = { perMessageDeflate: false, handshakeTimeout: 30_000 } as const;
+
+/** Runs `fn` over `count` indices with at most `limit` in flight. */
+async function forEachLimited(count: number, limit: number, fn: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, count)) }, async () => {
+    while (next < count) {
+      const index = next++;
+      await fn(index);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** Opens one socket; resolves with its first text frame's arrival time, or rejects with a short reason. */
+function openSocket(url: string, timeoutMs: number, onFrame: (ws: WebSocket, text: string, at: number) => void): Promise<{ ws: WebSocket; at: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, SOCKET_OPTIONS);
+    let settled = false;
+    const fail = (reason: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.terminate();
+      reject(new Error(reason));
+    };
+    const timer = setTimeout(() => fail("timeout"), timeoutMs);
+    ws.on("unexpected-response", (_request, response) => fail(`http ${response.statusCode ?? "?"}`));
+    ws.on("error", (error: NodeJS.ErrnoException) => fail(error.code ?? error.message.slice(0, 40)));
+    ws.on("close", (code) => {
+      if (!settled) fail(`closed ${code}`);
+      else if (!closing) bump(unexpectedCloses, String(code));
+    });
+    ws.on("message", (data, isBinary) => {
+      const at = nowMs();
+      if (isBinary) return;
+      const text = data.toString();
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({ ws, at });
+      }
+      onFrame(ws, text, at);
+    });
+  });
+}
+
+function memberIndex(member: Member, prefix: string): number {
+  const text = member.text;
+  if (typeof text !== "string" || !text.startsWith(prefix)) return -1;
+  const index = Number(text.slice(prefix.length));
+  return Number.isInteger(index) ? index : -1;
+}
+
+function onWatchFrame(watcher: Watcher, text: string, at: number): void {
+  let frame: WatchFrame;
+  try {
+    frame = JSON.parse(text) as WatchFrame;
+  } catch {
+    return;
+  }
+  if (frame.type === "sync") {
+    watcher.lastSeq = frame.seq ?? 0;
+    if (watcher.roster) for (const member of frame.members ?? []) watcher.roster.add(String(member.user));
+  } else if (frame.type === "diff") {
+    const seq = frame.seq ?? -1;
+    const track = tracking;
+    if (track) {
+      track.diffs += 1;
+      if (seq !== watcher.lastSeq + 1) track.seqGaps += 1;
+      for (const member of [...(frame.updates ?? []), ...(frame.joins ?? [])]) {
+        const index = memberIndex(member, track.prefix);
+        if (index < 0 || index >= track.changes) continue;
+        const cell = index * watchers.length + watcher.slot;
+        if (!Number.isNaN(track.received[cell])) continue;
+        track.received[cell] = at;
+        track.got[index] = (track.got[index] ?? 0) + 1;
+        if (track.got[index] === watchers.length) emit({ event: "changeDone", index, at });
+      }
+    }
+    watcher.lastSeq = seq;
+    if (watcher.roster) {
+      for (const member of frame.joins ?? []) watcher.roster.add(String(member.user));
+      for (const user of frame.leaves ?? []) watcher.roster.delete(user);
+    }
+  }
+  if (watcher.roster && rosterTarget !== null && !rosterReported && watcher.roster.size >= rosterTarget) {
+    rosterReported = true;
+    emit({ event: "roster", size: watcher.roster.size, at });
+  }
+}
+
+function onDeviceFrame(device: Device, text: string, at: number): void {
+  if (text === "pong") {
+    const sentAt = device.pending.shift();
+    if (pingPhase) {
+      pingPhase.pongs += 1;
+      if (sentAt !== undefined) pingPhase.rtt.push(at - sentAt);
+      if (pingPhase.pongs >= expectedPongs) pongWaiter?.();
+    }
+    return;
+  }
+  if (pingPhase) {
+    let type = "unparsable";
+    try {
+      type = String((JSON.parse(text) as { type?: unknown }).type);
+    } catch {
+      // counted as unparsable
+    }
+    bump(pingPhase.other, type);
+  }
+}
+
+async function openMany(
+  urls: string[],
+  concurrency: number,
+  timeoutMs: number,
+  register: (ws: WebSocket, first: string) => (text: string, at: number) => void,
+): Promise<OpenReport> {
+  const report: OpenReport = {
+    opened: 0,
+    failed: 0,
+    errors: {},
+    startedAt: nowMs(),
+    beganAt: new Array<number>(urls.length).fill(Number.NaN),
+    readyAt: new Array<number>(urls.length).fill(Number.NaN),
+  };
+  await forEachLimited(urls.length, concurrency, async (index) => {
+    const url = urls[index] as string;
+    report.beganAt[index] = nowMs();
+    let handler: ((text: string, at: number) => void) | null = null;
+    try {
+      const { at } = await openSocket(url, timeoutMs, (ws, text, frameAt) => {
+        handler ??= register(ws, text);
+        handler(text, frameAt);
+      });
+      report.readyAt[index] = at;
+      report.opened += 1;
+    } catch (error) {
+      report.failed += 1;
+      bump(report.errors, (error as Error).message);
+    }
+  });
+  return report;
+}
+
+async function openWatchers(command: Extract<Command, { op: "openWatchers" }>): Promise<OpenReport> {
+  if (command.rosterTarget !== undefined) {
+    rosterTarget = command.rosterTarget;
+    rosterReported = false;
+  }
+  return openMany(command.urls, command.concurrency, command.timeoutMs, (ws) => {
+    const watcher: Watcher = { ws, slot: watchers.length, lastSeq: 0, roster: command.rosterTarget === undefined ? null : new Set() };
+    watchers.push(watcher);
+    return (text, at) => onWatchFrame(watcher, text, at);
+  });
+}
+
+async function openDevices(command: Extract<Command, { op: "openDevices" }>): Promise<OpenReport> {
+  return openMany(command.urls, command.concurrency, command.timeoutMs, (ws) => {
+    const device: Device = { ws, pending: [], closed: null };
+    ws.on("close", (code, reason) => (device.closed = `${code} ${reason.toString()}`.trim()));
+    devices.push(device);
+    return (text, at) => onDeviceFrame(device, text, at);
+  });
+}
+
+function track(command: Extract<Command, { op: "track" }>): null {
+  const cells = command.changes * watchers.length;
+  tracking = {
+    prefix: command.prefix,
+    changes: command.changes,
+    received: new Float64Array(cells).fill(Number.NaN),
+    got: new Int32Array(command.changes),
+    seqGaps: 0,
+    diffs: 0,
+  };
+  unexpectedCloses = {};
+  return null;
+}
+
+function collect(): TrackReport {
+  const track = tracking;
+  const report: TrackReport = {
+    watchers: watchers.length,
+    changes: track?.changes ?? 0,
+    received: track?.received ?? new Float64Array(0),
+    seqGaps: track?.seqGaps ?? 0,
+    diffs: track?.diffs ?? 0,
+    unexpectedCloses,
+  };
+  tracking = null;
+  return report;
+}
+
+function send(command: Extract<Command, { op: "send" }>): SendReport {
+  const device = devices[command.device];
+  if (!device || device.ws.readyState !== WebSocket.OPEN) throw new Error(`device ${command.device} is not open (closed: ${device?.closed ?? "?"})`);
+  const sentAt = nowMs();
+  device.ws.send(command.text);
+  return { sentAt };
+}
+
+function sendAll(command: Extract<Command, { op: "sendAll" }>): { sent: number } {
+  let sent = 0;
+  for (const device of devices) {
+    if (device.ws.readyState !== WebSocket.OPEN) continue;
+    device.ws.send(command.text);
+    sent += 1;
+  }
+  return { sent };
+}
+
+async function pings(command: Extract<Command, { op: "pings" }>): Promise<PingReport> {
+  const phase = { rtt: [] as number[], pongs: 0, other: {} as Record<string, number> };
+  pingPhase = phase;
+  expectedPongs = Number.POSITIVE_INFINITY;
+  let sent = 0;
+  const open = devices.filter((device) => device.ws.readyState === WebSocket.OPEN);
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const allSent = Promise.all(
+    open.map(
+      (device, index) =>
+        new Promise<void>((resolve) => {
+          let count = 0;
+          const tick = () => {
+            if (count >= command.perDevice || device.ws.readyState !== WebSocket.OPEN) return resolve();
+            count += 1;
+            sent += 1;
+            device.pending.push(nowMs());
+            device.ws.send("ping");
+            timers.push(setTimeout(tick, command.intervalMs));
+          };
+          // Stagger devices evenly over one interval so the heartbeats form a steady stream.
+          timers.push(setTimeout(tick, (index / Math.max(1, open.length)) * command.intervalMs));
+        }),
+    ),
+  );
+  await Promise.race([allSent, delay(command.timeoutMs)]);
+  expectedPongs = sent;
+  // The last pongs are at most a round trip behind the last ping; wait a bounded while for them.
+  if (phase.pongs < expectedPongs) await Promise.race([new Promise<void>((resolve) => (pongWaiter = resolve)), delay(PONG_GRACE_MS)]);
+  for (const timer of timers) clearTimeout(timer);
+  pongWaiter = null;
+  pingPhase = null;
+  for (const device of devices) device.pending = [];
+  return { sent, pongs: phase.pongs, rttMs: phase.rtt, otherFrames: phase.other };
+}
+
+async function closeAll(command: Extract<Command, { op: "closeAll" }>): Promise<CloseReport> {
+  closing = true;
+  const sockets = [...watchers.map((w) => w.ws), ...devices.map((d) => d.ws)];
+  const waits = sockets.map((ws) =>
+    ws.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => ws.once("close", () => resolve())),
+  );
+  for (const ws of sockets) if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, "bench done");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.all(waits), new Promise<void>((resolve) => (timer = setTimeout(resolve, command.timeoutMs)))]);
+  clearTimeout(timer);
+  let terminated = 0;
+  for (const ws of sockets) {
+    if (ws.readyState !== WebSocket.CLOSED) {
+      ws.terminate();
+      terminated += 1;
+    }
+  }
+  watchers.length = 0;
+  devices.length = 0;
+  tracking = null;
+  rosterTarget = null;
+  closing = false;
+  return { closed: sockets.length - terminated, terminated };
+}
+
+async function run(command: Command): Promise<unknown> {
+  switch (command.op) {
+    case "openWatchers":
+      return openWatchers(command);
+    case "openDevices":
+      return openDevices(command);
+    case "track":
+      return track(command);
+    case "send":
+      return send(command);
+    case "sendAll":
+      return sendAll(command);
+    case "pings":
+      return pings(command);
+    case "collect":
+      return collect();
+    case "closeAll":
+      return closeAll(command);
+  }
+}
+
+port.on("message", (envelope: Envelope) => {
+  run(envelope.command).then(
+    (value) => {
+      const transfer = value && typeof value === "object" && "received" in value ? [(value as TrackReport).received.buffer as ArrayBuffer] : [];
+      port.postMessage({ id: envelope.id, ok: true, value } satisfies Reply, transfer);
+    },
+    (error: unknown) => port.postMessage({ id: envelope.id, ok: false, error: String((error as Error)?.message ?? error) } satisfies Reply),
+  );
+});

@@ -1,0 +1,220 @@
+import type { FailedResult, FanoutResult, FanoutTarget, HeartbeatResult, ScenarioResult, StorageResult, StormResult } from "../scenarios/results.ts";
+import type { WakeCounts } from "../server/wakes.ts";
+import type { BenchReport } from "./types.ts";
+
+function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function num(value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function times(value: number | null): string {
+  return value === null ? "–" : `${value.toFixed(value >= 10 ? 0 : 1)}×`;
+}
+
+function wakes(counts: WakeCounts | null): string {
+  if (!counts || Object.keys(counts).length === 0) return "none";
+  return Object.entries(counts)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(", ");
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)];
+}
+
+const isFailed = (result: ScenarioResult): result is FailedResult => "error" in result;
+
+function fanoutRow(result: FanoutResult, target: FanoutTarget, withRatio: boolean): string[] {
+  const lost = target.delivery.missing;
+  return [
+    num(result.size.watchers),
+    target.target,
+    ms(target.delivery.p50),
+    ms(target.delivery.p95),
+    ms(target.delivery.p99),
+    ms(target.delivery.max),
+    ms(target.completion.p50),
+    ms(target.completion.p99),
+    `${num(target.watchersOpened)} in ${target.connectSeconds.toFixed(1)} s`,
+    lost === 0 && target.seqGaps === 0 ? "0" : `${lost} lost, ${target.seqGaps} gaps`,
+    withRatio ? times(result.ratio.p50) : "",
+    withRatio ? times(result.ratio.p99) : "",
+  ];
+}
+
+function fanoutSection(results: FanoutResult[]): string[] {
+  if (results.length === 0) return [];
+  const rows = results.flatMap((result) => [
+    fanoutRow(result, result.service, true),
+    ...(result.baseline ? [fanoutRow(result, result.baseline, false)] : []),
+  ]);
+  const changes = results[0]?.size.changes ?? 0;
+  return [
+    "## Fan-out: status change → diff at every watcher",
+    "",
+    `One device changes status ${changes} times (closed loop, see Method); latency in ms. "delivery" is over every (watcher, change) pair; "all watchers" is per change, until the last watcher has the diff. Ratio = service ÷ bare-ws floor.`,
+    "",
+    ...table(
+      ["watchers", "target", "p50", "p95", "p99", "max", "all watchers p50", "all watchers p99", "watchers opened", "lost", "ratio p50", "ratio p99"],
+      rows,
+    ),
+    "",
+    ...results.flatMap((result) => [
+      `- ${num(result.size.watchers)} watchers, wakes per status change: ${wakes(result.service.wakesPerChange)}`,
+      `- ${num(result.size.watchers)} watchers, service watch connects per second: ${num(result.service.connectPerSecond)} overall, ${num(result.service.connectRateFirstTenth)} for the first tenth, ${num(result.service.connectRateLastTenth)} for the last tenth${result.baseline ? ` (floor: ${num(result.baseline.connectPerSecond)} overall)` : ""}`,
+    ]),
+    "",
+    "![fan-out latency](fanout.svg)",
+    "",
+  ];
+}
+
+function stormSection(results: StormResult[]): string[] {
+  if (results.length === 0) return [];
+  return [
+    "## Connect storm: K users' devices at once",
+    "",
+    ...table(
+      ["devices", "opened", "failed", "all hello (s)", "sockets/s", "hello p50 (ms)", "hello p99 (ms)", "roster full (s)", "count full (s)", "wakes per connect"],
+      results.map((result) => [
+        num(result.size.devices),
+        num(result.opened),
+        result.failed === 0 ? "0" : `${result.failed} (${Object.entries(result.errors).map(([reason, count]) => `${reason}: ${count}`).join(", ")})`,
+        result.allHelloSeconds.toFixed(2),
+        num(result.socketsPerSecond),
+        ms(result.hello.p50),
+        ms(result.hello.p99),
+        result.rosterFullSeconds === null ? "never" : result.rosterFullSeconds.toFixed(2),
+        result.countFullSeconds === null ? "never" : result.countFullSeconds.toFixed(2),
+        num(result.wakesPerConnect, 2),
+      ]),
+    ),
+    "",
+    ...results.flatMap((result) => [
+      `- ${num(result.size.devices)} devices, wakes: ${wakes(result.wakes)}`,
+      `- ${num(result.size.devices)} devices, timeline (s after the burst began, first / median / last): ${Object.entries(result.timeline)
+        .map(([name, spread]) => (spread ? `${name} ${spread.first} / ${spread.p50} / ${spread.last}` : `${name} –`))
+        .join("; ")}`,
+    ]),
+    "",
+  ];
+}
+
+function heartbeatSection(results: HeartbeatResult[]): string[] {
+  if (results.length === 0) return [];
+  return [
+    "## Heartbeat cost: pings answered without waking objects",
+    "",
+    ...table(
+      ["devices", "pings sent", "pongs", "phase (s)", "RTT p50 (ms)", "RTT p99 (ms)", "wakes per ping", "alarm wakes", "activity frames", "wakes per activity"],
+      results.map((result) => [
+        num(result.size.devices),
+        num(result.pingsSent),
+        num(result.pongs),
+        result.size.seconds.toFixed(1),
+        ms(result.rtt.p50),
+        ms(result.rtt.p99),
+        num(result.wakesPerPing, 4),
+        num(result.alarmWakes),
+        num(result.activityFrames),
+        num(result.wakesPerActivity, 2),
+      ]),
+    ),
+    "",
+    ...results.flatMap((result) => [
+      `- wakes during the ping phase: ${wakes(result.wakesDuringPings)}`,
+      `- wakes during the activity control: ${wakes(result.wakesDuringActivity)}`,
+      ...(Object.keys(result.otherFrames).length ? [`- non-pong frames during pings: ${wakes(result.otherFrames)}`] : []),
+    ]),
+    "",
+  ];
+}
+
+function storageSection(results: StorageResult[]): string[] {
+  if (results.length === 0) return [];
+  return [
+    "## Storage: Durable Object SQLite per online user and member",
+    "",
+    ...table(
+      ["users", "what", "count", "logical bytes", "row payload bytes", "on disk (db+wal+shm)"],
+      results.flatMap((result) => [
+        [
+          num(result.size.users),
+          "PresenceObject, per user (mean)",
+          num(result.presence.objects),
+          num(result.presence.logicalBytes.mean),
+          num(result.presence.payloadBytes.mean),
+          num(result.presence.diskBytes.mean),
+        ],
+        ...result.rooms.map((room) => [
+          num(result.size.users),
+          `RoomObject \`${room.scope}\`, per member added`,
+          `${num(room.membersBefore)} → ${num(room.membersAfter)}`,
+          num(room.logicalPerMember),
+          num(room.payloadPerMember),
+          `${num(room.diskAfter)} in all`,
+        ]),
+      ]),
+    ),
+    "",
+    ...results.flatMap((result) => [
+      `- rooms in all at ${num(result.size.users)} members: ${result.rooms.map((room) => `\`${room.scope}\` ${num(room.logicalAfter)} B logical, ${num(room.payloadAfter)} B payload`).join("; ")}`,
+      `- shared per-class metadata.sqlite (alarms): ${Object.entries(result.classMetadataBytes).map(([name, bytes]) => `${name} ${num(bytes)} B`).join(", ")}`,
+    ]),
+    "",
+  ];
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const { machine } = report;
+  const results = report.results;
+  const ok = results.filter((result) => !isFailed(result));
+  const failed = results.filter(isFailed);
+  const lines = [
+    "# Benchmark results",
+    "",
+    `Generated ${report.generatedAt} by \`${report.command}\`${report.quick ? " (quick sizes)" : ""} in ${report.durationSeconds.toFixed(0)} s. Figures are measured, not asserted.`,
+    "",
+    "## Machine",
+    "",
+    ...table(
+      ["cpus", "memory", "os", "node", "wrangler", "workerd", "ulimit -n", "load at start", "commit"],
+      [
+        [
+          `${machine.cpus} × ${machine.cpuModel}`,
+          `${machine.memoryGiB} GiB`,
+          machine.os,
+          machine.node,
+          machine.wrangler,
+          machine.workerd,
+          machine.openFilesLimit,
+          machine.loadAverageAtStart.join(" "),
+          `${machine.git.commit}${machine.git.dirty ? ` (src modified; digest ${report.srcDigest})` : ""}`,
+        ],
+      ],
+    ),
+    "",
+    `Server vars: ${Object.entries(report.serverVars).map(([key, value]) => `${key}=${value}`).join(", ")}. Client route: ${report.route === "direct" ? "direct to the worker's workerd (wrangler dev's proxy skipped)" : report.route}.`,
+    "",
+    ...fanoutSection(ok.filter((result): result is FanoutResult => result.scenario === "fanout")),
+    ...stormSection(ok.filter((result): result is StormResult => result.scenario === "storm")),
+    ...heartbeatSection(ok.filter((result): result is HeartbeatResult => result.scenario === "heartbeat")),
+    ...storageSection(ok.filter((result): result is StorageResult => result.scenario === "storage")),
+    ...(failed.length
+      ? ["## Failed", "", ...failed.map((result) => `- ${result.scenario} ${JSON.stringify(result.size)}: ${result.error.split("\n")[0]}`), ""]
+      : []),
+    ...(report.warnings.length ? ["## Warnings", "", ...report.warnings.map((warning) => `- ${warning}`), ""] : []),
+    "## Method",
+    "",
+    ...report.method.map((line) => `- ${line}`),
+    "",
+  ];
+  return lines.join("\n");
+}

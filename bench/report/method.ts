@@ -1,0 +1,13 @@
+/** How the figures were taken; printed into latest.json and latest.md so they travel with the numbers. */
+export const METHOD = [
+  "Everything runs on one machine: `wrangler dev` (workerd, local mode, fresh --persist-to per scenario and size), client threads (Node worker_threads, `ws` clients, no compression), the bare-ws floor as a child process; traffic goes to 127.0.0.1 only.",
+  "Route: by default clients connect straight to the user worker's own workerd, found behind wrangler dev's proxy (bench/server/direct.ts), because the proxy is a development-only hop that holds ~4 file descriptors per WebSocket (5,000 watchers would exceed this machine's hard ulimit -n of 20,000). `--route proxy` measures through wrangler dev's --port instead.",
+  "Clock: process.hrtime (CLOCK_MONOTONIC), shared by every thread and process on the machine; a send time taken in the sender's thread and a receive time taken in a watcher's thread are compared directly.",
+  "Fan-out: the sender's device socket sends a status frame (busy/online alternately, with a new text each time); latency = diff received by a watcher − status frame sent. The next change is sent only after every watcher has the previous one plus a gap (default 50 ms, above the 10 ms coalescing window), 3 warm-up changes excluded. 'delivery' covers every (watcher, change) pair; 'all watchers' is per change, until the last watcher has it.",
+  "Floor: a bare `ws` server that on the sender's status frame broadcasts a diff of the same shape and size to every watcher, driven by the same client code; ratio = service ÷ floor.",
+  "Wakes are the `{\"wake\":...}` lines objects print with LOG_WAKES=true (src/observability/wakes.ts), counted from wrangler's stdout between snapshots taken after the line stream went quiet.",
+  "Connect storm: K users' devices open at once over the client threads (bounded handshakes in flight per thread); 'all hello' = first handshake began → last hello; scope full = a roster watcher's sync+diffs, and GET /count polled every 100 ms.",
+  "Heartbeat: pings spread evenly over a phase that ends before any OFFLINE_AFTER_MS heartbeat-expiry alarm is due; wakes per ping excludes alarms (reported apart). Control: one activity frame per device.",
+  "Storage: node:sqlite (read-only) on each object's SQLite file under <persist>/v3/do/<script>-<Class>/; logical = page_count × page_size (WAL included), payload = dbstat row payload of the service's own tables and indexes, disk = .sqlite + -wal + -shm. Per room member = growth between two measurement points ÷ members added. Local SQLite sizes approximate, but are not, what Cloudflare bills.",
+  "Figures are reported, never asserted; the machine is shared and noisy, so compare runs on the same machine only.",
+];

@@ -1,0 +1,21 @@
+import type { MachineInfo } from "../machine.ts";
+import type { ScenarioResult } from "../scenarios/results.ts";
+
+/** bench/results/latest.json */
+export interface BenchReport {
+  generatedAt: string;
+  /** The command line that produced it. */
+  command: string;
+  quick: boolean;
+  durationSeconds: number;
+  machine: MachineInfo;
+  /** Digest of the src/ copy every scenario ran (bench/server/snapshot.ts). */
+  srcDigest: string;
+  /** Vars every scenario's `wrangler dev` ran with. */
+  serverVars: Record<string, string>;
+  /** How clients reached the worker: "direct" (the worker's workerd) or "proxy" (wrangler dev's --port). */
+  route: string;
+  method: string[];
+  results: ScenarioResult[];
+  warnings: string[];
+}

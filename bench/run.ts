@@ -1,0 +1,145 @@
+/**
+ * `npm run bench [-- --quick] [-- --help]`: starts `wrangler dev` per scenario, drives it with real
+ * WebSocket clients from worker threads, and writes bench/results/latest.{json,md} and fanout.svg.
+ */
+import { rmSync } from "node:fs";
+import { parseOptions, USAGE, type BenchOptions } from "./args.ts";
+import { startBaseline, type BaselineServer } from "./baseline/control.ts";
+import { ClientPool } from "./clients/pool.ts";
+import { nowMs } from "./clock.ts";
+import { describeMachine } from "./machine.ts";
+import { METHOD } from "./report/method.ts";
+import type { BenchReport } from "./report/types.ts";
+import { writeReport } from "./report/write.ts";
+import { SERVER_VARS, type BenchContext } from "./scenarios/context.ts";
+import { runFanout } from "./scenarios/fanout.ts";
+import { runHeartbeat } from "./scenarios/heartbeat.ts";
+import type { ScenarioResult } from "./scenarios/results.ts";
+import { runStorage } from "./scenarios/storage.ts";
+import { runStorm } from "./scenarios/storm.ts";
+import { killAllGroups } from "./server/processes.ts";
+import { snapshotWorker } from "./server/snapshot.ts";
+import { localSecret } from "./tokens.ts";
+
+/** Sockets the biggest scenario needs at once, times the descriptors each costs across processes. */
+function checkFileLimit(options: BenchOptions, limit: string, warnings: string[]): void {
+  const largest = Math.max(
+    options.scenarios.includes("fanout") ? Math.max(...options.fanout.sizes) : 0,
+    options.scenarios.includes("storm") ? Math.max(...options.storm.sizes) : 0,
+    options.scenarios.includes("heartbeat") ? options.heartbeat.devices : 0,
+    options.scenarios.includes("storage") ? options.storage.users : 0,
+  );
+  // workerd holds about 2 descriptors per socket; wrangler dev's proxy about 4 (client side and worker side).
+  const needed = largest * (options.route === "proxy" ? 4 : 2) + 1_000;
+  const available = Number(limit);
+  if (Number.isFinite(available) && available < needed) {
+    warnings.push(`ulimit -n is ${limit}; ${largest} sockets may need about ${needed}: raise it (ulimit -n ${needed}) if connections fail with EMFILE`);
+  }
+}
+
+async function runScenario(context: BenchContext, name: string, size: Record<string, number>, fn: () => Promise<ScenarioResult>): Promise<ScenarioResult> {
+  const started = nowMs();
+  context.log(`${name} ${JSON.stringify(size)}`);
+  try {
+    const result = await fn();
+    context.log(`  done in ${((nowMs() - started) / 1000).toFixed(1)} s`);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    context.log(`  FAILED: ${message}`);
+    context.warnings.push(`${name} ${JSON.stringify(size)} failed: ${message.split("\n")[0]}`);
+    return { scenario: name, size, error: message };
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parseOptions(process.argv.slice(2));
+  if (parsed === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const options = parsed;
+  const started = nowMs();
+  const machine = describeMachine();
+  const warnings: string[] = [];
+  checkFileLimit(options, machine.openFilesLimit, warnings);
+  for (const warning of warnings) console.warn(`warning: ${warning}`);
+  console.log(`bench: ${options.scenarios.join(", ")}${options.quick ? " (quick)" : ""} on ${machine.cpus} cpus, node ${machine.node}, wrangler ${machine.wrangler}`);
+
+  const snapshot = await snapshotWorker();
+  console.log(`worker frozen for this run: src digest ${snapshot.srcDigest} (${snapshot.dir})`);
+  if (!options.keepState) process.once("exit", () => rmSync(snapshot.dir, { recursive: true, force: true }));
+  const pool = new ClientPool(options.threads);
+  const context: BenchContext = {
+    options,
+    secret: localSecret(),
+    pool,
+    warnings,
+    workerDir: snapshot.dir,
+    routes: new Set(),
+    log: (message) => console.log(message),
+  };
+  const results: ScenarioResult[] = [];
+  let baseline: BaselineServer | null = null;
+  try {
+    if (options.scenarios.includes("fanout")) {
+      if (options.fanout.baseline) baseline = await startBaseline();
+      for (const watchers of options.fanout.sizes) {
+        results.push(await runScenario(context, "fanout", { watchers, changes: options.fanout.changes }, () => runFanout(context, watchers, baseline)));
+      }
+      await baseline?.stop();
+      baseline = null;
+    }
+    if (options.scenarios.includes("storm")) {
+      for (const devices of options.storm.sizes) results.push(await runScenario(context, "storm", { devices }, () => runStorm(context, devices)));
+    }
+    if (options.scenarios.includes("heartbeat")) {
+      const { devices, pings, seconds } = options.heartbeat;
+      results.push(await runScenario(context, "heartbeat", { devices, pings, seconds }, () => runHeartbeat(context)));
+    }
+    if (options.scenarios.includes("storage")) {
+      results.push(await runScenario(context, "storage", { users: options.storage.users }, () => runStorage(context)));
+    }
+  } finally {
+    await baseline?.stop();
+    await pool.stop();
+    if (!options.keepState) await snapshot.remove();
+  }
+
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    quick: options.quick,
+    durationSeconds: Math.round((nowMs() - started) / 1000),
+    machine,
+    srcDigest: snapshot.srcDigest,
+    serverVars: { ...SERVER_VARS, LOG_WAKES: "true", DEV_TOKENS: "true" },
+    route: [...context.routes].join(", ") || options.route,
+    method: METHOD,
+    results,
+    warnings,
+  };
+  const files = await writeReport(report, options.outDir);
+  console.log(`\nwrote ${files.join(", ")}`);
+  for (const warning of warnings) console.warn(`warning: ${warning}`);
+  return results.some((result) => "error" in result) ? 1 : 0;
+}
+
+// Whatever happens, no wrangler, workerd or floor server outlives the bench.
+process.on("exit", killAllGroups);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping servers`);
+    killAllGroups();
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    killAllGroups();
+    process.exit(1);
+  },
+);

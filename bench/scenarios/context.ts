@@ -1,0 +1,47 @@
+import type { BenchOptions } from "../args.ts";
+import type { ClientPool } from "../clients/pool.ts";
+import { startWrangler, type WranglerServer } from "../server/wrangler.ts";
+
+/** What every scenario gets from bench/run.ts. */
+export interface BenchContext {
+  options: BenchOptions;
+  secret: string;
+  pool: ClientPool;
+  /** Things a reader of the results must know (failures, reloads, shortened phases). */
+  warnings: string[];
+  /** The frozen copy of the worker every scenario's wrangler dev runs (bench/server/snapshot.ts). */
+  workerDir: string;
+  /** Which routes clients actually took (see --route). */
+  routes: Set<string>;
+  log(message: string): void;
+}
+
+/** Timers every scenario's server runs with (the production defaults, stated so results say them). */
+export const SERVER_VARS = {
+  AWAY_AFTER_MS: "300000",
+  OFFLINE_AFTER_MS: "60000",
+  DISCONNECT_GRACE_MS: "5000",
+};
+
+/**
+ * Runs `fn` against a fresh `wrangler dev` (fresh storage, so scenarios never see each other's
+ * objects or wake lines), and always stops it.
+ */
+export async function withWrangler<T>(context: BenchContext, label: string, fn: (server: WranglerServer) => Promise<T>): Promise<T> {
+  const server = await startWrangler({ vars: SERVER_VARS, keepState: context.options.keepState, route: context.options.route, cwd: context.workerDir });
+  context.log(
+    `  wrangler dev ready in ${(server.startMs / 1000).toFixed(1)} s (${server.proxyUrl}; clients ${server.route === "direct" ? `direct to the worker at ${server.httpUrl}` : "through the proxy"}${context.options.keepState ? `; state in ${server.persistDir}` : ""})`,
+  );
+  context.routes.add(server.route);
+  if (server.route !== context.options.route) context.warnings.push(`${label}: the user worker's port was not found; clients went through wrangler's proxy`);
+  try {
+    return await fn(server);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n--- last lines of wrangler dev ---\n${server.tail()}`);
+  } finally {
+    if (server.reloads.length > 0) context.warnings.push(`${label}: wrangler dev reloaded during the run (${server.reloads[0]}); figures are suspect`);
+    await context.pool.closeAllSockets().catch((error: unknown) => context.warnings.push(`${label}: closing sockets failed: ${String(error)}`));
+    await server.stop();
+  }
+}

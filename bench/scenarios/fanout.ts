@@ -1,0 +1,215 @@
+/**
+ * Fan-out: N watchers on one scope, one user's device changes status M times; how long until the
+ * diff reaches every watcher. The same client code then drives the bare ws floor (bench/baseline).
+ *
+ * Each change is sent only after every watcher has the previous one and a short gap has passed
+ * (a closed loop), so diffs are never coalesced and latency is never queueing behind older changes.
+ */
+import type { BaselineServer } from "../baseline/control.ts";
+import { nowMs, sleep } from "../clock.ts";
+import { mergeOpenReports, type ClientPool } from "../clients/pool.ts";
+import type { TrackReport } from "../clients/messages.ts";
+import type { WakeCounter } from "../server/wakes.ts";
+import { wakeDelta, type WakeCounts } from "../server/wakes.ts";
+import { ratio, round, roundSummary, summarize } from "../stats.ts";
+import { token } from "../tokens.ts";
+import { withWrangler, type BenchContext } from "./context.ts";
+import type { FanoutResult, FanoutTarget } from "./results.ts";
+
+const SCOPE = "org:fanout";
+const ORG = "fanout";
+const SENDER = "fan-sender";
+const TEXT_PREFIX = "bench change ";
+
+interface Target {
+  name: "service" | "baseline";
+  wsUrl: string;
+  wakes: WakeCounter | null;
+}
+
+/** Waits for every thread in `threads` to report change `index` as seen by all its watchers. */
+class ChangeWaiter {
+  private readonly done = new Map<number, Set<number>>();
+  private waiter: { index: number; resolve: () => void } | null = null;
+  private readonly unsubscribe: (() => void)[];
+  private readonly threads: Set<number>;
+
+  constructor(pool: ClientPool, threads: Set<number>) {
+    this.threads = threads;
+    this.unsubscribe = pool.load.map((thread) =>
+      thread.onEvent((event, from) => {
+        if (event.event !== "changeDone") return;
+        const seen = this.done.get(event.index) ?? new Set<number>();
+        seen.add(from);
+        this.done.set(event.index, seen);
+        if (this.waiter && this.waiter.index === event.index && this.complete(event.index)) this.waiter.resolve();
+      }),
+    );
+  }
+
+  private complete(index: number): boolean {
+    const seen = this.done.get(index);
+    return seen !== undefined && [...this.threads].every((thread) => seen.has(thread));
+  }
+
+  /** Resolves true when change `index` is everywhere, false after `timeoutMs`. */
+  async wait(index: number, timeoutMs: number): Promise<boolean> {
+    if (this.complete(index)) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      new Promise<boolean>((resolve) => (this.waiter = { index, resolve: () => resolve(true) })),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.waiter = null;
+    return result;
+  }
+
+  close(): void {
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+}
+
+/** Sockets per second over the first or last tenth of sync arrivals (null when too few to tell). */
+function tenthRate(readyAt: number[], which: "first" | "last"): number | null {
+  const sorted = readyAt.filter(Number.isFinite).sort((a, b) => a - b);
+  const tenth = Math.floor(sorted.length / 10);
+  if (tenth < 10) return null;
+  const part = which === "first" ? sorted.slice(0, tenth + 1) : sorted.slice(sorted.length - tenth - 1);
+  const span = ((part[part.length - 1] as number) - (part[0] as number)) / 1000;
+  return span > 0 ? round(tenth / span, 1) : null;
+}
+
+function statusFrame(index: number): string {
+  return JSON.stringify({ type: "status", status: index % 2 === 0 ? "busy" : "online", text: `${TEXT_PREFIX}${index}` });
+}
+
+async function measure(context: BenchContext, target: Target, watchers: number): Promise<FanoutTarget> {
+  const { pool, options } = context;
+  const { changes, warmup, gapMs, connectConcurrency } = options.fanout;
+  const total = warmup + changes;
+  const senderToken = await token(context.secret, { sub: SENDER, org: ORG });
+  const watchToken = await token(context.secret, { sub: "fan-watcher", org: ORG });
+  const senderUrl = `${target.wsUrl}/v1/connect?token=${senderToken}&device=bench-sender&type=desktop`;
+  const watchUrl = `${target.wsUrl}/v1/scopes/${encodeURIComponent(SCOPE)}/watch?token=${watchToken}`;
+
+  const sender = await pool.control.call({ op: "openDevices", urls: [senderUrl], concurrency: 1, timeoutMs: 30_000 }, 40_000);
+  if (sender.opened !== 1) throw new Error(`${target.name}: the sender did not connect (${JSON.stringify(sender.errors)})`);
+  // Let the sender's join reach the room before watchers sync.
+  if (target.wakes) await target.wakes.waitQuiet(300, 5_000);
+  else await sleep(300);
+
+  const parts = pool.split(Array.from({ length: watchers }, () => watchUrl));
+  const connectStarted = nowMs();
+  const opened = mergeOpenReports(
+    await Promise.all(
+      parts.map((urls, index) =>
+        pool.load[index]!.call({ op: "openWatchers", urls, concurrency: connectConcurrency, timeoutMs: 30_000 }, 120_000 + watchers * 50),
+      ),
+    ),
+  );
+  const connectSeconds = (nowMs() - connectStarted) / 1000;
+  context.log(`    ${target.name}: ${opened.opened}/${watchers} watchers open in ${connectSeconds.toFixed(1)} s`);
+  if (opened.opened === 0) throw new Error(`${target.name}: no watcher connected (${JSON.stringify(opened.errors)})`);
+
+  await Promise.all(pool.load.map((thread) => thread.call({ op: "track", prefix: TEXT_PREFIX, changes: total }, 10_000)));
+  const activeThreads = new Set(parts.flatMap((urls, index) => (urls.length > 0 ? [index] : [])));
+  const waiter = new ChangeWaiter(pool, activeThreads);
+  if (target.wakes) await target.wakes.waitQuiet(300, 5_000);
+  const wakesBefore = target.wakes?.snapshot() ?? {};
+  const sentAt: number[] = [];
+  let timedOut = 0;
+  const changeTimeoutMs = 10_000 + watchers * 4;
+  try {
+    for (let index = 0; index < total; index++) {
+      const { sentAt: at } = await pool.control.call({ op: "send", device: 0, text: statusFrame(index) }, 10_000);
+      sentAt.push(at);
+      if (!(await waiter.wait(index, changeTimeoutMs))) timedOut += 1;
+      await sleep(gapMs);
+    }
+  } finally {
+    waiter.close();
+  }
+  let wakesPerChange: WakeCounts | null = null;
+  if (target.wakes) {
+    await target.wakes.waitQuiet(300, 5_000);
+    const delta = wakeDelta(wakesBefore, target.wakes.snapshot());
+    wakesPerChange = Object.fromEntries(Object.entries(delta).map(([key, value]) => [key, round(value / total, 2)]));
+  }
+
+  const reports: TrackReport[] = await Promise.all(pool.load.map((thread) => thread.call({ op: "collect" }, 30_000)));
+  const delivery: number[] = [];
+  const completion: number[] = [];
+  const first: number[] = [];
+  let seqGaps = 0;
+  const unexpectedCloses: Record<string, number> = {};
+  for (let change = warmup; change < total; change++) {
+    let last = Number.NEGATIVE_INFINITY;
+    let earliest = Number.POSITIVE_INFINITY;
+    let missing = false;
+    for (const report of reports) {
+      for (let slot = 0; slot < report.watchers; slot++) {
+        const latency = (report.received[change * report.watchers + slot] as number) - (sentAt[change] as number);
+        delivery.push(latency);
+        if (Number.isNaN(latency)) missing = true;
+        else {
+          last = Math.max(last, latency);
+          earliest = Math.min(earliest, latency);
+        }
+      }
+    }
+    completion.push(missing ? Number.NaN : last);
+    first.push(Number.isFinite(earliest) ? earliest : Number.NaN);
+  }
+  for (const report of reports) {
+    seqGaps += report.seqGaps;
+    for (const [code, count] of Object.entries(report.unexpectedCloses)) unexpectedCloses[code] = (unexpectedCloses[code] ?? 0) + count;
+  }
+  await pool.closeAllSockets();
+  return {
+    target: target.name,
+    watchersOpened: opened.opened,
+    watchersFailed: opened.failed,
+    connectErrors: opened.errors,
+    connectSeconds: round(connectSeconds, 2),
+    connectPerSecond: round(opened.opened / connectSeconds, 1),
+    connectRateFirstTenth: tenthRate(opened.readyAt, "first"),
+    connectRateLastTenth: tenthRate(opened.readyAt, "last"),
+    changesMeasured: changes,
+    delivery: roundSummary(summarize(delivery)),
+    completion: roundSummary(summarize(completion)),
+    first: roundSummary(summarize(first)),
+    changesTimedOut: timedOut,
+    seqGaps,
+    unexpectedCloses,
+    wakesPerChange,
+  };
+}
+
+/** One fan-out size: the service on a fresh wrangler dev, then the floor (if running) with the same clients. */
+export async function runFanout(context: BenchContext, watchers: number, baseline: BaselineServer | null): Promise<FanoutResult> {
+  const { changes } = context.options.fanout;
+  const service = await withWrangler(context, `fanout ${watchers}`, (server) =>
+    measure(context, { name: "service", wsUrl: server.wsUrl, wakes: server.wakes }, watchers),
+  );
+  let floor: FanoutTarget | null = null;
+  if (baseline) {
+    try {
+      floor = await measure(context, { name: "baseline", wsUrl: baseline.wsUrl, wakes: null }, watchers);
+    } finally {
+      await context.pool.closeAllSockets();
+    }
+  }
+  return {
+    scenario: "fanout",
+    size: { watchers, changes },
+    service,
+    baseline: floor,
+    ratio: {
+      p50: floor ? ratio(service.delivery.p50, floor.delivery.p50) : null,
+      p95: floor ? ratio(service.delivery.p95, floor.delivery.p95) : null,
+      p99: floor ? ratio(service.delivery.p99, floor.delivery.p99) : null,
+      completionP50: floor ? ratio(service.completion.p50, floor.completion.p50) : null,
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { WakeCounts } from "../server/wakes.ts";
+import type { Summary } from "../stats.ts";
+
+/** One fan-out run against one target (the service or the bare ws floor). */
+export interface FanoutTarget {
+  target: "service" | "baseline";
+  watchersOpened: number;
+  watchersFailed: number;
+  connectErrors: Record<string, number>;
+  /** Time to open every watcher (batched), and the rate that makes. */
+  connectSeconds: number;
+  connectPerSecond: number;
+  /** Sockets per second among the first and the last tenth of watchers to get their sync (does connecting slow down as the room fills?). */
+  connectRateFirstTenth: number | null;
+  connectRateLastTenth: number | null;
+  changesMeasured: number;
+  /** Status frame sent → diff received, one sample per (watcher, change). */
+  delivery: Summary;
+  /** Per change: status frame sent → the last watcher received the diff. */
+  completion: Summary;
+  /** Per change: status frame sent → the first watcher received the diff. */
+  first: Summary;
+  /** Changes not seen by every watcher within the per-change timeout. */
+  changesTimedOut: number;
+  seqGaps: number;
+  unexpectedCloses: Record<string, number>;
+  /** Service only: wake lines per status change, by object and event (null for the floor). */
+  wakesPerChange: WakeCounts | null;
+}
+
+export interface FanoutResult {
+  scenario: "fanout";
+  size: { watchers: number; changes: number };
+  service: FanoutTarget;
+  baseline: FanoutTarget | null;
+  /** Service latency divided by the floor's, for the delivery percentiles and the completion median. */
+  ratio: { p50: number | null; p95: number | null; p99: number | null; completionP50: number | null };
+}
+
+export interface StormResult {
+  scenario: "storm";
+  size: { devices: number };
+  opened: number;
+  failed: number;
+  errors: Record<string, number>;
+  /** First handshake began → last `hello` arrived. */
+  allHelloSeconds: number;
+  socketsPerSecond: number;
+  /** Per socket: handshake began → `hello`. */
+  hello: Summary;
+  /** Burst start → a watcher's roster (sync + diffs) holds every device's user. */
+  rosterFullSeconds: number | null;
+  /** Burst start → `GET /v1/scopes/<scope>/count` first answered total = K (polled every 100 ms). */
+  countFullSeconds: number | null;
+  countPolls: number;
+  /** Where the time goes, seconds after the burst began: first/median/last arrival of each. */
+  timeline: Record<string, { first: number; p50: number; last: number } | null>;
+  wakes: WakeCounts;
+  wakesPerConnect: number;
+}
+
+export interface HeartbeatResult {
+  scenario: "heartbeat";
+  size: { devices: number; pings: number; seconds: number };
+  pingsSent: number;
+  pongs: number;
+  rtt: Summary;
+  /** Wake lines between the snapshots around the ping phase, alarms included. */
+  wakesDuringPings: WakeCounts;
+  /** Wakes that are not alarms, divided by pings sent: the target is 0. */
+  wakesPerPing: number;
+  /** Alarm wakes in the ping phase, reported apart (heartbeat-expiry checks, not pings). */
+  alarmWakes: number;
+  /** Non-pong frames devices received during the ping phase. */
+  otherFrames: Record<string, number>;
+  /** The control: one `activity` frame per device, which must wake each user's object once. */
+  activityFrames: number;
+  wakesDuringActivity: WakeCounts;
+  wakesPerActivity: number;
+}
+
+export interface SizeStats {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export interface PresenceStorage {
+  objects: number;
+  /** page_count × page_size: the SQLite database as the object sees it (WAL frames included). */
+  logicalBytes: SizeStats;
+  /** .sqlite + -wal + -shm files on disk as wrangler dev leaves them. */
+  diskBytes: SizeStats;
+  /** Bytes of row payload in the service's own tables and indexes (dbstat). */
+  payloadBytes: SizeStats;
+  pages: SizeStats;
+}
+
+export interface RoomStorage {
+  scope: string;
+  found: boolean;
+  /** Members (rows with present = 1) at the two measurement points. */
+  membersBefore: number;
+  membersAfter: number;
+  logicalBefore: number;
+  logicalAfter: number;
+  payloadBefore: number;
+  payloadAfter: number;
+  diskAfter: number;
+  /** (after − before) / (members added): what one more member costs. */
+  logicalPerMember: number | null;
+  payloadPerMember: number | null;
+}
+
+export interface StorageResult {
+  scenario: "storage";
+  size: { users: number };
+  connected: number;
+  presence: PresenceStorage;
+  rooms: RoomStorage[];
+  /** Per class: the shared metadata.sqlite (alarms) in bytes, page_count × page_size. */
+  classMetadataBytes: Record<string, number>;
+}
+
+export interface FailedResult {
+  scenario: string;
+  size: Record<string, number>;
+  error: string;
+}
+
+export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | FailedResult;

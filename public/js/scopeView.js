@@ -1,0 +1,86 @@
+import { STATUS_LABELS, STATUS_ORDER, displayName, scopeTitle } from "./labels.js";
+
+/**
+ * One scope's card: its live roster with colored status dots and counts. Users who leave stay listed
+ * as offline (gray) for the rest of the visit. Rows are updated in place, so a keyboard user's focus
+ * on a Chat button survives every change.
+ */
+export class ScopeView {
+  constructor(document, container, scope, { self, onChat }) {
+    this.document = document;
+    this.self = self;
+    this.onChat = onChat;
+    this.known = new Map();
+    this.rows = new Map();
+    this.partner = null;
+    this.focusedBy = new Set();
+    this.root = document.getElementById("scope-template").content.firstElementChild.cloneNode(true);
+    this.root.dataset.scope = scope;
+    const titleId = `scope-${scope.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+    const title = this.root.querySelector(".scope-title");
+    title.id = titleId;
+    title.textContent = scopeTitle(scope);
+    this.root.setAttribute("aria-labelledby", titleId);
+    this.list = this.root.querySelector(".roster");
+    this.list.setAttribute("aria-label", `People in ${scopeTitle(scope)}`);
+    this.counts = this.root.querySelector(".counts");
+    this.empty = this.root.querySelector(".empty");
+    container.append(this.root);
+  }
+
+  /** Shows the watch's members; anyone known before and missing now is shown offline. */
+  render(members, counts, synced) {
+    const present = new Set();
+    for (const member of members) {
+      present.add(member.user);
+      this.known.set(member.user, member);
+    }
+    const rows = [...this.known.values()].map((member) => (present.has(member.user) ? member : { ...member, status: "offline", text: null }));
+    rows.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || displayName(a).localeCompare(displayName(b)));
+    rows.forEach((member) => this.renderRow(member));
+    if (rows.some((member, index) => this.list.children[index] !== this.rows.get(member.user))) {
+      this.list.append(...rows.map((member) => this.rows.get(member.user)));
+    }
+    this.root.setAttribute("aria-busy", String(!synced));
+    this.empty.hidden = rows.length > 0;
+    this.counts.textContent = `${counts.online} online · ${counts.away} away · ${counts.busy} busy · ${counts.total} total`;
+    Object.assign(this.counts.dataset, { online: counts.online, away: counts.away, busy: counts.busy, total: counts.total });
+  }
+
+  /** Who this device chats with, and who has a chat with the user open. */
+  setChat(partner, focusedBy) {
+    this.partner = partner;
+    this.focusedBy = focusedBy;
+    for (const row of this.rows.values()) this.renderChat(row);
+  }
+
+  renderRow(member) {
+    let row = this.rows.get(member.user);
+    if (!row) {
+      row = this.document.getElementById("member-template").content.firstElementChild.cloneNode(true);
+      row.dataset.user = member.user;
+      row.querySelector(".chat").addEventListener("click", () => this.onChat(member.user));
+      this.rows.set(member.user, row);
+    }
+    const isSelf = member.user === this.self;
+    row.dataset.status = member.status;
+    row.dataset.name = displayName(member);
+    row.querySelector(".name").textContent = `${displayName(member)}${isSelf ? " (you)" : ""}`;
+    row.querySelector(".user-id").textContent = member.name ? member.user : "";
+    row.querySelector(".status-label").textContent = STATUS_LABELS[member.status];
+    row.querySelector(".status-text").textContent = member.text ? `“${member.text}”` : "";
+    this.renderChat(row);
+  }
+
+  renderChat(row) {
+    const user = row.dataset.user;
+    const chatting = this.partner === user;
+    const button = row.querySelector(".chat");
+    button.hidden = user === this.self || (row.dataset.status === "offline" && !chatting);
+    button.textContent = chatting ? "End chat" : "Chat";
+    button.setAttribute("aria-pressed", String(chatting));
+    button.setAttribute("aria-label", `${chatting ? "End chat with" : "Chat with"} ${row.dataset.name}`);
+    row.querySelector(".badge").hidden = !this.focusedBy.has(user);
+    row.classList.toggle("chatting", chatting);
+  }
+}

@@ -1,0 +1,468 @@
+// Generated from src/client by esbuild: do not edit. Rebuild with `npm run build:client`.
+
+// src/client/emitter.ts
+var Emitter = class {
+  listeners = /* @__PURE__ */ new Map();
+  on(event, listener) {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, set = /* @__PURE__ */ new Set());
+    set.add(listener);
+    return () => this.off(event, listener);
+  }
+  off(event, listener) {
+    this.listeners.get(event)?.delete(listener);
+  }
+  /** Calls every listener; one that throws is reported on its own and never stops the others. */
+  emit(event, payload) {
+    for (const listener of [...this.listeners.get(event) ?? []]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+  clear() {
+    this.listeners.clear();
+  }
+};
+
+// src/client/backoff.ts
+var DEFAULT_BACKOFF = { baseMs: 500, capMs: 3e4 };
+function reconnectDelayMs(attempt, policy, random = Math.random) {
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt));
+  return Math.floor(random() * ceiling);
+}
+
+// src/client/socket.ts
+var SOCKET_OPEN = 1;
+var openBrowserSocket = (url) => new WebSocket(url);
+function socketUrl(baseUrl, path, query) {
+  const origin = baseUrl ?? globalThis.location?.origin;
+  if (!origin) throw new Error("baseUrl is required outside a browser page");
+  const url = new URL(path, origin);
+  url.protocol = url.protocol.replace(/^http/, "ws");
+  for (const [key, value] of Object.entries(query)) if (value !== void 0) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+// src/client/connectionOptions.ts
+var DEFAULT_PING_INTERVAL_MS = 25e3;
+var DEFAULT_PONG_TIMEOUT_MS = 1e4;
+async function resolveToken(source) {
+  return typeof source === "string" ? source : await source();
+}
+function connectionSettings(options) {
+  return {
+    openSocket: options.openSocket ?? openBrowserSocket,
+    pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+    pongTimeoutMs: options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    random: options.random ?? Math.random
+  };
+}
+
+// src/protocol/constants.ts
+var PING = "ping";
+var PONG = "pong";
+var CloseCode = {
+  messageTooBig: 1009,
+  heartbeatTimeout: 4e3,
+  deviceReplaced: 4001
+};
+
+// src/client/ReconnectingSocket.ts
+var STABLE_AFTER_MS = 1e4;
+var NO_PONG = 4100;
+var RESYNC = 4101;
+var NEVER_OPENED = 1006;
+var ReconnectingSocket = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  events = new Emitter();
+  socket = null;
+  /** Rises with every try and on close, so late results of an abandoned try are ignored. */
+  generation = 0;
+  attempt = 0;
+  openedAt = null;
+  retryTimer = null;
+  pingTimer = null;
+  pongTimer = null;
+  current = "connecting";
+  on = this.events.on.bind(this.events);
+  get state() {
+    return this.current;
+  }
+  /** Opens the first socket; nothing is emitted before this returns. */
+  start() {
+    void this.connect();
+  }
+  /** Sends a JSON frame if a socket is open; false if it could not go out now. */
+  send(frame) {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== SOCKET_OPEN || this.state !== "open") return false;
+    try {
+      socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  /** Drops the current socket and opens another after the usual backoff (a missed frame, say). */
+  reconnect() {
+    if (this.state === "closed" || !this.socket) return;
+    this.dropped(this.socket, RESYNC);
+  }
+  /** Closes for good: no socket, no timer and no event is left behind. */
+  close() {
+    if (this.state === "closed") return;
+    this.generation += 1;
+    this.stopTimers();
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) closeQuietly(socket, 1e3, "closed by the client");
+    this.setState({ state: "closed" });
+  }
+  async connect() {
+    const generation = ++this.generation;
+    if (this.state !== "connecting") this.setState({ state: "connecting" });
+    let socket;
+    try {
+      const url = await this.options.url();
+      if (generation !== this.generation) return;
+      socket = await this.options.openSocket(url);
+    } catch {
+      if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
+      return;
+    }
+    if (generation !== this.generation) {
+      closeQuietly(socket, 1e3, "no longer wanted");
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      if (this.socket === socket) this.opened();
+    });
+    socket.addEventListener("message", (event) => {
+      if (this.socket === socket) this.received(event.data);
+    });
+    socket.addEventListener("close", (event) => {
+      if (this.socket === socket) this.dropped(socket, event.code);
+    });
+    if (socket.readyState === SOCKET_OPEN) this.opened();
+  }
+  opened() {
+    if (this.state === "open") return;
+    this.openedAt = Date.now();
+    this.setState({ state: "open" });
+    this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
+  }
+  ping() {
+    const socket = this.socket;
+    if (!socket) return;
+    try {
+      socket.send(PING);
+    } catch {
+      return;
+    }
+    this.pongTimer ??= setTimeout(() => this.dropped(socket, NO_PONG), this.options.pongTimeoutMs);
+  }
+  received(data) {
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    if (typeof data !== "string" || data === PONG) return;
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    this.events.emit("frame", frame);
+  }
+  dropped(socket, code) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    closeQuietly(socket, 1e3, "reconnecting");
+    if (this.openedAt !== null && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;
+    this.openedAt = null;
+    this.stopTimers();
+    if (this.options.shouldReconnect(code)) {
+      this.scheduleRetry(code);
+    } else {
+      this.generation += 1;
+      this.setState({ state: "closed", code });
+    }
+  }
+  scheduleRetry(code) {
+    const retryInMs = reconnectDelayMs(this.attempt, this.options.backoff, this.options.random);
+    this.attempt += 1;
+    this.setState({ state: "reconnecting", code, retryInMs });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, retryInMs);
+  }
+  stopTimers() {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.retryTimer = this.pingTimer = this.pongTimer = null;
+  }
+  setState(change) {
+    this.current = change.state;
+    this.events.emit("state", change);
+  }
+};
+function closeQuietly(socket, code, reason) {
+  try {
+    socket.close(code, reason);
+  } catch {
+  }
+}
+
+// src/client/PresenceClient.ts
+var PresenceClient = class {
+  device;
+  events = new Emitter();
+  connection;
+  ownPresence = null;
+  focusing = /* @__PURE__ */ new Set();
+  /** The partner this device has in focus; a fresh socket starts without one, so it is sent again. */
+  partner = null;
+  /** A status chosen while no socket was open, sent once one is. */
+  pendingStatus = null;
+  constructor(options) {
+    this.device = options.device ?? crypto.randomUUID();
+    const deviceType = options.deviceType ?? "web";
+    this.connection = new ReconnectingSocket({
+      ...connectionSettings(options),
+      url: async () => socketUrl(options.baseUrl, "/v1/connect", { token: await resolveToken(options.token), device: this.device, type: deviceType }),
+      shouldReconnect: (code) => code !== CloseCode.deviceReplaced
+    });
+    this.connection.on("frame", (frame) => this.received(frame));
+    this.connection.on("state", (change) => this.events.emit("state", change));
+    this.connection.start();
+  }
+  on = this.events.on.bind(this.events);
+  off = this.events.off.bind(this.events);
+  /** The user's presence as the service last told it, or null before the first `hello`. */
+  get presence() {
+    return this.ownPresence;
+  }
+  /** Who has this user in focus right now. */
+  get focusedBy() {
+    return this.focusing;
+  }
+  get state() {
+    return this.connection.state;
+  }
+  /** `auto` (or `online`) goes back to automatic; `text` left out keeps the current text, `""` clears it. */
+  setStatus(status, text) {
+    const frame = text === void 0 ? { type: "status", status } : { type: "status", status, text };
+    this.pendingStatus = this.connection.send(frame) ? null : frame;
+  }
+  focus(partner) {
+    this.partner = partner;
+    this.connection.send({ type: "focus", partner });
+  }
+  blur() {
+    this.partner = null;
+    this.connection.send({ type: "blur" });
+  }
+  /** The user did something on this device; throttle calls (see `trackActivity`). */
+  activity() {
+    this.connection.send({ type: "activity" });
+  }
+  /** Disconnects for good; the user goes offline once the grace window passes, unless another device is on. */
+  close() {
+    this.connection.close();
+    this.events.clear();
+  }
+  received(frame) {
+    switch (frame.type) {
+      case "hello":
+        this.forgetFocus();
+        this.ownPresence = frame.presence;
+        this.events.emit("presence", frame.presence);
+        this.restore();
+        break;
+      case "presence":
+        this.ownPresence = frame.presence;
+        this.events.emit("presence", frame.presence);
+        break;
+      case "focus":
+        if (frame.active) this.focusing.add(frame.user);
+        else this.focusing.delete(frame.user);
+        this.events.emit("focus", { user: frame.user, active: frame.active });
+        break;
+      case "error":
+        this.events.emit("error", { code: frame.code, message: frame.message });
+        break;
+    }
+  }
+  /** Sends what this device had told the service over a socket that has since been replaced. */
+  restore() {
+    if (this.partner !== null) this.connection.send({ type: "focus", partner: this.partner });
+    if (this.pendingStatus !== null && this.connection.send(this.pendingStatus)) this.pendingStatus = null;
+  }
+  /** Focus notices from before a reconnect may be stale; the ones still true come again after `hello`. */
+  forgetFocus() {
+    for (const user of [...this.focusing]) {
+      this.focusing.delete(user);
+      this.events.emit("focus", { user, active: false });
+    }
+  }
+};
+
+// src/client/roster.ts
+function rosterOf(sync) {
+  return { seq: sync.seq, members: new Map(sync.members.map((member) => [member.user, member])) };
+}
+function applyDiff(roster, diff) {
+  if (diff.seq !== roster.seq + 1) return { ok: false, expectedSeq: roster.seq + 1, seq: diff.seq };
+  const members = new Map(roster.members);
+  for (const member of [...diff.joins, ...diff.updates]) members.set(member.user, member);
+  for (const user of diff.leaves) members.delete(user);
+  return { ok: true, roster: { seq: diff.seq, members }, change: { joins: diff.joins, updates: diff.updates, leaves: diff.leaves } };
+}
+function applyFrame(roster, frame) {
+  if (frame.type === "sync") {
+    const next = rosterOf(frame);
+    return { ok: true, roster: next, change: changeBetween(roster?.members ?? /* @__PURE__ */ new Map(), next.members) };
+  }
+  if (roster === null) return { ok: false, expectedSeq: null, seq: frame.seq };
+  return applyDiff(roster, frame);
+}
+function changeBetween(before, after) {
+  const change = { joins: [], updates: [], leaves: [] };
+  for (const [user, member] of after) {
+    const previous = before.get(user);
+    if (!previous) change.joins.push(member);
+    else if (!sameMember(previous, member)) change.updates.push(member);
+  }
+  for (const user of before.keys()) if (!after.has(user)) change.leaves.push(user);
+  return change;
+}
+function countMembers(members) {
+  const counts = { online: 0, away: 0, busy: 0 };
+  let total = 0;
+  for (const member of members) {
+    counts[member.status] += 1;
+    total += 1;
+  }
+  return { ...counts, total };
+}
+function isEmptyChange(change) {
+  return change.joins.length + change.updates.length + change.leaves.length === 0;
+}
+function sameMember(a, b) {
+  return a.status === b.status && a.text === b.text && a.lastActive === b.lastActive && a.name === b.name;
+}
+
+// src/client/RosterWatch.ts
+var RosterWatch = class {
+  constructor(scope, options) {
+    this.scope = scope;
+    this.connection = new ReconnectingSocket({
+      ...connectionSettings(options),
+      url: async () => socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token: await resolveToken(options.token) }),
+      shouldReconnect: () => true
+    });
+    this.connection.on("frame", (frame) => this.received(frame));
+    this.connection.on("state", (change) => {
+      if (change.state !== "open") this.current = false;
+      this.events.emit("state", change);
+    });
+    this.connection.start();
+  }
+  scope;
+  events = new Emitter();
+  connection;
+  roster = null;
+  current = false;
+  on = this.events.on.bind(this.events);
+  off = this.events.off.bind(this.events);
+  get members() {
+    return [...this.roster?.members.values() ?? []];
+  }
+  member(user) {
+    return this.roster?.members.get(user);
+  }
+  get counts() {
+    return countMembers(this.roster?.members.values() ?? []);
+  }
+  /** True while the roster is known to be up to date: synced on the open socket, with no frame missed. */
+  get synced() {
+    return this.current;
+  }
+  get state() {
+    return this.connection.state;
+  }
+  /** Stops watching; nothing is emitted after this. */
+  close() {
+    this.connection.close();
+    this.events.clear();
+  }
+  received(frame) {
+    if (frame.type === "error") {
+      this.events.emit("error", { code: frame.code, message: frame.message });
+      return;
+    }
+    const base = this.current || frame.type === "sync" ? this.roster : null;
+    const step = applyFrame(base, frame);
+    if (!step.ok) {
+      this.current = false;
+      this.events.emit("gap", { expectedSeq: step.expectedSeq, seq: step.seq });
+      this.connection.reconnect();
+      return;
+    }
+    this.roster = step.roster;
+    this.current = true;
+    if (frame.type === "diff" || !isEmptyChange(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
+  }
+};
+function watch(scope, options) {
+  return new RosterWatch(scope, options);
+}
+
+// src/client/activity.ts
+var DEFAULT_ACTIVITY_THROTTLE_MS = 12e3;
+var INPUT_EVENTS = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart"];
+function trackActivity(client, options = {}) {
+  const target = options.target ?? globalThis.document;
+  if (!target) throw new Error("trackActivity needs a document (or a target) to listen to");
+  const throttleMs = options.throttleMs ?? DEFAULT_ACTIVITY_THROTTLE_MS;
+  const now = options.now ?? Date.now;
+  let lastReportedAt = -Infinity;
+  const visible = () => target.visibilityState !== "hidden";
+  const report = (force) => {
+    if (!visible()) return;
+    const time = now();
+    if (!force && time - lastReportedAt < throttleMs) return;
+    lastReportedAt = time;
+    client.activity();
+  };
+  const onInput = () => report(false);
+  const onVisibility = () => report(true);
+  for (const type of INPUT_EVENTS) target.addEventListener(type, onInput, { passive: true });
+  target.addEventListener("visibilitychange", onVisibility);
+  return () => {
+    for (const type of INPUT_EVENTS) target.removeEventListener(type, onInput);
+    target.removeEventListener("visibilitychange", onVisibility);
+  };
+}
+export {
+  NO_PONG,
+  PresenceClient,
+  RESYNC,
+  RosterWatch,
+  applyDiff,
+  applyFrame,
+  countMembers,
+  trackActivity,
+  watch
+};

@@ -1,0 +1,210 @@
+import { Emitter } from "./emitter";
+import { reconnectDelayMs } from "./backoff";
+import type { ConnectionSettings } from "./connectionOptions";
+import { PING, PONG } from "../protocol/constants";
+import { SOCKET_OPEN, type SocketLike } from "./socket";
+
+/**
+ * - `connecting`: a socket is being opened (the first time, or again after a drop);
+ * - `open`: the socket is open;
+ * - `reconnecting`: the socket dropped and the next try waits for its backoff;
+ * - `closed`: for good, after `close()` or a close code that forbids reconnecting.
+ */
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+export interface ConnectionChange {
+  state: ConnectionState;
+  /**
+   * Why the last socket went: the server's close code (1006 when it could not be opened), or the
+   * client's own `NO_PONG` or `RESYNC`.
+   */
+  code?: number;
+  /** When reconnecting: how long until the next try. */
+  retryInMs?: number;
+}
+
+interface ReconnectingSocketEvents<Frame> {
+  frame: Frame;
+  state: ConnectionChange;
+}
+
+export interface ReconnectingSocketOptions extends ConnectionSettings {
+  /** Builds the URL for one try (fetching a fresh token first). */
+  url: () => Promise<string>;
+  /** False for a close code after which reconnecting is pointless. */
+  shouldReconnect: (code: number) => boolean;
+}
+
+/** A connection that lived this long before dropping was healthy: the backoff starts over. */
+const STABLE_AFTER_MS = 10_000;
+/** The client's own reasons to replace a socket: it stopped answering the heartbeat, or missed a frame. */
+export const NO_PONG = 4100;
+export const RESYNC = 4101;
+/** What browsers report for a socket that could not be opened (say, the upgrade was refused). */
+const NEVER_OPENED = 1006;
+
+/**
+ * One logical connection made of as many sockets as it takes: it opens a socket, keeps it alive with
+ * `ping`, notices a dead one, and after a drop opens another with capped, fully jittered backoff.
+ * Frames arrive parsed; the heartbeat's `pong` never reaches the caller.
+ */
+export class ReconnectingSocket<Frame> {
+  private readonly events = new Emitter<ReconnectingSocketEvents<Frame>>();
+  private socket: SocketLike | null = null;
+  /** Rises with every try and on close, so late results of an abandoned try are ignored. */
+  private generation = 0;
+  private attempt = 0;
+  private openedAt: number | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private pongTimer: ReturnType<typeof setTimeout> | null = null;
+  private current: ConnectionState = "connecting";
+
+  constructor(private readonly options: ReconnectingSocketOptions) {}
+
+  readonly on = this.events.on.bind(this.events);
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** Opens the first socket; nothing is emitted before this returns. */
+  start(): void {
+    void this.connect();
+  }
+
+  /** Sends a JSON frame if a socket is open; false if it could not go out now. */
+  send(frame: object): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== SOCKET_OPEN || this.state !== "open") return false;
+    try {
+      socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Drops the current socket and opens another after the usual backoff (a missed frame, say). */
+  reconnect(): void {
+    if (this.state === "closed" || !this.socket) return;
+    this.dropped(this.socket, RESYNC);
+  }
+
+  /** Closes for good: no socket, no timer and no event is left behind. */
+  close(): void {
+    if (this.state === "closed") return;
+    this.generation += 1;
+    this.stopTimers();
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) closeQuietly(socket, 1000, "closed by the client");
+    this.setState({ state: "closed" });
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    if (this.state !== "connecting") this.setState({ state: "connecting" });
+    let socket: SocketLike;
+    try {
+      const url = await this.options.url();
+      if (generation !== this.generation) return;
+      socket = await this.options.openSocket(url);
+    } catch {
+      if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
+      return;
+    }
+    if (generation !== this.generation) {
+      closeQuietly(socket, 1000, "no longer wanted");
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      if (this.socket === socket) this.opened();
+    });
+    socket.addEventListener("message", (event) => {
+      if (this.socket === socket) this.received(event.data);
+    });
+    socket.addEventListener("close", (event) => {
+      if (this.socket === socket) this.dropped(socket, event.code);
+    });
+    if (socket.readyState === SOCKET_OPEN) this.opened();
+  }
+
+  private opened(): void {
+    if (this.state === "open") return;
+    this.openedAt = Date.now();
+    this.setState({ state: "open" });
+    this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
+  }
+
+  private ping(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    try {
+      socket.send(PING);
+    } catch {
+      return;
+    }
+    this.pongTimer ??= setTimeout(() => this.dropped(socket, NO_PONG), this.options.pongTimeoutMs);
+  }
+
+  private received(data: unknown): void {
+    // Any frame proves the socket alive, not only the pong.
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    if (typeof data !== "string" || data === PONG) return;
+    let frame: Frame;
+    try {
+      frame = JSON.parse(data) as Frame;
+    } catch {
+      return;
+    }
+    this.events.emit("frame", frame);
+  }
+
+  private dropped(socket: SocketLike, code: number): void {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    closeQuietly(socket, 1000, "reconnecting");
+    if (this.openedAt !== null && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;
+    this.openedAt = null;
+    this.stopTimers();
+    if (this.options.shouldReconnect(code)) {
+      this.scheduleRetry(code);
+    } else {
+      this.generation += 1;
+      this.setState({ state: "closed", code });
+    }
+  }
+
+  private scheduleRetry(code: number): void {
+    const retryInMs = reconnectDelayMs(this.attempt, this.options.backoff, this.options.random);
+    this.attempt += 1;
+    this.setState({ state: "reconnecting", code, retryInMs });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, retryInMs);
+  }
+
+  private stopTimers(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.retryTimer = this.pingTimer = this.pongTimer = null;
+  }
+
+  private setState(change: ConnectionChange): void {
+    this.current = change.state;
+    this.events.emit("state", change);
+  }
+}
+
+function closeQuietly(socket: SocketLike, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // Already closing or closed: nothing left to do.
+  }
+}

@@ -1,0 +1,105 @@
+import type { WatchServerFrame } from "../protocol/frames";
+import type { ScopeId } from "../protocol/ids";
+import type { Member } from "../protocol/presence";
+import { Emitter } from "./emitter";
+import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions";
+import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket";
+import { applyFrame, countMembers, isEmptyChange, type Roster, type RosterChange, type RosterCounts } from "./roster";
+import type { ServerError } from "./PresenceClient";
+import { socketUrl } from "./socket";
+
+export type WatchOptions = ConnectionOptions;
+
+export interface RosterWatchEvents {
+  /** The roster moved: a diff applied, or a (re)sync that differs from what was shown. */
+  change: RosterChange & { resync: boolean };
+  /** A frame was missed; the watch reconnects for a fresh `sync`. */
+  gap: { expectedSeq: number | null; seq: number };
+  error: ServerError;
+  state: ConnectionChange;
+}
+
+/**
+ * A live roster of one scope: a watch socket that syncs, applies diffs in `seq` order, and reconnects
+ * for a fresh `sync` after a drop or a missed frame. Between a drop and the next `sync` the members
+ * shown are the last known ones (`synced` is false then).
+ */
+export class RosterWatch {
+  private readonly events = new Emitter<RosterWatchEvents>();
+  private readonly connection: ReconnectingSocket<WatchServerFrame>;
+  private roster: Roster | null = null;
+  private current = false;
+
+  constructor(
+    readonly scope: ScopeId,
+    options: WatchOptions,
+  ) {
+    this.connection = new ReconnectingSocket<WatchServerFrame>({
+      ...connectionSettings(options),
+      url: async () =>
+        socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token: await resolveToken(options.token) }),
+      shouldReconnect: () => true,
+    });
+    this.connection.on("frame", (frame) => this.received(frame));
+    this.connection.on("state", (change) => {
+      // Every new socket starts with a `sync`; until it arrives the roster may be stale.
+      if (change.state !== "open") this.current = false;
+      this.events.emit("state", change);
+    });
+    this.connection.start();
+  }
+
+  readonly on = this.events.on.bind(this.events);
+  readonly off = this.events.off.bind(this.events);
+
+  get members(): Member[] {
+    return [...(this.roster?.members.values() ?? [])];
+  }
+
+  member(user: string): Member | undefined {
+    return this.roster?.members.get(user);
+  }
+
+  get counts(): RosterCounts {
+    return countMembers(this.roster?.members.values() ?? []);
+  }
+
+  /** True while the roster is known to be up to date: synced on the open socket, with no frame missed. */
+  get synced(): boolean {
+    return this.current;
+  }
+
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** Stops watching; nothing is emitted after this. */
+  close(): void {
+    this.connection.close();
+    this.events.clear();
+  }
+
+  private received(frame: WatchServerFrame): void {
+    if (frame.type === "error") {
+      this.events.emit("error", { code: frame.code, message: frame.message });
+      return;
+    }
+    // Each socket's roster starts at its own `sync`: a diff before it has nothing to apply to.
+    const base = this.current || frame.type === "sync" ? this.roster : null;
+    const step = applyFrame(base, frame);
+    if (!step.ok) {
+      this.current = false;
+      this.events.emit("gap", { expectedSeq: step.expectedSeq, seq: step.seq });
+      this.connection.reconnect();
+      return;
+    }
+    this.roster = step.roster;
+    this.current = true;
+    if (frame.type === "diff" || !isEmptyChange(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
+  }
+}
+
+/** Opens a live roster of `scope` (`global`, `org:<id>` or `zone:<id>`, as the token allows). */
+export function watch(scope: ScopeId, options: WatchOptions): RosterWatch {
+  return new RosterWatch(scope, options);
+}

@@ -1,0 +1,34 @@
+type Listener<T> = (payload: T) => void;
+
+/** A small typed event emitter; `on` returns the function that removes the listener again. */
+export class Emitter<Events extends object> {
+  private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
+
+  on<E extends keyof Events>(event: E, listener: Listener<Events[E]>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => this.off(event, listener);
+  }
+
+  off<E extends keyof Events>(event: E, listener: Listener<Events[E]>): void {
+    this.listeners.get(event)?.delete(listener);
+  }
+
+  /** Calls every listener; one that throws is reported on its own and never stops the others. */
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])] as Listener<Events[E]>[]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,11 @@
+/** The browser SDK: a device connection, live rosters, and activity detection. */
+export { PresenceClient, type FocusNotice, type PresenceClientEvents, type PresenceClientOptions, type ServerError } from "./PresenceClient";
+export { RosterWatch, watch, type RosterWatchEvents, type WatchOptions } from "./RosterWatch";
+export { trackActivity, type ActivityOptions, type ActivityTarget } from "./activity";
+export { applyDiff, applyFrame, countMembers, type Roster, type RosterChange, type RosterCounts, type RosterStep } from "./roster";
+export { NO_PONG, RESYNC, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket";
+export type { ConnectionOptions, TokenSource } from "./connectionOptions";
+export type { BackoffPolicy } from "./backoff";
+export type { OpenSocket, SocketLike } from "./socket";
+export type { ChosenStatus, Member, MemberStatus, PresenceView, Status } from "../protocol/presence";
+export type { DeviceType, ScopeId } from "../protocol/ids";

@@ -1,0 +1,30 @@
+/**
+ * The little of a WebSocket the SDK uses, so a browser's `WebSocket`, Node's `ws` or a socket
+ * accepted inside workerd (in tests) all fit.
+ */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "open" | "error", listener: () => void): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "close", listener: (event: { code: number }) => void): void;
+}
+
+/** Opens a socket to a `ws:`/`wss:` URL; may be async (tests open one through `fetch`). */
+export type OpenSocket = (url: string) => SocketLike | Promise<SocketLike>;
+
+/** `WebSocket.OPEN`, spelled out so the SDK does not need a global `WebSocket` to read it. */
+export const SOCKET_OPEN = 1;
+
+export const openBrowserSocket: OpenSocket = (url) => new WebSocket(url);
+
+/** The socket URL for `path` on the service at `baseUrl` (http(s) or ws(s)); defaults to the page's origin. */
+export function socketUrl(baseUrl: string | undefined, path: string, query: Record<string, string | undefined>): string {
+  const origin = baseUrl ?? (globalThis as { location?: { origin: string } }).location?.origin;
+  if (!origin) throw new Error("baseUrl is required outside a browser page");
+  const url = new URL(path, origin);
+  url.protocol = url.protocol.replace(/^http/, "ws");
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
+  return url.toString();
+}

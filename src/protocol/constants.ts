@@ -1,0 +1,18 @@
+/**
+ * Protocol constants with no schema behind them, kept free of zod so the browser client can import
+ * them without carrying a validator.
+ */
+
+/** The largest text frame a socket accepts, in bytes; a larger one closes the socket with 1009. */
+export const MAX_FRAME_BYTES = 4096;
+
+/** The heartbeat: this literal text frame is answered `pong` without waking any object. */
+export const PING = "ping";
+export const PONG = "pong";
+
+/** Close codes the service uses besides the standard ones. */
+export const CloseCode = {
+  messageTooBig: 1009,
+  heartbeatTimeout: 4000,
+  deviceReplaced: 4001,
+} as const;
