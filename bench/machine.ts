@@ -16,6 +16,8 @@ export interface MachineInfo {
   /** `ulimit -n` of the bench (wrangler and workerd inherit it). */
   openFilesLimit: string;
   loadAverageAtStart: number[];
+  /** Filled in when the run ends: a busy machine (other jobs) shows here. */
+  loadAverageAtEnd?: number[];
   git: { commit: string; dirty: boolean };
 }
 

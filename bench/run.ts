@@ -3,6 +3,7 @@
  * WebSocket clients from worker threads, and writes bench/results/latest.{json,md} and fanout.svg.
  */
 import { rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseOptions, USAGE, type BenchOptions } from "./args.ts";
 import { startBaseline, type BaselineServer } from "./baseline/control.ts";
 import { ClientPool } from "./clients/pool.ts";
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
   console.log(`bench: ${options.scenarios.join(", ")}${options.quick ? " (quick)" : ""} on ${machine.cpus} cpus, node ${machine.node}, wrangler ${machine.wrangler}`);
 
   const snapshot = await snapshotWorker();
-  console.log(`worker frozen for this run: src digest ${snapshot.srcDigest} (${snapshot.dir})`);
+  console.log(`worker bundled and frozen for this run: src digest ${snapshot.srcDigest} (${snapshot.dir})`);
   if (!options.keepState) process.once("exit", () => rmSync(snapshot.dir, { recursive: true, force: true }));
   const pool = new ClientPool(options.threads);
   const context: BenchContext = {
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
     secret: localSecret(),
     pool,
     warnings,
-    workerDir: snapshot.dir,
+    worker: { dir: snapshot.dir, script: snapshot.script },
     routes: new Set(),
     log: (message) => console.log(message),
   };
@@ -111,7 +112,7 @@ async function main(): Promise<number> {
     command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     quick: options.quick,
     durationSeconds: Math.round((nowMs() - started) / 1000),
-    machine,
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
     srcDigest: snapshot.srcDigest,
     serverVars: { ...SERVER_VARS, LOG_WAKES: "true", DEV_TOKENS: "true" },
     route: [...context.routes].join(", ") || options.route,

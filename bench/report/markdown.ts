@@ -185,7 +185,7 @@ export function renderMarkdown(report: BenchReport): string {
     "## Machine",
     "",
     ...table(
-      ["cpus", "memory", "os", "node", "wrangler", "workerd", "ulimit -n", "load at start", "commit"],
+      ["cpus", "memory", "os", "node", "wrangler", "workerd", "ulimit -n", "load avg start → end", "commit"],
       [
         [
           `${machine.cpus} × ${machine.cpuModel}`,
@@ -195,7 +195,7 @@ export function renderMarkdown(report: BenchReport): string {
           machine.wrangler,
           machine.workerd,
           machine.openFilesLimit,
-          machine.loadAverageAtStart.join(" "),
+          `${machine.loadAverageAtStart.join(" ")} → ${machine.loadAverageAtEnd?.join(" ") ?? "?"}`,
           `${machine.git.commit}${machine.git.dirty ? ` (src modified; digest ${report.srcDigest})` : ""}`,
         ],
       ],

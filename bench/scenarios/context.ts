@@ -9,8 +9,8 @@ export interface BenchContext {
   pool: ClientPool;
   /** Things a reader of the results must know (failures, reloads, shortened phases). */
   warnings: string[];
-  /** The frozen copy of the worker every scenario's wrangler dev runs (bench/server/snapshot.ts). */
-  workerDir: string;
+  /** The frozen build of the worker every scenario's wrangler dev runs (bench/server/snapshot.ts). */
+  worker: { dir: string; script: string };
   /** Which routes clients actually took (see --route). */
   routes: Set<string>;
   log(message: string): void;
@@ -28,7 +28,7 @@ export const SERVER_VARS = {
  * objects or wake lines), and always stops it.
  */
 export async function withWrangler<T>(context: BenchContext, label: string, fn: (server: WranglerServer) => Promise<T>): Promise<T> {
-  const server = await startWrangler({ vars: SERVER_VARS, keepState: context.options.keepState, route: context.options.route, cwd: context.workerDir });
+  const server = await startWrangler({ vars: SERVER_VARS, keepState: context.options.keepState, route: context.options.route, cwd: context.worker.dir, script: context.worker.script });
   context.log(
     `  wrangler dev ready in ${(server.startMs / 1000).toFixed(1)} s (${server.proxyUrl}; clients ${server.route === "direct" ? `direct to the worker at ${server.httpUrl}` : "through the proxy"}${context.options.keepState ? `; state in ${server.persistDir}` : ""})`,
   );

@@ -1,21 +1,29 @@
 /**
- * A frozen copy of the worker for the whole bench run. `wrangler dev` rebuilds and resets every
- * object (closing every socket) when a source file changes; src/ may be edited while a long bench
- * runs, so wrangler runs from a temporary copy of what the worker needs, with node_modules linked.
- * Every scenario of a run thus measures the same code, identified by a digest of src/.
+ * A frozen build of the worker for the whole bench run. `wrangler dev` rebuilds and resets every
+ * object (closing every socket) when any file it bundled changes, including files under
+ * node_modules; src/ may be edited and packages installed while a long bench runs. So the worker's
+ * files are copied to a temporary directory and bundled there once (`wrangler deploy --dry-run
+ * --outdir`), and each scenario runs `wrangler dev dist/index.js --no-bundle` from that copy, which
+ * watches nothing anyone else touches. Every scenario of a run measures the same code, identified
+ * by a digest of src/.
  */
 import { createHash } from "node:crypto";
-import { cp, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { cp, mkdtemp, readdir, readFile, rm, symlink, unlink } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { repoRoot } from "../paths.ts";
 
 /** What wrangler dev reads from the repository (missing optional entries are skipped). */
+const SCRIPT = "dist/index.js";
+
 const ENTRIES = ["src", "public", "wrangler.toml", "wrangler.jsonc", "wrangler.json", ".dev.vars", "package.json", "tsconfig.json"];
 
 export interface WorkerSnapshot {
   dir: string;
+  /** The bundled worker, relative to `dir`: run it with `--no-bundle`. */
+  script: string;
   /** sha256 of every file under src/ (paths and contents), first 12 hex digits. */
   srcDigest: string;
   remove(): Promise<void>;
@@ -33,13 +41,24 @@ export async function snapshotWorker(): Promise<WorkerSnapshot> {
       const source = join(repoRoot, entry);
       if (existsSync(source)) await cp(source, join(dir, entry), { recursive: true });
     }
-    await symlink(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
+    const modules = join(dir, "node_modules");
+    await symlink(join(repoRoot, "node_modules"), modules, "dir");
+    const build = spawnSync(process.execPath, [join(repoRoot, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", "dist"], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    });
+    await unlink(modules);
+    if (build.status !== 0 || !existsSync(join(dir, SCRIPT))) {
+      throw new Error(`bundling the worker failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
+    }
     const hash = createHash("sha256");
     for (const file of await filesUnder(join(dir, "src"))) {
       hash.update(relative(dir, file));
       hash.update(await readFile(file));
     }
-    return { dir, srcDigest: hash.digest("hex").slice(0, 12), remove: () => rm(dir, { recursive: true, force: true }) };
+    return { dir, script: SCRIPT, srcDigest: hash.digest("hex").slice(0, 12), remove: () => rm(dir, { recursive: true, force: true }) };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

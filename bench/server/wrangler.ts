@@ -44,6 +44,8 @@ export interface WranglerOptions {
   route?: Route;
   /** Where the worker's wrangler.toml is (a bench/server/snapshot.ts copy); the repository by default. */
   cwd?: string;
+  /** A bundled script to run as is (`wrangler dev <script> --no-bundle`), relative to `cwd`. */
+  script?: string;
 }
 
 const TAIL_LINES = 40;
@@ -60,6 +62,7 @@ export async function startWrangler(options: WranglerOptions = {}): Promise<Wran
   const args = [
     join(repoRoot, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
+    ...(options.script ? [options.script, "--no-bundle"] : []),
     "--ip",
     "127.0.0.1",
     "--port",
