@@ -1,10 +1,15 @@
 /** What the main thread and client threads (bench/clients/worker.ts) say to each other. */
 
+/**
+ * `keepaliveMs`: each socket then sends `ping` that often (first one at a random point of the
+ * interval), as real clients do; the service closes sockets silent for OFFLINE_AFTER_MS.
+ * Pings are auto-responded, so they wake no object.
+ */
 export type Command =
   /** Opens watch sockets (at most `concurrency` handshakes in flight); each is ready at its `sync`. */
-  | { op: "openWatchers"; urls: string[]; concurrency: number; timeoutMs: number; rosterTarget?: number }
+  | { op: "openWatchers"; urls: string[]; concurrency: number; timeoutMs: number; rosterTarget?: number; keepaliveMs?: number }
   /** Opens device sockets (at most `concurrency` handshakes in flight); each is ready at its `hello`. */
-  | { op: "openDevices"; urls: string[]; concurrency: number; timeoutMs: number }
+  | { op: "openDevices"; urls: string[]; concurrency: number; timeoutMs: number; keepaliveMs?: number }
   /** Watchers start recording when `diff`s carrying a member whose text is `<prefix><index>` arrive. */
   | { op: "track"; prefix: string; changes: number }
   /** One device sends one text frame; the answer is the send time (clock.ts). */

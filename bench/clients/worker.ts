@@ -186,10 +186,27 @@ function onDeviceFrame(device: Device, text: string, at: number): void {
   }
 }
 
+/** Sends `ping` every `intervalMs` until the socket closes (a bounded loop: it ends with the socket). */
+function keepAlive(ws: WebSocket, intervalMs: number | undefined): void {
+  if (!intervalMs) return;
+  let interval: ReturnType<typeof setInterval> | undefined;
+  const first = setTimeout(() => {
+    interval = setInterval(() => {
+      if (ws.readyState === WebSocket.OPEN) ws.send("ping");
+    }, intervalMs);
+    if (ws.readyState === WebSocket.OPEN) ws.send("ping");
+  }, Math.random() * intervalMs);
+  ws.once("close", () => {
+    clearTimeout(first);
+    clearInterval(interval);
+  });
+}
+
 async function openMany(
   urls: string[],
   concurrency: number,
   timeoutMs: number,
+  keepaliveMs: number | undefined,
   register: (ws: WebSocket, first: string) => (text: string, at: number) => void,
 ): Promise<OpenReport> {
   const report: OpenReport = {
@@ -205,12 +222,13 @@ async function openMany(
     report.beganAt[index] = nowMs();
     let handler: ((text: string, at: number) => void) | null = null;
     try {
-      const { at } = await openSocket(url, timeoutMs, (ws, text, frameAt) => {
+      const { ws, at } = await openSocket(url, timeoutMs, (ws, text, frameAt) => {
         handler ??= register(ws, text);
         handler(text, frameAt);
       });
       report.readyAt[index] = at;
       report.opened += 1;
+      keepAlive(ws, keepaliveMs);
     } catch (error) {
       report.failed += 1;
       bump(report.errors, (error as Error).message);
@@ -224,7 +242,7 @@ async function openWatchers(command: Extract<Command, { op: "openWatchers" }>): 
     rosterTarget = command.rosterTarget;
     rosterReported = false;
   }
-  return openMany(command.urls, command.concurrency, command.timeoutMs, (ws) => {
+  return openMany(command.urls, command.concurrency, command.timeoutMs, command.keepaliveMs, (ws) => {
     const watcher: Watcher = { ws, slot: watchers.length, lastSeq: 0, roster: command.rosterTarget === undefined ? null : new Set() };
     watchers.push(watcher);
     return (text, at) => onWatchFrame(watcher, text, at);
@@ -232,7 +250,7 @@ async function openWatchers(command: Extract<Command, { op: "openWatchers" }>): 
 }
 
 async function openDevices(command: Extract<Command, { op: "openDevices" }>): Promise<OpenReport> {
-  return openMany(command.urls, command.concurrency, command.timeoutMs, (ws) => {
+  return openMany(command.urls, command.concurrency, command.timeoutMs, command.keepaliveMs, (ws) => {
     const device: Device = { ws, pending: [], closed: null };
     ws.on("close", (code, reason) => (device.closed = `${code} ${reason.toString()}`.trim()));
     devices.push(device);

@@ -30,6 +30,13 @@ function decadeTicks(min: number, max: number): number[] {
   return ticks;
 }
 
+/** The nearest 1, 2 or 5 × 10^k below (or above) `value`, so the axis hugs the data. */
+function niceBound(value: number, direction: "down" | "up"): number {
+  const exponent = Math.floor(Math.log10(value));
+  const steps = [1, 2, 5, 10].map((mantissa) => mantissa * 10 ** exponent);
+  return direction === "down" ? ([...steps].reverse().find((step) => step <= value) ?? steps[0]!) : (steps.find((step) => step >= value) ?? steps[3]!);
+}
+
 function label(value: number): string {
   return value >= 1000 ? `${value / 1000}k` : value >= 1 ? String(value) : value.toPrecision(1);
 }
@@ -52,8 +59,8 @@ export function renderFanoutChart(results: FanoutResult[], subtitle: string): st
     parts.push(`<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle">no fan-out results</text>`, "</svg>");
     return parts.join("\n");
   }
-  const yMin = 10 ** Math.floor(Math.log10(Math.min(...values)));
-  const yMax = 10 ** Math.ceil(Math.log10(Math.max(...values)));
+  const yMin = niceBound(Math.min(...values), "down");
+  const yMax = niceBound(Math.max(...values), "up");
   const xMin = Math.min(...sizes);
   const xMax = Math.max(...sizes);
   const x = (n: number) =>

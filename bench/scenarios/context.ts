@@ -23,6 +23,9 @@ export const SERVER_VARS = {
   DISCONNECT_GRACE_MS: "5000",
 };
 
+/** How often long-lived bench sockets send a heartbeat, as the client SDK does (below OFFLINE_AFTER_MS / 2). */
+export const KEEPALIVE_MS = 25_000;
+
 /**
  * Runs `fn` against a fresh `wrangler dev` (fresh storage, so scenarios never see each other's
  * objects or wake lines), and always stops it.

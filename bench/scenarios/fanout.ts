@@ -13,7 +13,7 @@ import type { WakeCounter } from "../server/wakes.ts";
 import { wakeDelta, type WakeCounts } from "../server/wakes.ts";
 import { ratio, round, roundSummary, summarize } from "../stats.ts";
 import { token } from "../tokens.ts";
-import { withWrangler, type BenchContext } from "./context.ts";
+import { KEEPALIVE_MS, withWrangler, type BenchContext } from "./context.ts";
 import type { FanoutResult, FanoutTarget } from "./results.ts";
 
 const SCOPE = "org:fanout";
@@ -74,7 +74,7 @@ class ChangeWaiter {
 function tenthRate(readyAt: number[], which: "first" | "last"): number | null {
   const sorted = readyAt.filter(Number.isFinite).sort((a, b) => a - b);
   const tenth = Math.floor(sorted.length / 10);
-  if (tenth < 10) return null;
+  if (tenth < 50) return null;
   const part = which === "first" ? sorted.slice(0, tenth + 1) : sorted.slice(sorted.length - tenth - 1);
   const span = ((part[part.length - 1] as number) - (part[0] as number)) / 1000;
   return span > 0 ? round(tenth / span, 1) : null;
@@ -93,7 +93,7 @@ async function measure(context: BenchContext, target: Target, watchers: number):
   const senderUrl = `${target.wsUrl}/v1/connect?token=${senderToken}&device=bench-sender&type=desktop`;
   const watchUrl = `${target.wsUrl}/v1/scopes/${encodeURIComponent(SCOPE)}/watch?token=${watchToken}`;
 
-  const sender = await pool.control.call({ op: "openDevices", urls: [senderUrl], concurrency: 1, timeoutMs: 30_000 }, 40_000);
+  const sender = await pool.control.call({ op: "openDevices", urls: [senderUrl], concurrency: 1, timeoutMs: 30_000, keepaliveMs: KEEPALIVE_MS }, 40_000);
   if (sender.opened !== 1) throw new Error(`${target.name}: the sender did not connect (${JSON.stringify(sender.errors)})`);
   // Let the sender's join reach the room before watchers sync.
   if (target.wakes) await target.wakes.waitQuiet(300, 5_000);
@@ -104,7 +104,7 @@ async function measure(context: BenchContext, target: Target, watchers: number):
   const opened = mergeOpenReports(
     await Promise.all(
       parts.map((urls, index) =>
-        pool.load[index]!.call({ op: "openWatchers", urls, concurrency: connectConcurrency, timeoutMs: 30_000 }, 120_000 + watchers * 50),
+        pool.load[index]!.call({ op: "openWatchers", urls, concurrency: connectConcurrency, timeoutMs: 30_000, keepaliveMs: KEEPALIVE_MS }, 120_000 + watchers * 50),
       ),
     ),
   );

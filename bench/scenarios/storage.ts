@@ -10,7 +10,7 @@ import type { WranglerServer } from "../server/wrangler.ts";
 import { round } from "../stats.ts";
 import { classMetadataBytes, inspectObjects, type ObjectDatabase } from "../storage/inspect.ts";
 import { token } from "../tokens.ts";
-import { withWrangler, type BenchContext } from "./context.ts";
+import { KEEPALIVE_MS, withWrangler, type BenchContext } from "./context.ts";
 import type { RoomStorage, SizeStats, StorageResult } from "./results.ts";
 
 const ORG = "storage";
@@ -34,7 +34,7 @@ async function connectUsers(context: BenchContext, server: WranglerServer, urls:
   const { pool } = context;
   const opened = mergeOpenReports(
     await Promise.all(
-      pool.split(urls).map((part, index) => pool.load[index]!.call({ op: "openDevices", urls: part, concurrency: 100, timeoutMs: 30_000 }, 120_000)),
+      pool.split(urls).map((part, index) => pool.load[index]!.call({ op: "openDevices", urls: part, concurrency: 100, timeoutMs: 30_000, keepaliveMs: KEEPALIVE_MS }, 120_000)),
     ),
   );
   if (opened.failed > 0) context.warnings.push(`storage: ${opened.failed} devices failed to connect (${JSON.stringify(opened.errors)})`);

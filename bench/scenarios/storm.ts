@@ -10,7 +10,7 @@ import { pollCount } from "../server/rest.ts";
 import { totalWakes, wakeDelta } from "../server/wakes.ts";
 import { percentile, round, roundSummary, summarize } from "../stats.ts";
 import { token } from "../tokens.ts";
-import { withWrangler, type BenchContext } from "./context.ts";
+import { KEEPALIVE_MS, withWrangler, type BenchContext } from "./context.ts";
 import type { StormResult } from "./results.ts";
 
 const ORG = "storm";
@@ -32,7 +32,7 @@ export async function runStorm(context: BenchContext, devices: number): Promise<
       if (event.event === "roster") roster.at = event.at;
     });
     try {
-      const watcher = await pool.control.call({ op: "openWatchers", urls: [watchUrl], concurrency: 1, timeoutMs: 30_000, rosterTarget: devices }, 40_000);
+      const watcher = await pool.control.call({ op: "openWatchers", urls: [watchUrl], concurrency: 1, timeoutMs: 30_000, rosterTarget: devices, keepaliveMs: KEEPALIVE_MS }, 40_000);
       if (watcher.opened !== 1) throw new Error(`the roster watcher did not connect (${JSON.stringify(watcher.errors)})`);
       await server.wakes.waitQuiet(300, 5_000);
       const wakesBefore = server.wakes.snapshot();
@@ -42,7 +42,7 @@ export async function runStorm(context: BenchContext, devices: number): Promise<
       const opening = Promise.all(
         pool
           .split(urls)
-          .map((part, index) => pool.load[index]!.call({ op: "openDevices", urls: part, concurrency: options.storm.concurrency, timeoutMs: 60_000 }, timeoutMs)),
+          .map((part, index) => pool.load[index]!.call({ op: "openDevices", urls: part, concurrency: options.storm.concurrency, timeoutMs: 60_000, keepaliveMs: KEEPALIVE_MS }, timeoutMs)),
       );
       const counting = pollCount(server.httpUrl, SCOPE, readerToken, devices, COUNT_POLL_MS, timeoutMs);
       const opened = mergeOpenReports(await opening);

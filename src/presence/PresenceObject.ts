@@ -9,7 +9,7 @@ import type { DeviceType } from "../protocol/ids";
 import type { PresenceView, Status } from "../protocol/presence";
 import type { UpdateMeRequest } from "../protocol/rest";
 import { logWake } from "../observability/wakes";
-import { heartbeatAutoResponse, parseFrame, readJsonFrame, sendFrame } from "../sockets/frames";
+import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendFrame } from "../sockets/frames";
 import { upgradeContext } from "../sockets/internalUpgrade";
 import { setAlarmAt } from "../storage/alarm";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
@@ -86,7 +86,8 @@ export class PresenceObject extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [deviceTag(device)]);
     server.serializeAttachment({ id: device, type, connectedAt: now, lastActive: now } satisfies DeviceState);
     this.update(identity, (state) => ({ ...state, leftAt: null }));
-    await this.settle(now, server);
+    // The greeting goes out before settle's first await; room pushes must not hold back the 101.
+    this.ctx.waitUntil(this.settle(now, server));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -124,6 +125,7 @@ export class PresenceObject extends DurableObject<Env> {
 
   async webSocketClose(ws: WebSocket): Promise<void> {
     logWake(this.config, "presence", "webSocketClose");
+    answerClose(ws);
     await this.deviceGone(ws);
   }
 

@@ -8,7 +8,7 @@ import type { ScopeId } from "../protocol/ids";
 import type { Member } from "../protocol/presence";
 import type { MembersPage, ScopeCount } from "../protocol/rest";
 import { logWake } from "../observability/wakes";
-import { heartbeatAutoResponse, readJsonFrame, sendFrame, sendText } from "../sockets/frames";
+import { answerClose, heartbeatAutoResponse, readJsonFrame, sendFrame, sendText } from "../sockets/frames";
 import { upgradeContext } from "../sockets/internalUpgrade";
 import { setAlarmAt } from "../storage/alarm";
 import { encodeCursor, type MembersCursor } from "./cursor";
@@ -47,6 +47,8 @@ export class RoomObject extends DurableObject<Env> {
   /** Users changed since the last diff, with what watchers last saw of them. */
   private readonly pending = new Map<string, Member | null>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The alarm as last read or set (undefined: not known yet), so a push costs no storage read. */
+  private alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -68,7 +70,7 @@ export class RoomObject extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [WATCH_TAG]);
     server.serializeAttachment({ base: this.diffCount(), connectedAt: Date.now() } satisfies Watcher);
     sendFrame(server, { type: "sync", scope, seq: 0, members: this.store.all() } satisfies WatchServerFrame);
-    await this.scheduleAlarm();
+    await this.alarmNoLaterThan(Date.now() + this.config.offlineAfterMs);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -83,6 +85,11 @@ export class RoomObject extends DurableObject<Env> {
     sendFrame(ws, { type: "error", code: "read_only", message: "watch sockets only accept the heartbeat" } satisfies WatchServerFrame);
   }
 
+  async webSocketClose(ws: WebSocket): Promise<void> {
+    logWake(this.config, "room", "webSocketClose");
+    answerClose(ws);
+  }
+
   /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
   async apply(change: RosterChange): Promise<void> {
     logWake(this.config, "room", "apply");
@@ -92,7 +99,7 @@ export class RoomObject extends DurableObject<Env> {
     const now = Date.now();
     this.store.hold(change.user, change.member, change.rev, now);
     this.moved(change.user, held?.member ?? null, change.member);
-    await this.scheduleAlarm();
+    await this.alarmNoLaterThan(now + (change.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
   }
 
   async members(scope: ScopeId, limit: number, cursor: MembersCursor | null): Promise<MembersPage> {
@@ -113,6 +120,7 @@ export class RoomObject extends DurableObject<Env> {
   /** Evicts members whose PresenceObject stopped renewing their lease (no ghosts), and closes silent watchers. */
   async alarm(): Promise<void> {
     logWake(this.config, "room", "alarm");
+    this.alarmAt = undefined;
     const now = Date.now();
     for (const ws of this.ctx.getWebSockets(WATCH_TAG)) {
       if (this.watcherExpiresAt(ws) <= now) ws.close(CloseCode.heartbeatTimeout, "no heartbeat");
@@ -134,15 +142,25 @@ export class RoomObject extends DurableObject<Env> {
     return Math.max(connectedAt, lastPing) + this.config.offlineAfterMs;
   }
 
+  /** The alarm's exact time, found by scanning watchers: done only when the alarm runs. */
   private async scheduleAlarm(): Promise<void> {
     const oldestHeard = this.store.oldestHeardAt();
     const oldestDeparted = this.store.oldestDepartedAt();
     const watchers = this.ctx.getWebSockets(WATCH_TAG).filter((ws) => ws.readyState === WebSocket.OPEN);
-    await setAlarmAt(this.ctx.storage, [
+    this.alarmAt = await setAlarmAt(this.ctx.storage, [
       ...watchers.map((ws) => this.watcherExpiresAt(ws)),
       oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.offlineAfterMs),
       oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
     ]);
+  }
+
+  /** Makes sure the alarm runs by `time`; pushes and connects only ever move it earlier, in O(1). */
+  private async alarmNoLaterThan(time: number): Promise<void> {
+    this.alarmAt ??= await this.ctx.storage.getAlarm();
+    if (this.alarmAt === null || time < this.alarmAt) {
+      await this.ctx.storage.setAlarm(time);
+      this.alarmAt = time;
+    }
   }
 
   /** Notes one user's move for the next diff, keeping what watchers saw before the first one. */

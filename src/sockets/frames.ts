@@ -56,3 +56,16 @@ export function parseFrame<T>(schema: z.ZodType<T>, knownTypes: readonly string[
   const result = schema.safeParse(value);
   return result.success ? { ok: true, frame: result.data } : { ok: false, code: "invalid_frame", message: describeIssues(result.error) };
 }
+
+/**
+ * Answers a close the client started. The runtime should do this itself from compatibility date
+ * 2026-04-07, but local workerd was seen leaving clients to time out with 1006, so we close too
+ * (a socket already closed makes this a no-op).
+ */
+export function answerClose(ws: WebSocket): void {
+  try {
+    ws.close(1000, "closed");
+  } catch {
+    // already closed by the runtime
+  }
+}

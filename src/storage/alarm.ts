@@ -1,5 +1,5 @@
 /** Points an object's one alarm at the earliest of its timers (none: no alarm), writing only on a change. */
-export async function setAlarmAt(storage: DurableObjectStorage, times: readonly (number | null)[]): Promise<void> {
+export async function setAlarmAt(storage: DurableObjectStorage, times: readonly (number | null)[]): Promise<number | null> {
   const due = times.filter((time): time is number => time !== null);
   const next = due.length ? Math.min(...due) : null;
   const current = await storage.getAlarm();
@@ -8,4 +8,5 @@ export async function setAlarmAt(storage: DurableObjectStorage, times: readonly 
   } else if (current !== next) {
     await storage.setAlarm(next);
   }
+  return next;
 }

@@ -77,6 +77,12 @@ describe("device sockets", () => {
     expect((fresh.hello.presence as { devices: unknown[] }).devices).toHaveLength(1);
   });
 
+  it("answers a client's close at once", async () => {
+    const { socket } = await connectDevice(uniqueUser());
+    socket.close(1000);
+    expect(await socket.closed(2000)).toBe(1000);
+  });
+
   it("refuses more than ten devices with 429", async () => {
     const user = uniqueUser();
     for (let i = 0; i < 10; i++) await connectDevice(user, { device: `d${i}` });

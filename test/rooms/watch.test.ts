@@ -101,6 +101,12 @@ describe("watch sockets", () => {
     expect(steady.socket.closeCode).toBeNull();
   });
 
+  it("answers a watcher's close at once", async () => {
+    const { socket } = await watchScope("global", uniqueUser("leaving"));
+    socket.close(1000);
+    expect(await socket.closed(2000)).toBe(1000);
+  });
+
   it("refuses a plain request with 426", async () => {
     const response = await call(`/v1/scopes/global/watch`, { token: await token(uniqueUser()) });
     expect(response.status).toBe(426);
