@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { nowMs, within } from "../clock.ts";
 import { repoRoot } from "../paths.ts";
 import { findUserWorkerPort } from "./direct.ts";
-import { freePort } from "./ports.ts";
+import { freePort } from "../../scripts/freePort.ts";
 import { stopGroup, trackGroup } from "./processes.ts";
 import { WakeCounter } from "./wakes.ts";
 
