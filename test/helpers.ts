@@ -32,6 +32,15 @@ export function token(sub: string, options: TokenOptions = {}): Promise<string> 
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `check` until it holds, failing with `what` after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
 export function call(path: string, init: RequestInit & { token?: string; json?: unknown } = {}): Promise<Response> {
   const { token: bearer, json, ...rest } = init;
   const headers = new Headers(rest.headers);

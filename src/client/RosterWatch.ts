@@ -4,7 +4,8 @@ import type { Member } from "../protocol/presence";
 import { Emitter } from "./emitter";
 import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions";
 import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket";
-import { applyFrame, countMembers, isEmptyChange, type Roster, type RosterChange, type RosterCounts } from "./roster";
+import { isEmptyDiff, type RosterDiff } from "../protocol/member";
+import { applyFrame, countMembers, type Roster, type RosterCounts } from "./roster";
 import type { ServerError } from "./PresenceClient";
 import { socketUrl } from "./socket";
 
@@ -12,7 +13,7 @@ export type WatchOptions = ConnectionOptions;
 
 export interface RosterWatchEvents {
   /** The roster moved: a diff applied, or a (re)sync that differs from what was shown. */
-  change: RosterChange & { resync: boolean };
+  change: RosterDiff & { resync: boolean };
   /** A frame was missed; the watch reconnects for a fresh `sync`. */
   gap: { expectedSeq: number | null; seq: number };
   error: ServerError;
@@ -95,7 +96,7 @@ export class RosterWatch {
     }
     this.roster = step.roster;
     this.current = true;
-    if (frame.type === "diff" || !isEmptyChange(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
+    if (frame.type === "diff" || !isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
   }
 }
 

@@ -2,7 +2,8 @@
 export { PresenceClient, type FocusNotice, type PresenceClientEvents, type PresenceClientOptions, type ServerError } from "./PresenceClient";
 export { RosterWatch, watch, type RosterWatchEvents, type WatchOptions } from "./RosterWatch";
 export { trackActivity, type ActivityOptions, type ActivityTarget } from "./activity";
-export { applyDiff, applyFrame, countMembers, type Roster, type RosterChange, type RosterCounts, type RosterStep } from "./roster";
+export { applyDiff, applyFrame, countMembers, type Roster, type RosterCounts, type RosterStep } from "./roster";
+export type { RosterDiff } from "../protocol/member";
 export { NO_PONG, RESYNC, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket";
 export type { ConnectionOptions, TokenSource } from "./connectionOptions";
 export type { BackoffPolicy } from "./backoff";

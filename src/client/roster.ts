@@ -1,4 +1,5 @@
 import type { DiffFrame, SyncFrame } from "../protocol/frames";
+import { sameMember, type RosterDiff } from "../protocol/member";
 import type { Member, MemberStatus } from "../protocol/presence";
 
 /**
@@ -12,15 +13,9 @@ export interface Roster {
   members: ReadonlyMap<string, Member>;
 }
 
-/** How one frame moved the roster; for a `sync`, how it differs from what was shown before. */
-export interface RosterChange {
-  joins: Member[];
-  updates: Member[];
-  leaves: string[];
-}
-
 export type RosterStep =
-  | { ok: true; roster: Roster; change: RosterChange }
+  /** `change`: how the frame moved the roster; for a `sync`, how it differs from what was shown before. */
+  | { ok: true; roster: Roster; change: RosterDiff }
   /** The frame does not follow the last one applied: a frame was missed, so only a fresh `sync` helps. */
   | { ok: false; expectedSeq: number | null; seq: number };
 
@@ -55,8 +50,8 @@ export function applyFrame(roster: Roster | null, frame: SyncFrame | DiffFrame):
 }
 
 /** What moved from `before` to `after`, so a resync can be shown like any diff. */
-function changeBetween(before: ReadonlyMap<string, Member>, after: ReadonlyMap<string, Member>): RosterChange {
-  const change: RosterChange = { joins: [], updates: [], leaves: [] };
+function changeBetween(before: ReadonlyMap<string, Member>, after: ReadonlyMap<string, Member>): RosterDiff {
+  const change: RosterDiff = { joins: [], updates: [], leaves: [] };
   for (const [user, member] of after) {
     const previous = before.get(user);
     if (!previous) change.joins.push(member);
@@ -74,12 +69,4 @@ export function countMembers(members: Iterable<Member>): RosterCounts {
     total += 1;
   }
   return { ...counts, total };
-}
-
-export function isEmptyChange(change: RosterChange): boolean {
-  return change.joins.length + change.updates.length + change.leaves.length === 0;
-}
-
-function sameMember(a: Member, b: Member): boolean {
-  return a.status === b.status && a.text === b.text && a.lastActive === b.lastActive && a.name === b.name;
 }

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { ErrorCode } from "../protocol/errors";
 import type { AppEnv } from "./appEnv";
 import { requireAuth } from "./auth";
-import { ApiError, errorBody } from "./errors";
+import { ApiError, errorBody } from "../errors";
 import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { presenceRoutes } from "./routes/presence";

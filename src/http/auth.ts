@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { TokenClaims } from "../protocol/claims";
 import { describeIssues } from "../protocol/validation";
 import type { AppEnv } from "./appEnv";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
 /** Verifies an HS256 token and its claims; every failure is a 401 with its own code. */
 export async function authenticate(token: string | undefined, secret: string): Promise<TokenClaims> {

@@ -1,6 +1,6 @@
 import type { TokenClaims } from "../protocol/claims";
 import type { ScopeId } from "../protocol/ids";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
 /** A caller reads `global`, and only its own org's and zone's scopes. */
 export function authorizeScope(claims: TokenClaims, scope: ScopeId): void {

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./appEnv";
-import { ApiError } from "./errors";
+import { ApiError } from "../errors";
 
 /** Socket routes answer only WebSocket upgrades; a plain request learns so with a 426. */
 export const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {

@@ -1,10 +1,11 @@
 import type { Identity } from "../protocol/claims";
 import type { ScopeId } from "../protocol/ids";
+import { sameMember } from "../protocol/member";
 import type { Member } from "../protocol/presence";
-import type { RoomSync } from "./store";
+import type { RoomSync } from "./record";
 
 /**
- * Keeping each scope's roster in step with this user: pure planning over the `room_sync` rows.
+ * Keeping each scope's roster in step with this user: pure planning over the user's room syncs.
  * Only the newest wanted state per scope is kept, so retries send the latest, never a stale one.
  */
 
@@ -22,44 +23,64 @@ export function scopesOf(identity: Identity): ScopeId[] {
  */
 export const ROSTER_ACTIVITY_RESOLUTION_MS = 60_000;
 
-function sameMember(held: Member | null, want: Member | null): boolean {
-  if (held === null || want === null) return held === want;
-  const { lastActive: heldActive, ...heldRest } = held;
-  const { lastActive: wantActive, ...wantRest } = want;
-  return JSON.stringify(heldRest) === JSON.stringify(wantRest) && Math.abs(wantActive - heldActive) < ROSTER_ACTIVITY_RESOLUTION_MS;
+/** One user's changes reach a room at most this often; the newest state always follows within it. */
+export const PUSH_INTERVAL_MS = 1_000;
+
+/** Whether a room holding `held` needs `want`: anything but a small move of `lastActive` does. */
+function needsPush(held: Member | null, want: Member | null): boolean {
+  if (held === null || want === null) return held !== want;
+  const moved = Math.abs(want.lastActive - held.lastActive) >= ROSTER_ACTIVITY_RESOLUTION_MS;
+  return moved || !sameMember({ ...held, lastActive: 0 }, { ...want, lastActive: 0 });
 }
 
-export interface RoomWant {
-  scope: string;
-  member: Member | null;
-  rev: number;
-}
-
-/** What each scope should now hold: `member` for the user's scopes, nothing for scopes they left. */
-export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly string[], member: Member | null, rev: number) {
-  const held = new Map(syncs.map((sync) => [sync.scope, sync.member]));
+/** What each scope should now hold: `member` in the user's scopes, nothing in scopes they left. */
+export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly string[], member: Member | null, rev: number, now: number) {
   const wanted = new Map<string, Member | null>(scopes.map((scope) => [scope, member]));
   for (const sync of syncs) if (!wanted.has(sync.scope)) wanted.set(sync.scope, null);
-  const wants: RoomWant[] = [];
   let nextRev = rev;
+  const planned: RoomSync[] = [];
   for (const [scope, want] of wanted) {
-    if (sameMember(held.get(scope) ?? null, want)) continue;
+    const held = syncs.find((sync) => sync.scope === scope);
+    if (!needsPush(held?.member ?? null, want)) {
+      if (held) planned.push(held);
+      continue;
+    }
     nextRev += 1;
-    wants.push({ scope, member: want, rev: nextRev });
+    const pushedAt = held?.pushedAt ?? 0;
+    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry: Math.max(now, pushedAt + PUSH_INTERVAL_MS), pushedAt });
   }
-  return { wants, rev: nextRev };
+  return { rooms: planned, rev: nextRev };
 }
 
-/** Pushes that are due: undelivered ones whose retry time came, and renewals of a visible user's lease. */
+/** Pushes that are due: undelivered ones whose time came, and renewals of a visible user's lease. */
 export function dueRoomSyncs(syncs: readonly RoomSync[], now: number, renewEveryMs: number): RoomSync[] {
-  return syncs.filter((sync) => (sync.delivered ? sync.member !== null && sync.renewedAt + renewEveryMs <= now : sync.nextTry <= now));
+  return syncs.filter((sync) => (sync.delivered ? sync.member !== null && sync.pushedAt + renewEveryMs <= now : sync.nextTry <= now));
 }
 
 export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number): number | null {
-  const times = syncs.flatMap((sync) =>
-    sync.delivered ? (sync.member === null ? [] : [sync.renewedAt + renewEveryMs]) : [sync.nextTry],
-  );
+  const times = syncs.flatMap((sync) => (sync.delivered ? (sync.member === null ? [] : [sync.pushedAt + renewEveryMs]) : [sync.nextTry]));
   return times.length ? Math.min(...times) : null;
+}
+
+/** What a room answered to one push. */
+export interface PushResult {
+  scope: string;
+  rev: number;
+  ok: boolean;
+}
+
+/**
+ * Applies the rooms' answers: a confirmed removal is done with, a confirmed member is renewed from
+ * now, a failure waits for its backoff. An answer for an older `rev` changes nothing.
+ */
+export function afterPushes(syncs: readonly RoomSync[], results: readonly PushResult[], now: number, random: () => number): RoomSync[] {
+  return syncs.flatMap((sync) => {
+    const result = results.find((candidate) => candidate.scope === sync.scope && candidate.rev === sync.rev);
+    if (!result) return [sync];
+    if (!result.ok) return [{ ...sync, delivered: false, attempts: sync.attempts + 1, nextTry: now + retryDelayMs(sync.attempts, random()) }];
+    if (sync.member === null) return [];
+    return [{ ...sync, delivered: true, attempts: 0, pushedAt: now }];
+  });
 }
 
 /** Exponential backoff with jitter (half to all of the step), capped at a minute. */

@@ -1,5 +1,5 @@
 import type { DeviceType } from "../protocol/ids";
-import type { ChosenStatus, Member, PresenceView, Status } from "../protocol/presence";
+import type { ChosenStatus, PresenceView, Status } from "../protocol/presence";
 
 /**
  * The status model: pure functions from a user's stored state, their devices and the time to
@@ -20,6 +20,11 @@ export interface DeviceState {
   type: DeviceType;
   connectedAt: number;
   lastActive: number;
+}
+
+/** A device whose socket is open, with when it was last heard from (its last frame or ping). */
+export interface LiveDevice extends DeviceState {
+  lastHeard: number;
 }
 
 /** What others see of an invisible user: frozen at the moment they went invisible. */
@@ -91,18 +96,6 @@ export function publicView(own: PresenceView, cloak: Cloak | null): PresenceView
   }
   if (own.status === "offline") return { ...own, text: null, devices: [] };
   return own;
-}
-
-/** The roster entry for a visible user, or null when the user is offline or invisible. */
-export function memberOf(own: PresenceView, name: string | undefined): Member | null {
-  if (own.status === "offline" || own.status === "invisible") return null;
-  return {
-    user: own.user,
-    status: own.status,
-    text: own.text,
-    lastActive: own.lastActive ?? 0,
-    ...(name === undefined ? {} : { name }),
-  };
 }
 
 /** Applies a chosen status and optional text (`""` clears it); `online` and `auto` both clear a manual status. */

@@ -1,9 +1,11 @@
 import type { Identity } from "../protocol/claims";
-import type { Member } from "../protocol/presence";
-import type { ManualStatus, UserState } from "./status";
+import { LazySchema } from "../storage/schema";
+import type { FocusState } from "./focus";
+import type { RoomSync, Shown, UserRecord } from "./record";
+import type { ManualStatus } from "./status";
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS user_state (
+CREATE TABLE IF NOT EXISTS user_record (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   user TEXT NOT NULL,
   org TEXT,
@@ -16,30 +18,14 @@ CREATE TABLE IF NOT EXISTS user_state (
   left_at INTEGER,
   cloak_last_active INTEGER,
   cloak_last_seen INTEGER,
-  shown TEXT,
-  rev INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS room_sync (
-  scope TEXT PRIMARY KEY,
-  member TEXT,
   rev INTEGER NOT NULL,
-  delivered INTEGER NOT NULL,
-  attempts INTEGER NOT NULL,
-  next_try INTEGER NOT NULL,
-  renewed_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outgoing_focus (
-  device TEXT PRIMARY KEY,
-  partner TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS incoming_focus (
-  user TEXT NOT NULL,
-  device TEXT NOT NULL,
-  PRIMARY KEY (user, device)
+  shown TEXT,
+  rooms TEXT NOT NULL,
+  focus TEXT NOT NULL
 );
 `;
 
-type UserRow = {
+type RecordRow = {
   user: string;
   org: string | null;
   zone: string | null;
@@ -51,76 +37,71 @@ type UserRow = {
   left_at: number | null;
   cloak_last_active: number | null;
   cloak_last_seen: number | null;
-  shown: string | null;
   rev: number;
+  shown: string | null;
+  rooms: string;
+  focus: string;
 };
 
-type RoomSyncRow = {
-  scope: string;
-  member: string | null;
-  rev: number;
-  delivered: number;
-  attempts: number;
-  next_try: number;
-  renewed_at: number;
-};
-
-/** Everything the object keeps about its user, loaded and saved as one record. */
-export interface StoredUser {
-  identity: Identity;
-  state: UserState;
-  /** The last presence sent to the user's own devices, to send only changes. */
-  shown: string | null;
-  /** Rises with every change pushed to rooms, so a room can drop stale or repeated pushes. */
-  rev: number;
+function identityOf(row: RecordRow): Identity {
+  return {
+    sub: row.user,
+    ...(row.org === null ? {} : { org: row.org }),
+    ...(row.zone === null ? {} : { zone: row.zone }),
+    ...(row.name === null ? {} : { name: row.name }),
+  };
 }
 
-/** What a room should hold for this user, and whether it has been told. */
-export interface RoomSync {
-  scope: string;
-  member: Member | null;
-  rev: number;
-  delivered: boolean;
-  attempts: number;
-  nextTry: number;
-  renewedAt: number;
+function recordOf(row: RecordRow): UserRecord {
+  return {
+    identity: identityOf(row),
+    state: {
+      manual: row.manual as ManualStatus | null,
+      text: row.text,
+      lastActive: row.last_active,
+      lastSeen: row.last_seen,
+      leftAt: row.left_at,
+      cloak: row.cloak_last_seen === null ? null : { lastActive: row.cloak_last_active, lastSeen: row.cloak_last_seen },
+    },
+    rev: row.rev,
+    shown: row.shown === null ? null : (JSON.parse(row.shown) as Shown),
+    rooms: JSON.parse(row.rooms) as RoomSync[],
+    focus: JSON.parse(row.focus) as FocusState,
+  };
 }
 
-/** Typed access to a PresenceObject's SQLite tables. */
+/**
+ * A PresenceObject's storage: the whole user record in one row, so an event costs one row read
+ * (only when the object starts) and at most one row written. The record is kept in memory between
+ * events; what the object learns without saving (a room's answer) is only remembered, because
+ * losing it costs at most a repeated, idempotent push.
+ */
 export class PresenceStore {
+  private readonly schema: LazySchema;
+  private cached: UserRecord | null | undefined = undefined;
+  /** Storage reads and writes since the object started, for the wake log. */
+  readonly counts = { loads: 0, saves: 0 };
+
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+    this.schema = new LazySchema(sql, "user_record", SCHEMA);
   }
 
-  loadUser(): StoredUser | null {
-    const row = this.sql.exec<UserRow>("SELECT * FROM user_state WHERE id = 1").toArray()[0];
-    if (!row) return null;
-    return {
-      identity: {
-        sub: row.user,
-        ...(row.org === null ? {} : { org: row.org }),
-        ...(row.zone === null ? {} : { zone: row.zone }),
-        ...(row.name === null ? {} : { name: row.name }),
-      },
-      state: {
-        manual: row.manual as ManualStatus | null,
-        text: row.text,
-        lastActive: row.last_active,
-        lastSeen: row.last_seen,
-        leftAt: row.left_at,
-        cloak: row.cloak_last_seen === null ? null : { lastActive: row.cloak_last_active, lastSeen: row.cloak_last_seen },
-      },
-      shown: row.shown,
-      rev: row.rev,
-    };
+  load(): UserRecord | null {
+    if (this.cached !== undefined) return this.cached;
+    this.counts.loads += 1;
+    const row = this.schema.exists() ? this.sql.exec<RecordRow>("SELECT * FROM user_record WHERE id = 1").toArray()[0] : undefined;
+    this.cached = row ? recordOf(row) : null;
+    return this.cached;
   }
 
-  saveUser(user: StoredUser): void {
-    const { identity, state } = user;
+  save(record: UserRecord): void {
+    this.schema.ensure();
+    this.counts.saves += 1;
+    const { identity, state } = record;
     this.sql.exec(
-      `INSERT OR REPLACE INTO user_state
-        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, shown, rev)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO user_record
+        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       identity.sub,
       identity.org ?? null,
       identity.zone ?? null,
@@ -132,83 +113,16 @@ export class PresenceStore {
       state.leftAt,
       state.cloak?.lastActive ?? null,
       state.cloak?.lastSeen ?? null,
-      user.shown,
-      user.rev,
+      record.rev,
+      record.shown === null ? null : JSON.stringify(record.shown),
+      JSON.stringify(record.rooms),
+      JSON.stringify(record.focus),
     );
+    this.cached = record;
   }
 
-  roomSyncs(): RoomSync[] {
-    return this.sql.exec<RoomSyncRow>("SELECT * FROM room_sync").toArray().map((row) => ({
-      scope: row.scope,
-      member: row.member === null ? null : (JSON.parse(row.member) as Member),
-      rev: row.rev,
-      delivered: row.delivered === 1,
-      attempts: row.attempts,
-      nextTry: row.next_try,
-      renewedAt: row.renewed_at,
-    }));
-  }
-
-  /** Writes what a scope should now hold for this user, to be delivered. */
-  wantRoomSync(scope: string, member: Member | null, rev: number, now: number): void {
-    this.sql.exec(
-      `INSERT INTO room_sync (scope, member, rev, delivered, attempts, next_try, renewed_at) VALUES (?, ?, ?, 0, 0, ?, 0)
-       ON CONFLICT (scope) DO UPDATE SET member = excluded.member, rev = excluded.rev, delivered = 0, attempts = 0, next_try = excluded.next_try`,
-      scope,
-      member === null ? null : JSON.stringify(member),
-      rev,
-      now,
-    );
-  }
-
-  /** The room has `rev`: a removal is then done with; anything newer written meanwhile stays pending. */
-  roomSyncDelivered(scope: string, rev: number, now: number): void {
-    this.sql.exec("DELETE FROM room_sync WHERE scope = ? AND rev = ? AND member IS NULL", scope, rev);
-    this.sql.exec("UPDATE room_sync SET delivered = 1, attempts = 0, renewed_at = ? WHERE scope = ? AND rev = ?", now, scope, rev);
-  }
-
-  roomSyncFailed(scope: string, rev: number, retryAt: number): void {
-    this.sql.exec(
-      "UPDATE room_sync SET delivered = 0, attempts = attempts + 1, next_try = ? WHERE scope = ? AND rev = ?",
-      retryAt,
-      scope,
-      rev,
-    );
-  }
-
-  /** Whom this user's `device` has in focus; kept in storage so a device lost without a close still gets its blur sent. */
-  focusOf(device: string): string | null {
-    return this.sql.exec<{ partner: string }>("SELECT partner FROM outgoing_focus WHERE device = ?", device).toArray()[0]?.partner ?? null;
-  }
-
-  setFocus(device: string, partner: string | null): void {
-    if (partner === null) this.sql.exec("DELETE FROM outgoing_focus WHERE device = ?", device);
-    else this.sql.exec("INSERT OR REPLACE INTO outgoing_focus (device, partner) VALUES (?, ?)", device, partner);
-  }
-
-  focusingDevices(): string[] {
-    return this.sql.exec<{ device: string }>("SELECT device FROM outgoing_focus").toArray().map((row) => row.device);
-  }
-
-  /** Records that `user`'s `device` has focus on this user; returns whether that user had none before. */
-  addIncomingFocus(user: string, device: string): boolean {
-    const before = this.incomingFocusCount(user);
-    this.sql.exec("INSERT OR IGNORE INTO incoming_focus (user, device) VALUES (?, ?)", user, device);
-    return before === 0;
-  }
-
-  /** Drops one device's focus; returns whether `user` now has no device focused on this user. */
-  removeIncomingFocus(user: string, device: string): boolean {
-    const before = this.incomingFocusCount(user);
-    this.sql.exec("DELETE FROM incoming_focus WHERE user = ? AND device = ?", user, device);
-    return before > 0 && this.incomingFocusCount(user) === 0;
-  }
-
-  incomingFocusUsers(): string[] {
-    return this.sql.exec<{ user: string }>("SELECT DISTINCT user FROM incoming_focus").toArray().map((row) => row.user);
-  }
-
-  private incomingFocusCount(user: string): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM incoming_focus WHERE user = ?", user).one().n;
+  /** Keeps `record` for the next event without writing it. */
+  remember(record: UserRecord): void {
+    this.cached = record;
   }
 }

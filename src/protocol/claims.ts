@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ShortId, UserId } from "./ids";
+import { DisplayName } from "./presence";
 
 /** What a verified token says about its bearer. */
 export const TokenClaims = z.object({
@@ -7,7 +8,7 @@ export const TokenClaims = z.object({
   exp: z.number().int(),
   org: ShortId.optional(),
   zone: ShortId.optional(),
-  name: z.string().min(1).max(128).optional(),
+  name: DisplayName.optional(),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 

@@ -20,6 +20,7 @@ export const ErrorCode = z.enum([
   "binary_frame",
   "read_only",
   "rate_limited",
+  "unavailable",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -41,7 +41,8 @@ export interface ErrorFrame {
 export interface SyncFrame {
   type: "sync";
   scope: ScopeId;
-  seq: 0;
+  /** The room's diff count now: the socket's first diff carries `seq + 1`. */
+  seq: number;
   members: Member[];
 }
 export interface DiffFrame {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DeviceId, DeviceType, ScopeId, ShortId, UserId } from "./ids";
-import { ChosenStatus, Member, PresenceView, StatusText } from "./presence";
+import { ChosenStatus, DisplayName, Member, PresenceView, StatusText } from "./presence";
 
 export const UserParam = z.object({ user: UserId });
 
@@ -41,7 +41,7 @@ export const DevTokenRequest = z.strictObject({
   sub: UserId,
   org: ShortId.optional(),
   zone: ShortId.optional(),
-  name: z.string().min(1).max(128).optional(),
+  name: DisplayName.optional(),
   ttl: z.number().int().min(60).max(86_400).default(3600),
 });
 export const DevTokenResponse = z.object({ token: z.string(), expiresAt: z.number().int() });

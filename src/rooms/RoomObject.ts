@@ -1,52 +1,42 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { ApiError, errorResponse } from "../http/errors";
+import { ApiError, errorResponse } from "../errors";
+import { objectName } from "../objectName";
+import { logWake } from "../observability/wakes";
 import { CloseCode } from "../protocol/constants";
 import type { WatchServerFrame } from "../protocol/frames";
 import type { ScopeId } from "../protocol/ids";
-import type { Member } from "../protocol/presence";
 import type { MembersPage, ScopeCount } from "../protocol/rest";
-import { logWake } from "../observability/wakes";
-import { answerClose, heartbeatAutoResponse, readJsonFrame, sendFrame, sendText } from "../sockets/frames";
-import { upgradeContext } from "../sockets/internalUpgrade";
+import { answerClose, heartbeatAutoResponse, readJsonFrame, sendFrame } from "../sockets/frames";
 import { setAlarmAt } from "../storage/alarm";
 import { encodeCursor, type MembersCursor } from "./cursor";
-import { diffOf, isEmptyDiff, memberTtlMs, sameMember, type MemberMove, type RosterChange } from "./roster";
+import { DiffFanout } from "./fanout";
+import { memberTtlMs, type MemberPush } from "./roster";
 import { RoomStore } from "./store";
 
 /** How many watch sockets one scope serves. */
 export const MAX_WATCHERS = 10_000;
 
-/** Changes arriving within this window go out as one diff. */
-const COALESCE_MS = 10;
-
 /** How long a departed user's last `rev` is kept, to drop late or retried pushes older than it. */
 const DEPARTED_MEMORY_MS = 24 * 60 * 60 * 1000;
 
-/** What the worker's watch route hands over with the upgrade. */
-export interface WatchContext {
-  scope: ScopeId;
-}
-
-/** Kept on each watch socket: the room's diff count when it was synced (its `seq` is the difference). */
+/** Kept on each watch socket, for its heartbeat expiry. */
 interface Watcher {
-  base: number;
   connectedAt: number;
 }
 
 const WATCH_TAG = "watch";
 
 /**
- * One scope's roster: members pushed by PresenceObjects, a lease alarm that evicts members nobody
- * vouches for any more, and hibernating watch sockets that get a `sync` and then `diff`s.
+ * One scope's roster (the object is named by the scope): members pushed by PresenceObjects, a
+ * lease alarm that evicts members nobody vouches for any more, and hibernating watch sockets that
+ * get a `sync` and then `diff`s.
  */
 export class RoomObject extends DurableObject<Env> {
   private readonly store: RoomStore;
   private readonly config: Config;
-  /** Users changed since the last diff, with what watchers last saw of them. */
-  private readonly pending = new Map<string, Member | null>();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly fanout: DiffFanout;
   /** The alarm as last read or set (undefined: not known yet), so a push costs no storage read. */
   private alarmAt: number | null | undefined = undefined;
 
@@ -54,22 +44,21 @@ export class RoomObject extends DurableObject<Env> {
     super(ctx, env);
     this.config = readConfig(env);
     this.store = new RoomStore(ctx.storage.sql);
+    const watchers = () => ctx.getWebSockets(WATCH_TAG);
+    this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, watchers, (user) => this.store.held(user)?.member ?? null);
     ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
   }
 
   /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
-  async fetch(request: Request): Promise<Response> {
+  async fetch(): Promise<Response> {
     logWake(this.config, "room", "fetch");
-    const { scope } = upgradeContext<WatchContext>(request);
-    this.rememberScope(scope);
     if (this.ctx.getWebSockets(WATCH_TAG).length >= MAX_WATCHERS) {
       return errorResponse(new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`));
     }
-    this.flush();
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [WATCH_TAG]);
-    server.serializeAttachment({ base: this.diffCount(), connectedAt: Date.now() } satisfies Watcher);
-    sendFrame(server, { type: "sync", scope, seq: 0, members: this.store.all() } satisfies WatchServerFrame);
+    server.serializeAttachment({ connectedAt: Date.now() } satisfies Watcher);
+    sendFrame(server, this.fanout.sync(this.store.all()) satisfies WatchServerFrame);
     await this.alarmNoLaterThan(Date.now() + this.config.offlineAfterMs);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -78,11 +67,8 @@ export class RoomObject extends DurableObject<Env> {
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     logWake(this.config, "room", "webSocketMessage");
     const read = readJsonFrame(message);
-    if (!read.ok && read.tooBig) {
-      ws.close(CloseCode.messageTooBig, read.message);
-      return;
-    }
-    sendFrame(ws, { type: "error", code: "read_only", message: "watch sockets only accept the heartbeat" } satisfies WatchServerFrame);
+    if (!read.ok && read.tooBig) ws.close(CloseCode.messageTooBig, read.message);
+    else sendFrame(ws, { type: "error", code: "read_only", message: "watch sockets only accept the heartbeat" } satisfies WatchServerFrame);
   }
 
   async webSocketClose(ws: WebSocket): Promise<void> {
@@ -91,30 +77,29 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
-  async apply(change: RosterChange): Promise<void> {
+  async apply(push: MemberPush): Promise<void> {
     logWake(this.config, "room", "apply");
-    this.rememberScope(change.scope);
-    const held = this.store.held(change.user);
-    if (held && change.rev < held.rev) return;
+    const held = this.store.held(push.user);
+    if (held && push.rev < held.rev) return;
     const now = Date.now();
-    this.store.hold(change.user, change.member, change.rev, now);
-    this.moved(change.user, held?.member ?? null, change.member);
-    await this.alarmNoLaterThan(now + (change.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
+    this.store.hold(push.user, push.member, push.rev, now);
+    this.fanout.moved(push.user, held?.member ?? null, push.member);
+    await this.alarmNoLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
   }
 
-  async members(scope: ScopeId, limit: number, cursor: MembersCursor | null): Promise<MembersPage> {
+  async members(limit: number, cursor: MembersCursor | null): Promise<MembersPage> {
     logWake(this.config, "room", "members");
     const page = this.store.page(limit + 1, cursor);
     const members = page.slice(0, limit);
     const last = members.at(-1);
     const next = page.length > limit && last ? encodeCursor({ lastActive: last.lastActive, user: last.user }) : null;
-    return { scope, members, next };
+    return { scope: objectName(this.ctx) as ScopeId, members, next };
   }
 
-  async count(scope: ScopeId): Promise<ScopeCount> {
+  async count(): Promise<ScopeCount> {
     logWake(this.config, "room", "count");
     const counts = this.store.counts();
-    return { scope, ...counts, total: counts.online + counts.away + counts.busy };
+    return { scope: objectName(this.ctx) as ScopeId, ...counts, total: counts.online + counts.away + counts.busy };
   }
 
   /** Evicts members whose PresenceObject stopped renewing their lease (no ghosts), and closes silent watchers. */
@@ -129,7 +114,7 @@ export class RoomObject extends DurableObject<Env> {
       const held = this.store.held(user);
       if (!held) continue;
       this.store.hold(user, null, held.rev, now);
-      this.moved(user, held.member, null);
+      this.fanout.moved(user, held.member, null);
     }
     this.store.forgetDepartedBefore(now - DEPARTED_MEMORY_MS);
     await this.scheduleAlarm();
@@ -161,42 +146,5 @@ export class RoomObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(time);
       this.alarmAt = time;
     }
-  }
-
-  /** Notes one user's move for the next diff, keeping what watchers saw before the first one. */
-  private moved(user: string, before: Member | null, after: Member | null): void {
-    if (!this.pending.has(user)) {
-      if (sameMember(before, after)) return;
-      this.pending.set(user, before);
-    }
-    this.flushTimer ??= setTimeout(() => this.flush(), COALESCE_MS);
-  }
-
-  /** Sends pending moves as one diff, each watcher with its own next `seq`. */
-  private flush(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (this.pending.size === 0) return;
-    const moves: MemberMove[] = [...this.pending].map(([user, before]) => ({ user, before, after: this.store.held(user)?.member ?? null }));
-    this.pending.clear();
-    const diff = diffOf(moves);
-    const watchers = this.ctx.getWebSockets(WATCH_TAG);
-    if (isEmptyDiff(diff) || watchers.length === 0) return;
-    const count = this.diffCount() + 1;
-    this.store.setMeta("diffs", String(count));
-    const head = `{"type":"diff","scope":${JSON.stringify(this.store.meta("scope"))},"seq":`;
-    const tail = `,${JSON.stringify(diff).slice(1)}`;
-    for (const ws of watchers) {
-      const { base } = ws.deserializeAttachment() as Watcher;
-      sendText(ws, `${head}${count - base}${tail}`);
-    }
-  }
-
-  private diffCount(): number {
-    return Number(this.store.meta("diffs") ?? "0");
-  }
-
-  private rememberScope(scope: ScopeId): void {
-    if (this.store.meta("scope") !== scope) this.store.setMeta("scope", scope);
   }
 }

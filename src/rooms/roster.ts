@@ -1,4 +1,4 @@
-import type { ScopeId } from "../protocol/ids";
+import { sameMember, type RosterDiff } from "../protocol/member";
 import type { Member } from "../protocol/presence";
 
 /**
@@ -7,18 +7,11 @@ import type { Member } from "../protocol/presence";
  */
 
 /** A PresenceObject's push: what this scope should hold for one user (null: not a member). */
-export interface RosterChange {
-  scope: ScopeId;
+export interface MemberPush {
   user: string;
   member: Member | null;
   /** Rises with each of the user's pushes; an older one than the room holds is dropped. */
   rev: number;
-}
-
-export interface RosterDiff {
-  joins: Member[];
-  updates: Member[];
-  leaves: string[];
 }
 
 /** One user's move since watchers last saw them. */
@@ -26,10 +19,6 @@ export interface MemberMove {
   user: string;
   before: Member | null;
   after: Member | null;
-}
-
-export function sameMember(a: Member | null, b: Member | null): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The net effect of each user's moves; a user appears at most once, so their changes never reorder. */
@@ -45,10 +34,6 @@ export function diffOf(moves: Iterable<MemberMove>): RosterDiff {
     }
   }
   return diff;
-}
-
-export function isEmptyDiff(diff: RosterDiff): boolean {
-  return diff.joins.length + diff.updates.length + diff.leaves.length === 0;
 }
 
 /** How long a room keeps a member it has not heard about: three missed lease renewals. */

@@ -1,5 +1,7 @@
 import type { Member, MemberStatus } from "../protocol/presence";
+import { LazySchema } from "../storage/schema";
 import type { MembersCursor } from "./cursor";
+import type { SeqStore } from "./fanout";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS members (
@@ -47,19 +49,24 @@ function memberOf(row: MemberRow): Member {
   };
 }
 
-/** Typed access to a RoomObject's SQLite tables. */
-export class RoomStore {
+/** Typed access to a RoomObject's SQLite tables; a scope nobody joined stores nothing. */
+export class RoomStore implements SeqStore {
+  private readonly schema: LazySchema;
+  private cachedSeq: number | null = null;
+
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+    this.schema = new LazySchema(sql, "members", SCHEMA);
   }
 
   held(user: string): HeldUser | null {
+    if (!this.schema.exists()) return null;
     const row = this.sql.exec<MemberRow>("SELECT * FROM members WHERE user = ?", user).toArray()[0];
     if (!row) return null;
     return { rev: row.rev, member: row.present ? memberOf(row) : null };
   }
 
   hold(user: string, member: Member | null, rev: number, heardAt: number): void {
+    this.schema.ensure();
     this.sql.exec(
       `INSERT OR REPLACE INTO members (user, rev, present, status, text, last_active, name, heard_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -76,11 +83,13 @@ export class RoomStore {
 
   /** Every member, newest `lastActive` first. */
   all(): Member[] {
+    if (!this.schema.exists()) return [];
     return this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY last_active DESC, user ASC").toArray().map(memberOf);
   }
 
   /** Members newest `lastActive` first, after `cursor`. */
   page(limit: number, cursor: MembersCursor | null): Member[] {
+    if (!this.schema.exists()) return [];
     const rows = cursor
       ? this.sql.exec<MemberRow>(
           `SELECT * FROM members WHERE present = 1 AND (last_active < ? OR (last_active = ? AND user > ?))
@@ -96,6 +105,7 @@ export class RoomStore {
 
   counts(): Record<MemberStatus, number> {
     const counts: Record<MemberStatus, number> = { online: 0, away: 0, busy: 0 };
+    if (!this.schema.exists()) return counts;
     for (const row of this.sql.exec<{ status: MemberStatus; n: number }>(
       "SELECT status, COUNT(*) AS n FROM members WHERE present = 1 GROUP BY status",
     )) {
@@ -106,6 +116,7 @@ export class RoomStore {
 
   /** Members not heard about since `before`. */
   silentSince(before: number): string[] {
+    if (!this.schema.exists()) return [];
     return this.sql
       .exec<{ user: string }>("SELECT user FROM members WHERE present = 1 AND heard_at <= ?", before)
       .toArray()
@@ -113,22 +124,32 @@ export class RoomStore {
   }
 
   oldestHeardAt(): number | null {
+    if (!this.schema.exists()) return null;
     return this.sql.exec<{ t: number | null }>("SELECT MIN(heard_at) AS t FROM members WHERE present = 1").one().t;
   }
 
   forgetDepartedBefore(before: number): void {
+    if (!this.schema.exists()) return;
     this.sql.exec("DELETE FROM members WHERE present = 0 AND heard_at < ?", before);
   }
 
   oldestDepartedAt(): number | null {
+    if (!this.schema.exists()) return null;
     return this.sql.exec<{ t: number | null }>("SELECT MIN(heard_at) AS t FROM members WHERE present = 0").one().t;
   }
 
-  meta(key: string): string | null {
-    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+  /** The room's diff count: what the next watcher's `sync` carries. */
+  seq(): number {
+    if (this.cachedSeq === null) {
+      const row = this.schema.exists() ? this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0] : undefined;
+      this.cachedSeq = Number(row?.value ?? "0");
+    }
+    return this.cachedSeq;
   }
 
-  setMeta(key: string, value: string): void {
-    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  setSeq(seq: number): void {
+    this.schema.ensure();
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", String(seq));
+    this.cachedSeq = seq;
   }
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
 import { PresenceClient, type PresenceClientOptions } from "../../src/client";
-import { call, connectDevice, presenceStub, sleep, timers, token, uniqueUser } from "../helpers";
-import { eventually, nextEvent, recordEvents } from "./events";
+import { call, connectDevice, eventually, presenceStub, sleep, timers, token, uniqueUser } from "../helpers";
+import { nextEvent, recordEvents } from "./events";
 import { BASE_URL, recordingOpener, type RecordingOpener } from "./sockets";
 import { trackTimers } from "./timers";
 

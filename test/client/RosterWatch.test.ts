@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
 import { PresenceClient, watch, type RosterWatch } from "../../src/client";
-import { roomStub, timers, token, uniqueUser } from "../helpers";
-import { eventually, nextEvent, recordEvents } from "./events";
+import { eventually, roomStub, timers, token, uniqueUser } from "../helpers";
+import { nextEvent, recordEvents } from "./events";
 import { BASE_URL, recordingOpener, type RecordingOpener } from "./sockets";
 
 const FAST_BACKOFF = { baseMs: 20, capMs: 100 };
@@ -106,6 +106,8 @@ describe("watch", () => {
       syncedWhileAway = roster.synced;
       aliceClient.setStatus("busy", "missed by the watcher");
       await nextEvent(aliceClient, "presence", (presence) => presence.status === "busy");
+      // Her change reaches the room within the push interval; the resync comes after it.
+      await eventually(async () => (await roomStub(scope).members(10, null)).members[0]?.status === "busy", 3000, "the room having the change");
     };
     await evictDurableObject(roomStub(scope), { webSockets: "close" });
     const resync = await nextEvent(roster, "change");
@@ -124,7 +126,7 @@ describe("watch", () => {
     roster.close();
     await nextEvent(member(uniqueUser("alice"), org), "presence");
     await eventually(async () => {
-      const response = await roomStub(scope).count(scope);
+      const response = await roomStub(scope).count();
       return response.total === 1;
     }, 3000, "the room counting the new member");
     expect(changes).toEqual([]);

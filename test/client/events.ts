@@ -1,5 +1,4 @@
 import type { PresenceClient, PresenceClientEvents, RosterWatch, RosterWatchEvents } from "../../src/client";
-import { sleep } from "../helpers";
 
 /** The SDK's event sources and what each emits. */
 type Source = PresenceClient | RosterWatch;
@@ -34,14 +33,6 @@ export function recordEvents<S extends Source, E extends keyof EventsOf<S>>(sour
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
-
 function subscribe<S extends Source, E extends keyof EventsOf<S>>(source: S, event: E, listener: (payload: EventsOf<S>[E]) => void): () => void {
   return (source.on as (event: E, listener: (payload: EventsOf<S>[E]) => void) => () => void)(event, listener);
 }

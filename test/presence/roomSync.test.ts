@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "../../src/protocol/presence";
-import { dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "../../src/presence/roomSync";
-import type { RoomSync } from "../../src/presence/store";
+import type { RoomSync } from "../../src/presence/record";
+import { PUSH_INTERVAL_MS, afterPushes, dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "../../src/presence/roomSync";
 
 const member = (lastActive: number, status: Member["status"] = "online"): Member => ({ user: "u", status, text: null, lastActive });
-const sync = (scope: string, fields: Partial<RoomSync>): RoomSync => ({
+const sync = (scope: string, fields: Partial<RoomSync> = {}): RoomSync => ({
   scope,
   member: member(0),
   rev: 1,
   delivered: true,
   attempts: 0,
   nextTry: 0,
-  renewedAt: 0,
+  pushedAt: 0,
   ...fields,
 });
 
@@ -22,29 +22,62 @@ describe("room sync planning", () => {
   });
 
   it("wants a new state in every scope with a rising rev, and nothing in a scope the user left", () => {
-    const plan = planRoomSyncs([sync("org:old", {})], ["global", "org:new"], member(0, "busy"), 7);
-    expect(plan.wants).toEqual([
-      { scope: "global", member: member(0, "busy"), rev: 8 },
-      { scope: "org:new", member: member(0, "busy"), rev: 9 },
-      { scope: "org:old", member: null, rev: 10 },
+    const plan = planRoomSyncs([sync("org:old")], ["global", "org:new"], member(0, "busy"), 7, 10_000);
+    expect(plan.rooms.map(({ scope, member, rev, delivered }) => ({ scope, member, rev, delivered }))).toEqual([
+      { scope: "global", member: member(0, "busy"), rev: 8, delivered: false },
+      { scope: "org:new", member: member(0, "busy"), rev: 9, delivered: false },
+      { scope: "org:old", member: null, rev: 10, delivered: false },
     ]);
     expect(plan.rev).toBe(10);
   });
 
-  it("does not re-push for activity alone within the roster's resolution", () => {
-    expect(planRoomSyncs([sync("global", {})], ["global"], member(30_000), 1).wants).toEqual([]);
-    expect(planRoomSyncs([sync("global", {})], ["global"], member(60_000), 1).wants).toHaveLength(1);
+  const pushCases: [string, Member | null, boolean][] = [
+    ["activity within the roster's resolution", member(30_000), false],
+    ["activity a minute on", member(60_000), true],
+    ["a new status", member(0, "busy"), true],
+    ["leaving", null, true],
+  ];
+  for (const [label, want, pushes] of pushCases) {
+    it(`${pushes ? "pushes" : "does not push"} for ${label}`, () => {
+      expect(planRoomSyncs([sync("global")], ["global"], want, 1, 100_000).rooms[0]?.delivered).toBe(!pushes);
+    });
+  }
+
+  it("pushes at most once a second per room: a change right after a push waits for the interval", () => {
+    const [soon] = planRoomSyncs([sync("global", { pushedAt: 10_000 })], ["global"], member(0, "busy"), 1, 10_200).rooms;
+    expect(soon?.nextTry).toBe(10_000 + PUSH_INTERVAL_MS);
+    const [later] = planRoomSyncs([sync("global", { pushedAt: 10_000 })], ["global"], member(0, "busy"), 1, 12_000).rooms;
+    expect(later?.nextTry).toBe(12_000);
+  });
+
+  it("keeps only the newest wanted state when changes come faster than pushes", () => {
+    const first = planRoomSyncs([sync("global", { pushedAt: 10_000 })], ["global"], member(0, "busy"), 1, 10_100);
+    const second = planRoomSyncs(first.rooms, ["global"], member(0, "away"), first.rev, 10_200);
+    expect(second.rooms).toHaveLength(1);
+    expect(second.rooms[0]).toMatchObject({ member: member(0, "away"), rev: 3, nextTry: 11_000 });
   });
 
   it("retries undelivered pushes when due and renews delivered ones every period", () => {
-    const syncs = [
-      sync("a", { delivered: false, nextTry: 100 }),
-      sync("b", { delivered: true, renewedAt: 50 }),
-      sync("c", { delivered: true, member: null }),
-    ];
+    const syncs = [sync("a", { delivered: false, nextTry: 100 }), sync("b", { pushedAt: 50 }), sync("c", { member: null })];
     expect(dueRoomSyncs(syncs, 100, 1_000).map((s) => s.scope)).toEqual(["a"]);
     expect(dueRoomSyncs(syncs, 1_050, 1_000).map((s) => s.scope)).toEqual(["a", "b"]);
     expect(nextRoomSyncAt(syncs, 1_000)).toBe(100);
+  });
+
+  it("applies the rooms' answers: renewed from now, removal done, failure backed off, stale answer ignored", () => {
+    const syncs = [sync("ok", { delivered: false, rev: 2 }), sync("gone", { member: null, delivered: false, rev: 3 }), sync("bad", { delivered: false, rev: 4 }), sync("newer", { delivered: false, rev: 9 })];
+    const results = [
+      { scope: "ok", rev: 2, ok: true },
+      { scope: "gone", rev: 3, ok: true },
+      { scope: "bad", rev: 4, ok: false },
+      { scope: "newer", rev: 8, ok: true },
+    ];
+    const after = afterPushes(syncs, results, 5_000, () => 1);
+    expect(after.map((s) => [s.scope, s.delivered, s.pushedAt, s.attempts, s.nextTry])).toEqual([
+      ["ok", true, 5_000, 0, 0],
+      ["bad", false, 0, 1, 6_000],
+      ["newer", false, 0, 0, 0],
+    ]);
   });
 
   it("backs off exponentially with jitter, capped at a minute", () => {

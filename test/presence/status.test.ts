@@ -3,7 +3,6 @@ import {
   EMPTY_USER_STATE,
   chooseStatus,
   expireGrace,
-  memberOf,
   nextStatusChangeAt,
   publicView,
   selfView,
@@ -11,6 +10,7 @@ import {
   withCloak,
   type DeviceState,
 } from "../../src/presence/status";
+import { memberOf } from "../../src/protocol/member";
 
 const timers = { awayAfterMs: 1000, offlineAfterMs: 5000, disconnectGraceMs: 500 };
 const device = (id: string, lastActive: number): DeviceState => ({ id, type: "web", connectedAt: 0, lastActive });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "../../src/protocol/presence";
-import { diffOf, isEmptyDiff } from "../../src/rooms/roster";
+import { isEmptyDiff } from "../../src/protocol/member";
+import { diffOf } from "../../src/rooms/roster";
 import { decodeCursor, encodeCursor } from "../../src/rooms/cursor";
 
 const m = (user: string, status: Member["status"] = "online"): Member => ({ user, status, text: null, lastActive: 1 });

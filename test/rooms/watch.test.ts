@@ -8,27 +8,62 @@ const nextDiff = (socket: { nextOfType<T extends Frame>(type: string, timeoutMs?
   socket.nextOfType<Diff>("diff", timeoutMs);
 
 describe("watch sockets", () => {
-  it("syncs the full roster first, then sends joins, updates and leaves in order with contiguous seq", async () => {
+  it("syncs the full roster with the room's seq, then sends joins, updates and leaves with seq rising by one", async () => {
     const org = uniqueUser("org");
     const scope = `org:${org}`;
     const early = uniqueUser("early");
     await connectDevice(early, { org, name: "Early Bird" });
     await sleep(50);
     const { socket, sync } = await watchScope(scope, uniqueUser("viewer"), { org });
-    expect(sync).toMatchObject({ type: "sync", scope, seq: 0, members: [{ user: early, status: "online", name: "Early Bird" }] });
+    expect(sync).toMatchObject({ type: "sync", scope, members: [{ user: early, status: "online", name: "Early Bird" }] });
+    let seq = sync.seq as number;
+    const diffFor = async (user: string) => {
+      for (;;) {
+        socket.send("ping"); // the test outlasts OFFLINE_AFTER_MS: a silent watcher would be closed
+        const diff = await nextDiff(socket, timers.disconnectGraceMs + 3000);
+        expect(diff.seq).toBe((seq += 1));
+        if ([...diff.joins, ...diff.updates].some((m) => m.user === user) || diff.leaves.includes(user)) return diff;
+      }
+    };
 
     const user = uniqueUser("alice");
     const device = await connectDevice(user, { org });
-    const join = await nextDiff(socket);
-    expect(join).toMatchObject({ scope, seq: 1, joins: [{ user, status: "online" }], updates: [], leaves: [] });
+    expect(await diffFor(user)).toMatchObject({ scope, joins: [{ user, status: "online" }], updates: [], leaves: [] });
 
     device.socket.send({ type: "status", status: "busy", text: "call" });
-    const update = await nextDiff(socket);
-    expect(update).toMatchObject({ seq: 2, joins: [], updates: [{ user, status: "busy", text: "call" }], leaves: [] });
+    expect(await diffFor(user)).toMatchObject({ joins: [], updates: [{ user, status: "busy", text: "call" }], leaves: [] });
 
     device.socket.close();
-    const leave = await nextDiff(socket, timers.disconnectGraceMs + 3000);
-    expect(leave).toMatchObject({ seq: 3, joins: [], updates: [], leaves: [user] });
+    expect(await diffFor(user)).toMatchObject({ joins: [], updates: [], leaves: [user] });
+  });
+
+  it("starts a later watcher at the room's seq, so both watchers get the same diff frame", async () => {
+    const org = uniqueUser("org");
+    const scope = `org:${org}`;
+    const first = await watchScope(scope, uniqueUser("first"), { org });
+    await connectDevice(uniqueUser("a"), { org });
+    const joined = await nextDiff(first.socket);
+    const second = await watchScope(scope, uniqueUser("second"), { org });
+    expect(second.sync.seq).toBe(joined.seq);
+    await connectDevice(uniqueUser("b"), { org });
+    const [one, two] = await Promise.all([nextDiff(first.socket), nextDiff(second.socket)]);
+    expect(two).toEqual(one);
+    expect(one.seq).toBe(joined.seq + 1);
+  });
+
+  it("sends one user's rapid changes at most once a second, ending with the newest", async () => {
+    const org = uniqueUser("org");
+    const { socket } = await watchScope(`org:${org}`, uniqueUser("viewer"), { org });
+    const user = uniqueUser("flipper");
+    const device = await connectDevice(user, { org });
+    await nextDiff(socket);
+    const started = Date.now();
+    for (let i = 0; i < 19; i++) device.socket.send({ type: "status", status: i % 2 === 0 ? "busy" : "away", text: `flip ${i}` });
+    const diffs = (await socket.drain(2200)).filter((f): f is Diff => typeof f !== "string" && f.type === "diff");
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(diffs.length).toBeGreaterThanOrEqual(1);
+    expect(diffs.length).toBeLessThanOrEqual(3);
+    expect(diffs.at(-1)?.updates).toMatchObject([{ user, status: "busy", text: "flip 18" }]);
   });
 
   it("never shows an invisible user, and shows a user going invisible as a leave", async () => {

@@ -20,6 +20,7 @@ const connect = createRoute({
     401: { description: "Missing, invalid or expired token", content: errorContent },
     426: { description: "Not a WebSocket upgrade", content: errorContent },
     429: { description: "The user has the most devices connected already", content: errorContent },
+    503: { description: "The connection was not admitted in time (rare, e.g. during a deploy); connect again", content: errorContent },
   },
 });
 
@@ -27,6 +28,6 @@ export const connectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   const claims = c.get("claims");
   const { device, type } = c.req.valid("query");
   const context: ConnectContext = { identity: identityOf(claims), device: device ?? crypto.randomUUID(), type };
-  const stub = c.env.PRESENCE.get(c.env.PRESENCE.idFromName(claims.sub));
-  return stub.fetch(internalUpgrade(context));
+  const presence = c.env.PRESENCE.getByName(claims.sub);
+  return presence.fetch(internalUpgrade(await presence.admit(context)));
 });

@@ -5,7 +5,7 @@ import { readConfig } from "../../config";
 import { ErrorBody } from "../../protocol/errors";
 import { DevTokenRequest, DevTokenResponse } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
-import { ApiError } from "../errors";
+import { ApiError } from "../../errors";
 import { validationHook } from "../validation";
 
 const devTokensOnly = createMiddleware<AppEnv>(async (c, next) => {

@@ -41,7 +41,7 @@ const updateMe = createRoute({
 });
 
 function presenceOf(env: Env, user: string, claims: TokenClaims): Promise<PresenceView> {
-  return env.PRESENCE.get(env.PRESENCE.idFromName(user)).presence(user, user === claims.sub);
+  return env.PRESENCE.getByName(user).presence(user === claims.sub);
 }
 
 export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -54,8 +54,7 @@ export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(updateMe, async (c) => {
     const claims = c.get("claims");
-    const stub = c.env.PRESENCE.get(c.env.PRESENCE.idFromName(claims.sub));
-    return c.json(await stub.choose(identityOf(claims), c.req.valid("json")), 200);
+    return c.json(await c.env.PRESENCE.getByName(claims.sub).choose(identityOf(claims), c.req.valid("json")), 200);
   })
   .openapi(getPresence, async (c) => {
     const claims = c.get("claims");

@@ -4,10 +4,9 @@ import { ErrorBody } from "../../protocol/errors";
 import type { ScopeId } from "../../protocol/ids";
 import { Counts, MembersPage, MembersQuery, ScopeCount, ScopeParam, WatchQuery } from "../../protocol/rest";
 import { decodeCursor } from "../../rooms/cursor";
-import type { WatchContext } from "../../rooms/RoomObject";
 import { internalUpgrade } from "../../sockets/internalUpgrade";
 import type { AppEnv } from "../appEnv";
-import { ApiError } from "../errors";
+import { ApiError } from "../../errors";
 import { authorizeScope } from "../scopes";
 import { validationHook } from "../validation";
 
@@ -59,7 +58,7 @@ const watch = createRoute({
 });
 
 function room(env: Env, scope: ScopeId) {
-  return env.ROOMS.get(env.ROOMS.idFromName(scope));
+  return env.ROOMS.getByName(scope);
 }
 
 export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -69,16 +68,16 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     authorizeScope(c.get("claims"), scope);
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && after === null) throw new ApiError(400, "invalid_request", "cursor: not a cursor this service made");
-    return c.json(await room(c.env, scope).members(scope, limit, after), 200);
+    return c.json(await room(c.env, scope).members(limit, after), 200);
   })
   .openapi(count, async (c) => {
     const { scope } = c.req.valid("param");
     authorizeScope(c.get("claims"), scope);
-    return c.json(await room(c.env, scope).count(scope), 200);
+    return c.json(await room(c.env, scope).count(), 200);
   })
   .openapi(counts, async (c) => {
     const claims = c.get("claims");
-    const totalOf = async (scope: ScopeId | null) => (scope === null ? null : (await room(c.env, scope).count(scope)).total);
+    const totalOf = async (scope: ScopeId | null) => (scope === null ? null : (await room(c.env, scope).count()).total);
     const [global, org, zone] = await Promise.all([
       totalOf("global"),
       totalOf(claims.org === undefined ? null : `org:${claims.org}`),
@@ -89,5 +88,5 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(watch, async (c) => {
     const { scope } = c.req.valid("param");
     authorizeScope(c.get("claims"), scope);
-    return room(c.env, scope).fetch(internalUpgrade({ scope } satisfies WatchContext));
+    return room(c.env, scope).fetch(internalUpgrade());
   });

@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorBody, ErrorCode } from "../protocol/errors";
+import type { ErrorBody, ErrorCode } from "./protocol/errors";
 
 /** A refusal with a stable code; `onError` turns it into the one error shape. */
 export class ApiError extends Error {

@@ -1,0 +1,66 @@
+/**
+ * Focus ("X is chatting with you"): which partner each of this user's devices has in focus, and
+ * which other users' devices have this user in focus. Pure functions; notices are data the object
+ * delivers to partners' PresenceObjects.
+ */
+
+export interface FocusState {
+  /** This user's devices and the partner each has in focus. */
+  outgoing: { device: string; partner: string }[];
+  /** Other users' devices that have this user in focus. */
+  incoming: { user: string; device: string }[];
+}
+
+/** Tells `partner`'s object that this user's `device` gained or lost focus on them. */
+export interface FocusNotice {
+  partner: string;
+  device: string;
+  active: boolean;
+}
+
+export const NO_FOCUS: FocusState = { outgoing: [], incoming: [] };
+
+/** How many other users' devices one user keeps as focusing on them; more are ignored. */
+export const MAX_INCOMING_FOCUS = 1_000;
+
+export interface FocusStep {
+  focus: FocusState;
+  notices: FocusNotice[];
+}
+
+/** Points `device` at `partner` (null: at no one), telling the old and the new partner. */
+export function focusDevice(focus: FocusState, device: string, partner: string | null): FocusStep {
+  const previous = focus.outgoing.find((entry) => entry.device === device)?.partner ?? null;
+  if (previous === partner) return { focus, notices: [] };
+  const others = focus.outgoing.filter((entry) => entry.device !== device);
+  const notices: FocusNotice[] = [];
+  if (previous !== null) notices.push({ partner: previous, device, active: false });
+  if (partner !== null) notices.push({ partner, device, active: true });
+  return { focus: { ...focus, outgoing: partner === null ? others : [...others, { device, partner }] }, notices };
+}
+
+/** Ends the focus of every device not in `live` (it left, or was lost without a close). */
+export function releaseGoneDevices(focus: FocusState, live: ReadonlySet<string>): FocusStep {
+  let step: FocusStep = { focus, notices: [] };
+  for (const { device } of focus.outgoing) {
+    if (live.has(device)) continue;
+    const next = focusDevice(step.focus, device, null);
+    step = { focus: next.focus, notices: [...step.notices, ...next.notices] };
+  }
+  return step;
+}
+
+/** Records another user's device focusing on this user or not; `changed` when that user's focus as a whole flipped. */
+export function receiveFocus(focus: FocusState, user: string, device: string, active: boolean): { focus: FocusState; changed: boolean } {
+  const before = focus.incoming.some((entry) => entry.user === user);
+  const others = focus.incoming.filter((entry) => entry.user !== user || entry.device !== device);
+  const full = others.length >= MAX_INCOMING_FOCUS;
+  const incoming = active && !full ? [...others, { user, device }] : others;
+  const after = incoming.some((entry) => entry.user === user);
+  return { focus: { ...focus, incoming }, changed: before !== after };
+}
+
+/** The users who have this user in focus, each once. */
+export function focusedBy(focus: FocusState): string[] {
+  return [...new Set(focus.incoming.map((entry) => entry.user))];
+}

@@ -1,0 +1,56 @@
+import type { Identity } from "../protocol/claims";
+import type { DeviceType } from "../protocol/ids";
+import type { Member, Status } from "../protocol/presence";
+import { NO_FOCUS, type FocusState } from "./focus";
+import { EMPTY_USER_STATE, type UserState } from "./status";
+
+/** What the user's own devices were last shown; `devices` also says which devices were connected then. */
+export interface Shown {
+  status: Status;
+  text: string | null;
+  devices: { id: string; type: DeviceType }[];
+}
+
+/** What one scope's roster should hold for this user, and whether the room has it. */
+export interface RoomSync {
+  scope: string;
+  member: Member | null;
+  rev: number;
+  delivered: boolean;
+  attempts: number;
+  /** When an undelivered push may go out: now, after a failure's backoff, or after the push interval. */
+  nextTry: number;
+  /** When the room last confirmed a push (0: never); lease renewals count from here. */
+  pushedAt: number;
+}
+
+/** Everything a PresenceObject keeps about its user: loaded once and saved at most once per event. */
+export interface UserRecord {
+  identity: Identity;
+  state: UserState;
+  shown: Shown | null;
+  /** Rises with every change pushed to rooms, so a room can drop stale or repeated pushes. */
+  rev: number;
+  rooms: RoomSync[];
+  focus: FocusState;
+}
+
+export function newRecord(identity: Identity): UserRecord {
+  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS };
+}
+
+/** Structural equality of plain data (records hold only strings, numbers, booleans, nulls, arrays and objects). */
+function samePlain(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every((key) => samePlain((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+/** Whether saving `next` would change what storage holds. */
+export function sameRecord(a: UserRecord | null, b: UserRecord | null): boolean {
+  return samePlain(a, b);
+}

@@ -1,0 +1,238 @@
+import type { Identity } from "../protocol/claims";
+import { CloseCode } from "../protocol/constants";
+import type { DeviceFrame, DeviceServerFrame } from "../protocol/frames";
+import { memberOf } from "../protocol/member";
+import type { Member, PresenceView } from "../protocol/presence";
+import type { UpdateMeRequest } from "../protocol/rest";
+import { focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
+import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
+import { dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
+import {
+  chooseStatus,
+  expireGrace,
+  lastActiveOf,
+  nextStatusChangeAt,
+  publicView,
+  selfView,
+  withCloak,
+  type DeviceState,
+  type LiveDevice,
+  type Timers,
+  type UserState,
+} from "./status";
+
+/**
+ * The one transition of a user's presence: given what is stored, the devices whose sockets are
+ * open, one event and the time, it says what to store, what to send to the user's devices, what
+ * to push to rooms, whom to tell about focus and when to wake up next. It knows no runtime.
+ */
+
+/** `lastActive` is saved at most this often while devices are merely active (a lost update costs at most this). */
+export const LAST_ACTIVE_SAVE_MS = 60_000;
+
+export type PresenceEvent =
+  /** A device socket was accepted (it is among the live devices); `replaced` are its earlier sockets, just closed. */
+  | { type: "connect"; identity: Identity; device: string; replaced: DeviceState[] }
+  /** A valid frame from a live device. */
+  | { type: "frame"; device: string; frame: DeviceFrame }
+  /** A status chosen over REST. */
+  | { type: "choose"; identity: Identity; change: UpdateMeRequest }
+  /** A device socket closed or failed; it is no longer live. */
+  | { type: "leave"; device: DeviceState }
+  /** The alarm: time-driven changes are due. */
+  | { type: "alarm" }
+  /** Someone reads the user's presence. */
+  | { type: "read" }
+  /** Another user's device gained or lost focus on this user. */
+  | { type: "focus"; from: string; device: string; active: boolean };
+
+export interface TransitionInput {
+  user: string;
+  record: UserRecord | null;
+  live: readonly LiveDevice[];
+  event: PresenceEvent;
+  now: number;
+  timers: Timers;
+}
+
+/** A frame for one device of the user, or (device null) for every live one. */
+export interface DeviceMessage {
+  device: string | null;
+  frame: DeviceServerFrame;
+}
+
+export interface RoomPush {
+  scope: string;
+  member: Member | null;
+  rev: number;
+}
+
+export interface Step {
+  /** The record after the event; null only for a user who never connected. */
+  record: UserRecord | null;
+  /** Whether `record` differs from what was loaded, so it must be saved. */
+  changed: boolean;
+  messages: DeviceMessage[];
+  closes: { device: string; code: number; reason: string }[];
+  pushes: RoomPush[];
+  notices: FocusNotice[];
+  /** The user's presence as they see it, and as everyone else does. */
+  own: PresenceView;
+  others: PresenceView;
+  alarmAt: number | null;
+}
+
+function identityOf(event: PresenceEvent): Identity | null {
+  return event.type === "connect" || event.type === "choose" ? event.identity : null;
+}
+
+function showOf(own: PresenceView): Shown {
+  return { status: own.status, text: own.text, devices: own.devices.map(({ id, type }) => ({ id, type })) };
+}
+
+function sameShown(a: Shown | null, b: Shown): boolean {
+  if (a === null || a.status !== b.status || a.text !== b.text || a.devices.length !== b.devices.length) return false;
+  return a.devices.every((device, index) => device.id === b.devices[index]?.id && device.type === b.devices[index]?.type);
+}
+
+export function transition(input: TransitionInput): Step {
+  const { user, event, now, timers } = input;
+  const loaded = input.record;
+  const identity = identityOf(event);
+  const start = loaded ?? (identity ? newRecord(identity) : null);
+  if (start === null) {
+    const unknown = selfView(user, expireGrace(newRecord({ sub: user }).state, [], now, timers), [], now, timers);
+    return { record: null, changed: false, messages: [], closes: [], pushes: [], notices: [], own: unknown, others: unknown, alarmAt: null };
+  }
+
+  const applied = applyEvent(start, input);
+  let { state, focus } = applied;
+  const { devices, messages, closes, notices } = applied;
+
+  // Devices shown as connected that are no longer live left now (a close, an expiry) or vanished
+  // unseen (an unclean stop): the latter count as gone at the last activity stored.
+  const liveIds = new Set(devices.map((device) => device.id));
+  const departed = (start.shown?.devices ?? []).filter((device) => !liveIds.has(device.id));
+  if (departed.length > 0 && devices.length === 0 && state.leftAt === null) {
+    const seenLeaving = event.type === "leave" || closes.length > 0;
+    state = { ...state, leftAt: seenLeaving ? now : (state.lastActive ?? now) };
+  }
+  const released = releaseGoneDevices(focus, liveIds);
+  focus = released.focus;
+  notices.push(...released.notices);
+
+  state = event.type === "connect" ? mergeLastActive(state, devices) : keepLastActive(state, devices, event.type === "frame");
+  const graced = expireGrace(state, devices, now, timers);
+  const own = selfView(user, graced, devices, now, timers);
+  state = withCloak(graced, start.shown?.status ?? "offline", own.status, devices, now);
+  const shown = showOf(own);
+  const greeted = event.type === "connect" ? event.device : null;
+  if (!sameShown(start.shown, shown)) {
+    for (const device of devices) if (device.id !== greeted) messages.push({ device: device.id, frame: { type: "presence", presence: own } });
+  }
+  if (greeted !== null) {
+    messages.push({ device: greeted, frame: { type: "hello", user, device: greeted, presence: own } });
+    for (const from of focusedBy(focus)) messages.push({ device: greeted, frame: { type: "focus", user: from, active: true } });
+  }
+
+  const plan = planRoomSyncs(start.rooms, scopesOf(applied.identity), memberOf(own, applied.identity.name), start.rev, now);
+  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms: plan.rooms, focus };
+  const pushes = dueRoomSyncs(record.rooms, now, timers.offlineAfterMs).map(({ scope, member, rev }) => ({ scope, member, rev }));
+  return {
+    record,
+    changed: !sameRecord(loaded, record),
+    messages,
+    closes,
+    pushes,
+    notices,
+    own,
+    others: publicView(own, state.cloak),
+    alarmAt: nextAlarmAt(record, devices, now, timers),
+  };
+}
+
+interface Applied {
+  identity: Identity;
+  state: UserState;
+  focus: FocusState;
+  /** The live devices after the event (an alarm drops the silent ones). */
+  devices: readonly LiveDevice[];
+  messages: DeviceMessage[];
+  closes: Step["closes"];
+  notices: FocusNotice[];
+}
+
+/** What the event itself changes, before the rules every event shares. */
+function applyEvent(record: UserRecord, input: TransitionInput): Applied {
+  const { event, live, now, timers } = input;
+  const base: Applied = { identity: record.identity, state: record.state, focus: record.focus, devices: live, messages: [], closes: [], notices: [] };
+  switch (event.type) {
+    case "connect": {
+      const released = focusDevice(record.focus, event.device, null);
+      const state = { ...mergeLastActive(record.state, event.replaced), leftAt: null };
+      return { ...base, identity: event.identity, state, focus: released.focus, notices: released.notices };
+    }
+    case "choose":
+      return { ...base, identity: event.identity, state: chooseStatus(record.state, event.change.status, event.change.text) };
+    case "leave":
+      return { ...base, state: mergeLastActive(record.state, [event.device]) };
+    case "alarm": {
+      const silent = live.filter((device) => device.lastHeard + timers.offlineAfterMs <= now);
+      return {
+        ...base,
+        state: mergeLastActive(record.state, silent),
+        devices: live.filter((device) => !silent.includes(device)),
+        closes: silent.map((device) => ({ device: device.id, code: CloseCode.heartbeatTimeout, reason: "no heartbeat" })),
+      };
+    }
+    case "focus": {
+      const received = receiveFocus(record.focus, event.from, event.device, event.active);
+      const messages = received.changed ? [{ device: null, frame: { type: "focus", user: event.from, active: event.active } } satisfies DeviceMessage] : [];
+      return { ...base, focus: received.focus, messages };
+    }
+    case "frame":
+      return applyFrame(record, base, event.device, event.frame);
+    case "read":
+      return base;
+  }
+}
+
+function applyFrame(record: UserRecord, base: Applied, device: string, frame: DeviceFrame): Applied {
+  switch (frame.type) {
+    case "activity":
+      return base;
+    case "status":
+      return { ...base, state: chooseStatus(record.state, frame.status, frame.text) };
+    case "blur":
+    case "focus": {
+      const partner = frame.type === "focus" ? frame.partner : null;
+      if (partner === record.identity.sub) {
+        return { ...base, messages: [{ device, frame: { type: "error", code: "invalid_frame", message: "partner: cannot focus on yourself" } }] };
+      }
+      const step = focusDevice(record.focus, device, partner);
+      return { ...base, focus: step.focus, notices: step.notices };
+    }
+  }
+}
+
+function mergeLastActive(state: UserState, devices: readonly DeviceState[]): UserState {
+  const latest = lastActiveOf(state, devices);
+  return latest === state.lastActive ? state : { ...state, lastActive: latest };
+}
+
+/** Stores the devices' newest activity when it is a minute ahead of what is stored, so a crash loses little. */
+function keepLastActive(state: UserState, devices: readonly LiveDevice[], active: boolean): UserState {
+  if (!active) return state;
+  const latest = lastActiveOf(state, devices);
+  return latest !== null && latest - (state.lastActive ?? 0) >= LAST_ACTIVE_SAVE_MS ? { ...state, lastActive: latest } : state;
+}
+
+/** The one alarm: a device's heartbeat expiry, the next change of status by itself, or a room push. */
+export function nextAlarmAt(record: UserRecord, devices: readonly LiveDevice[], now: number, timers: Timers): number | null {
+  const times = [
+    ...devices.map((device) => device.lastHeard + timers.offlineAfterMs),
+    nextStatusChangeAt(record.state, devices, now, timers),
+    nextRoomSyncAt(record.rooms, timers.offlineAfterMs),
+  ].filter((time): time is number => time !== null);
+  return times.length ? Math.min(...times) : null;
+}
