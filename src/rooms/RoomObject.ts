@@ -14,19 +14,13 @@ import { encodeCursor, type MembersCursor } from "./cursor";
 import { DiffFanout } from "./fanout";
 import { memberTtlMs, type MemberPush } from "./roster";
 import { RoomStore } from "./store";
+import { WatchSockets } from "./watchSockets";
 
 /** How many watch sockets one scope serves. */
 export const MAX_WATCHERS = 10_000;
 
 /** How long a departed user's last `rev` is kept, to drop late or retried pushes older than it. */
 const DEPARTED_MEMORY_MS = 24 * 60 * 60 * 1000;
-
-/** Kept on each watch socket, for its heartbeat expiry. */
-interface Watcher {
-  connectedAt: number;
-}
-
-const WATCH_TAG = "watch";
 
 /**
  * One scope's roster (the object is named by the scope): members pushed by PresenceObjects, a
@@ -37,6 +31,7 @@ export class RoomObject extends DurableObject<Env> {
   private readonly store: RoomStore;
   private readonly config: Config;
   private readonly fanout: DiffFanout;
+  private readonly watchers: WatchSockets;
   /** The alarm as last read or set (undefined: not known yet), so a push costs no storage read. */
   private alarmAt: number | null | undefined = undefined;
 
@@ -44,20 +39,18 @@ export class RoomObject extends DurableObject<Env> {
     super(ctx, env);
     this.config = readConfig(env);
     this.store = new RoomStore(ctx.storage.sql);
-    const watchers = () => ctx.getWebSockets(WATCH_TAG);
-    this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, watchers, (user) => this.store.held(user)?.member ?? null);
+    this.watchers = new WatchSockets(ctx, this.config.offlineAfterMs);
+    this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, () => this.watchers.all(), (user) => this.store.held(user)?.member ?? null);
     ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
   }
 
   /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
   async fetch(): Promise<Response> {
     logWake(this.config, "room", "fetch");
-    if (this.ctx.getWebSockets(WATCH_TAG).length >= MAX_WATCHERS) {
+    if (this.watchers.all().length >= MAX_WATCHERS) {
       return errorResponse(new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`));
     }
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [WATCH_TAG]);
-    server.serializeAttachment({ connectedAt: Date.now() } satisfies Watcher);
+    const { client, server } = this.watchers.accept(Date.now());
     sendFrame(server, this.fanout.sync(this.store.all()) satisfies WatchServerFrame);
     await this.alarmNoLaterThan(Date.now() + this.config.offlineAfterMs);
     return new Response(null, { status: 101, webSocket: client });
@@ -107,9 +100,7 @@ export class RoomObject extends DurableObject<Env> {
     logWake(this.config, "room", "alarm");
     this.alarmAt = undefined;
     const now = Date.now();
-    for (const ws of this.ctx.getWebSockets(WATCH_TAG)) {
-      if (this.watcherExpiresAt(ws) <= now) ws.close(CloseCode.heartbeatTimeout, "no heartbeat");
-    }
+    for (const ws of this.watchers.all()) if (this.watchers.expiresAt(ws) <= now) ws.close(CloseCode.heartbeatTimeout, "no heartbeat");
     for (const user of this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs))) {
       const held = this.store.held(user);
       if (!held) continue;
@@ -120,20 +111,12 @@ export class RoomObject extends DurableObject<Env> {
     await this.scheduleAlarm();
   }
 
-  /** A watcher that sent no heartbeat for OFFLINE_AFTER_MS is gone (a closed tab may never say so). */
-  private watcherExpiresAt(ws: WebSocket): number {
-    const { connectedAt } = ws.deserializeAttachment() as Watcher;
-    const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-    return Math.max(connectedAt, lastPing) + this.config.offlineAfterMs;
-  }
-
   /** The alarm's exact time, found by scanning watchers: done only when the alarm runs. */
   private async scheduleAlarm(): Promise<void> {
     const oldestHeard = this.store.oldestHeardAt();
     const oldestDeparted = this.store.oldestDepartedAt();
-    const watchers = this.ctx.getWebSockets(WATCH_TAG).filter((ws) => ws.readyState === WebSocket.OPEN);
     this.alarmAt = await setAlarmAt(this.ctx.storage, [
-      ...watchers.map((ws) => this.watcherExpiresAt(ws)),
+      ...this.watchers.expiries(),
       oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.offlineAfterMs),
       oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
     ]);

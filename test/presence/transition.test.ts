@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { newRecord, type UserRecord } from "../../src/presence/record";
+import { afterPushes } from "../../src/presence/roomSync";
+import type { LiveDevice } from "../../src/presence/status";
+import { LAST_ACTIVE_SAVE_MS, transition, type PresenceEvent, type TransitionInput } from "../../src/presence/transition";
+
+const timers = { awayAfterMs: 10_000, offlineAfterMs: 5_000, disconnectGraceMs: 1_000 };
+const T = 1_000_000;
+const identity = { sub: "u", org: "acme" };
+const device = (id: string, lastActive = T, lastHeard = lastActive): LiveDevice => ({ id, type: "web", connectedAt: T - 100, lastActive, lastHeard });
+
+/** A user connected on `devices` at T, with every room push confirmed, as the object would hold it. */
+function connected(...devices: LiveDevice[]): UserRecord {
+  let record: UserRecord | null = null;
+  for (const [index, live] of devices.entries()) {
+    const step = transition({ user: "u", record, live: devices.slice(0, index + 1), event: { type: "connect", identity, device: live.id, replaced: [] }, now: T, timers });
+    record = step.record;
+  }
+  const held = record as UserRecord;
+  return { ...held, rooms: afterPushes(held.rooms, held.rooms.map(({ scope, rev }) => ({ scope, rev, ok: true })), T, () => 0) };
+}
+
+function run(record: UserRecord | null, live: LiveDevice[], event: PresenceEvent, now = T + 10) {
+  return transition({ user: "u", record, live, event, now, timers } satisfies TransitionInput);
+}
+
+describe("the presence transition", () => {
+  it("creates the record on a first connect, greets the device and pushes the user to every scope", () => {
+    const step = run(null, [device("a")], { type: "connect", identity, device: "a", replaced: [] });
+    expect(step.changed).toBe(true);
+    expect(step.messages).toEqual([{ device: "a", frame: { type: "hello", user: "u", device: "a", presence: step.own } }]);
+    expect(step.pushes.map((push) => [push.scope, push.member?.status])).toEqual([["global", "online"], ["org:acme", "online"]]);
+    expect(step.alarmAt).toBe(T + 10); // the pushes are due now; the object sets the alarm again after the rooms answer
+  });
+
+  it("stores nothing and sends nothing when someone reads a user who never connected", () => {
+    const step = run(null, [], { type: "read" });
+    expect(step).toMatchObject({ record: null, changed: false, messages: [], pushes: [], notices: [], alarmAt: null });
+    expect(step.others).toEqual({ user: "u", status: "offline", text: null, lastActive: null, lastSeen: null, devices: [] });
+  });
+
+  it("turns a status frame into one saved record, a presence frame for every device, and room pushes", () => {
+    const live = [device("a"), device("b")];
+    const step = run(connected(...live), live, { type: "frame", device: "a", frame: { type: "status", status: "busy", text: "call" } });
+    expect(step.changed).toBe(true);
+    expect(step.messages.map((m) => [m.device, m.frame.type])).toEqual([["a", "presence"], ["b", "presence"]]);
+    expect(step.own).toMatchObject({ status: "busy", text: "call" });
+    expect(step.record?.rooms.every((room) => room.member?.status === "busy" && !room.delivered)).toBe(true);
+  });
+
+  it("saves nothing for activity within a minute of the stored lastActive, and saves it after a minute", () => {
+    const record = connected(device("a"));
+    const soon = run(record, [device("a", T + 30_000)], { type: "frame", device: "a", frame: { type: "activity" } }, T + 30_000);
+    expect(soon.changed).toBe(false);
+    const later = T + LAST_ACTIVE_SAVE_MS;
+    const late = run(record, [device("a", later)], { type: "frame", device: "a", frame: { type: "activity" } }, later);
+    expect(late.record?.state.lastActive).toBe(later);
+  });
+
+  it("keeps the status through the grace window after the last device leaves, then goes offline seen at the leave", () => {
+    const record = connected(device("a"));
+    const left = run(record, [], { type: "leave", device: device("a") }, T + 500);
+    expect(left.own.status).toBe("online");
+    expect(left.alarmAt).toBe(T + 500 + timers.disconnectGraceMs);
+    const after = run(left.record, [], { type: "alarm" }, T + 500 + timers.disconnectGraceMs);
+    expect(after.others).toMatchObject({ status: "offline", lastSeen: T + 500 });
+  });
+
+  it("ignores a second leave of a device already gone", () => {
+    const left = run(connected(device("a")), [], { type: "leave", device: device("a") }, T + 500);
+    const offline = run(left.record, [], { type: "alarm" }, T + 2_000);
+    const late = run(offline.record, [], { type: "leave", device: device("a") }, T + 2_100);
+    expect(late.changed).toBe(false);
+    expect(late.own.status).toBe("offline");
+  });
+
+  it("closes a device that sent no heartbeat for OFFLINE_AFTER_MS with 4000 and starts the grace window", () => {
+    const live = [device("a", T, T)];
+    const now = T + timers.offlineAfterMs;
+    const step = run(connected(...live), live, { type: "alarm" }, now);
+    expect(step.closes).toEqual([{ device: "a", code: 4000, reason: "no heartbeat" }]);
+    expect(step.record?.state.leftAt).toBe(now);
+  });
+
+  it("counts devices that vanished without a close (an unclean stop) as gone at their last stored activity", () => {
+    const record = connected(device("a"));
+    const step = run(record, [], { type: "read" }, T + 3_600_000);
+    expect(step.others).toMatchObject({ status: "offline", lastSeen: T, lastActive: T });
+    expect(step.changed).toBe(true);
+    expect(step.pushes.every((push) => push.member === null)).toBe(true);
+  });
+
+  it("refuses focus on oneself with an error frame to that device", () => {
+    const step = run(connected(device("a")), [device("a")], { type: "frame", device: "a", frame: { type: "focus", partner: "u" } });
+    expect(step.messages).toEqual([{ device: "a", frame: { type: "error", code: "invalid_frame", message: "partner: cannot focus on yourself" } }]);
+    expect(step.notices).toEqual([]);
+  });
+
+  it("tells the old and the new partner when a device moves its focus", () => {
+    const focused = run(connected(device("a")), [device("a")], { type: "frame", device: "a", frame: { type: "focus", partner: "bob" } });
+    const moved = run(focused.record, [device("a")], { type: "frame", device: "a", frame: { type: "focus", partner: "carol" } });
+    expect(moved.notices).toEqual([
+      { partner: "bob", device: "a", active: false },
+      { partner: "carol", device: "a", active: true },
+    ]);
+  });
+
+  it("ends a departed device's focus", () => {
+    const live = [device("a"), device("b")];
+    const focused = run(connected(...live), live, { type: "frame", device: "a", frame: { type: "focus", partner: "bob" } });
+    const left = run(focused.record, [device("b")], { type: "leave", device: device("a") });
+    expect(left.notices).toEqual([{ partner: "bob", device: "a", active: false }]);
+  });
+
+  it("tells every device when another user starts focusing, once per user", () => {
+    const live = [device("a")];
+    const first = run(connected(...live), live, { type: "focus", from: "bob", device: "phone", active: true });
+    expect(first.messages).toEqual([{ device: null, frame: { type: "focus", user: "bob", active: true } }]);
+    const second = run(first.record, live, { type: "focus", from: "bob", device: "laptop", active: true });
+    expect(second.messages).toEqual([]);
+  });
+
+  it("greets a new device with the users who have this user in focus", () => {
+    const live = [device("a")];
+    const focused = run(connected(...live), live, { type: "focus", from: "bob", device: "phone", active: true });
+    const step = run(focused.record, [...live, device("b")], { type: "connect", identity, device: "b", replaced: [] });
+    expect(step.messages.filter((m) => m.device === "b").map((m) => m.frame)).toEqual([
+      { type: "hello", user: "u", device: "b", presence: step.own },
+      { type: "focus", user: "bob", active: true },
+    ]);
+  });
+
+  it("moves the user out of an org they no longer belong to", () => {
+    const step = run(connected(device("a")), [device("a")], { type: "connect", identity: { sub: "u", org: "other" }, device: "a", replaced: [device("a")] });
+    expect(step.record?.rooms.map((room) => [room.scope, room.member === null])).toEqual([
+      ["global", false],
+      ["org:other", false],
+      ["org:acme", true],
+    ]);
+  });
+
+  it("answers a REST choice with the same rules as a status frame", () => {
+    const step = run(newRecord(identity), [], { type: "choose", identity, change: { status: "busy", text: "lunch" } });
+    expect(step.own).toMatchObject({ status: "offline", text: "lunch" });
+    expect(step.record?.state.manual).toBe("busy");
+  });
+});
