@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call } from "../helpers";
+import { call } from "../../helpers";
 
 describe("dev tokens", () => {
   it("are refused with 404 unless DEV_TOKENS is true", async () => {

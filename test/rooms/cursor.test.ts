@@ -1,0 +1,11 @@
+import { describe, expect, it } from "vitest";
+import { decodeCursor, encodeCursor } from "../../src/rooms/cursor";
+
+describe("members cursor", () => {
+  it("round-trips and refuses what it did not make", () => {
+    const cursor = { lastActive: 1795340368900, user: "alice@example.com" };
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+    expect(decodeCursor("garbage")).toBeNull();
+    expect(decodeCursor(btoa(JSON.stringify({ a: 1 })))).toBeNull();
+  });
+});
