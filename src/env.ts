@@ -1,14 +1,5 @@
-import type { PresenceObject } from "./presence/PresenceObject";
-import type { RoomObject } from "./rooms/RoomObject";
-
-/** The worker's bindings, as declared in wrangler.toml (vars are strings until `readConfig`). */
-export interface Env {
-  PRESENCE: DurableObjectNamespace<PresenceObject>;
-  ROOMS: DurableObjectNamespace<RoomObject>;
-  JWT_SECRET: string;
-  AWAY_AFTER_MS: string;
-  OFFLINE_AFTER_MS: string;
-  DISCONNECT_GRACE_MS: string;
-  DEV_TOKENS?: string;
-  LOG_WAKES?: string;
-}
+/**
+ * The worker's bindings: generated from wrangler.toml and .dev.vars into worker-configuration.d.ts by
+ * `npm run types` (CI fails when that file drifts). Vars are plain strings until `readConfig`.
+ */
+export type Env = Cloudflare.Env;

@@ -158,8 +158,9 @@ var ReconnectingSocket = class {
   opened() {
     if (this.state === "open") return;
     this.openedAt = Date.now();
-    this.setState({ state: "open" });
     this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
+    this.ping();
+    this.setState({ state: "open" });
   }
   ping() {
     const socket = this.socket;
@@ -318,6 +319,15 @@ var PresenceClient = class {
   }
 };
 
+// src/protocol/member.ts
+function sameMember(a, b) {
+  if (a === null || b === null) return a === b;
+  return a.user === b.user && a.status === b.status && a.text === b.text && a.lastActive === b.lastActive && a.name === b.name;
+}
+function isEmptyDiff(diff) {
+  return diff.joins.length + diff.updates.length + diff.leaves.length === 0;
+}
+
 // src/client/roster.ts
 function rosterOf(sync) {
   return { seq: sync.seq, members: new Map(sync.members.map((member) => [member.user, member])) };
@@ -355,12 +365,6 @@ function countMembers(members) {
     total += 1;
   }
   return { ...counts, total };
-}
-function isEmptyChange(change) {
-  return change.joins.length + change.updates.length + change.leaves.length === 0;
-}
-function sameMember(a, b) {
-  return a.status === b.status && a.text === b.text && a.lastActive === b.lastActive && a.name === b.name;
 }
 
 // src/client/RosterWatch.ts
@@ -422,7 +426,7 @@ var RosterWatch = class {
     }
     this.roster = step.roster;
     this.current = true;
-    if (frame.type === "diff" || !isEmptyChange(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
+    if (frame.type === "diff" || !isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
   }
 };
 function watch(scope, options) {

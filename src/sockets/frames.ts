@@ -12,12 +12,10 @@ export type ReadFrame =
   | { ok: true; value: unknown }
   | { ok: false; code: ErrorCode; message: string; tooBig: boolean };
 
-const encoder = new TextEncoder();
-
 /** Checks a frame's kind and size, then parses its JSON; what it returns still needs its schema. */
 export function readJsonFrame(message: string | ArrayBuffer): ReadFrame {
-  const bytes = typeof message === "string" ? encoder.encode(message).byteLength : message.byteLength;
-  if (bytes > MAX_FRAME_BYTES) {
+  const tooBig = typeof message === "string" ? utf8LengthExceeds(message, MAX_FRAME_BYTES) : message.byteLength > MAX_FRAME_BYTES;
+  if (tooBig) {
     return { ok: false, code: "invalid_frame", message: `frames are limited to ${MAX_FRAME_BYTES} bytes`, tooBig: true };
   }
   if (typeof message !== "string") {
@@ -29,6 +27,34 @@ export function readJsonFrame(message: string | ArrayBuffer): ReadFrame {
     return { ok: false, code: "invalid_json", message: "frame is not valid JSON", tooBig: false };
   }
 }
+
+/**
+ * Whether `text` takes more than `limit` bytes as UTF-8, decided without encoding (copying) it: each
+ * UTF-16 code unit takes one to three bytes, so most frames are settled by their length alone.
+ */
+function utf8LengthExceeds(text: string, limit: number): boolean {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x80) {
+      bytes += 1;
+    } else if (unit < 0x800) {
+      bytes += 2;
+    } else if (isHighSurrogate(unit) && isLowSurrogate(text.charCodeAt(index + 1))) {
+      bytes += 4; // one code point beyond the BMP: two code units, four bytes
+      index++;
+    } else {
+      bytes += 3; // the rest of the BMP, and a lone surrogate (sent as U+FFFD)
+    }
+    if (bytes > limit) return true;
+  }
+  return false;
+}
+
+const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
+const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 
 /** Sends to a socket that may already be closing; one failed send never stops the caller's loop. */
 export function sendText(ws: WebSocket, text: string): boolean {
