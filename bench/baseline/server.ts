@@ -1,21 +1,24 @@
 /**
  * The floor for fan-out: a bare `ws` broadcast server (no auth, no storage, no objects), speaking
  * just enough of the service's protocol that the very same client code drives it:
- * - `/v1/scopes/<scope>/watch` gets a `sync`, then every broadcast as a `diff` with its own `seq`;
+ * - `/v1/scopes/<scope>/watch` gets a `sync`, then every broadcast as a `diff` (one `seq` per scope,
+ *   each diff serialized once for every watcher, as the service's rooms do);
  * - `/v1/connect` gets a `hello`; a `status` frame from it is broadcast to every watcher as a diff
  *   of the same shape and size as the service's (one updated member, the same fields);
  * - `ping` is answered `pong`.
  * Run by bench/baseline/control.ts as a child process; it reports its port over IPC.
  */
 import { WebSocketServer, type WebSocket } from "ws";
+import type { DeviceFrame, DiffFrame, HelloFrame, SyncFrame } from "../../src/protocol/frames.ts";
+import type { Member } from "../../src/protocol/presence.ts";
 
 interface Watcher {
   ws: WebSocket;
   scope: string;
-  seq: number;
 }
 
 const watchers = new Set<Watcher>();
+const seqs = new Map<string, number>();
 
 /** The token's `sub`, read without verifying (this server does no auth), so frames name the same user. */
 function subjectOf(url: URL): string {
@@ -29,14 +32,18 @@ function subjectOf(url: URL): string {
   }
 }
 
-function broadcast(user: string, status: string, text: string | null): void {
-  const member = JSON.stringify({ user, status, text, lastActive: Date.now() });
+function broadcast(member: Member): void {
+  const frames = new Map<string, string>();
   for (const watcher of watchers) {
     if (watcher.ws.readyState !== watcher.ws.OPEN) continue;
-    watcher.seq += 1;
-    watcher.ws.send(
-      `{"type":"diff","scope":${JSON.stringify(watcher.scope)},"seq":${watcher.seq},"joins":[],"updates":[${member}],"leaves":[]}`,
-    );
+    let frame = frames.get(watcher.scope);
+    if (frame === undefined) {
+      const seq = (seqs.get(watcher.scope) ?? 0) + 1;
+      seqs.set(watcher.scope, seq);
+      frame = JSON.stringify({ type: "diff", scope: watcher.scope, seq, joins: [], updates: [member], leaves: [] } satisfies DiffFrame);
+      frames.set(watcher.scope, frame);
+    }
+    watcher.ws.send(frame);
   }
 }
 
@@ -46,9 +53,9 @@ server.on("connection", (ws, request) => {
   const url = new URL(request.url ?? "/", "http://127.0.0.1");
   const watch = url.pathname.match(/^\/v1\/scopes\/([^/]+)\/watch$/);
   if (watch) {
-    const watcher: Watcher = { ws, scope: decodeURIComponent(watch[1] ?? ""), seq: 0 };
+    const watcher: Watcher = { ws, scope: decodeURIComponent(watch[1] ?? "") };
     watchers.add(watcher);
-    ws.send(JSON.stringify({ type: "sync", scope: watcher.scope, seq: 0, members: [] }));
+    ws.send(JSON.stringify({ type: "sync", scope: watcher.scope, seq: seqs.get(watcher.scope) ?? 0, members: [] } satisfies SyncFrame));
     ws.on("message", (data) => {
       if (data.toString() === "ping") ws.send("pong");
     });
@@ -58,13 +65,14 @@ server.on("connection", (ws, request) => {
   if (url.pathname === "/v1/connect") {
     const user = subjectOf(url);
     const device = url.searchParams.get("device") ?? "device";
-    ws.send(JSON.stringify({ type: "hello", user, device, presence: { user, status: "online", text: null, devices: [] } }));
+    const hello: HelloFrame = { type: "hello", user, device, presence: { user, status: "online", text: null, lastActive: null, lastSeen: null, devices: [] } };
+    ws.send(JSON.stringify(hello));
     ws.on("message", (data) => {
       const text = data.toString();
       if (text === "ping") return void ws.send("pong");
       try {
-        const frame = JSON.parse(text) as { type?: unknown; status?: unknown; text?: unknown };
-        if (frame.type === "status") broadcast(user, String(frame.status), typeof frame.text === "string" ? frame.text : null);
+        const frame = JSON.parse(text) as DeviceFrame;
+        if (frame.type === "status") broadcast({ user, status: frame.status === "busy" ? "busy" : "online", text: frame.text ?? null, lastActive: Date.now() });
       } catch {
         // The floor ignores what it does not understand.
       }

@@ -5,6 +5,8 @@
 import { parentPort } from "node:worker_threads";
 import WebSocket from "ws";
 import { nowMs } from "../clock.ts";
+import type { DeviceServerFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
+import type { Member } from "../../src/protocol/presence.ts";
 import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, ThreadEvent, TrackReport } from "./messages.ts";
 
 interface Watcher {
@@ -29,20 +31,6 @@ interface Tracking {
   got: Int32Array;
   seqGaps: number;
   diffs: number;
-}
-
-interface Member {
-  user?: unknown;
-  text?: unknown;
-}
-
-interface WatchFrame {
-  type?: string;
-  seq?: number;
-  members?: Member[];
-  joins?: Member[];
-  updates?: Member[];
-  leaves?: string[];
 }
 
 const port = parentPort;
@@ -128,22 +116,22 @@ function memberIndex(member: Member, prefix: string): number {
 }
 
 function onWatchFrame(watcher: Watcher, text: string, at: number): void {
-  let frame: WatchFrame;
+  let frame: WatchServerFrame;
   try {
-    frame = JSON.parse(text) as WatchFrame;
+    frame = JSON.parse(text) as WatchServerFrame;
   } catch {
     return;
   }
   if (frame.type === "sync") {
-    watcher.lastSeq = frame.seq ?? 0;
-    if (watcher.roster) for (const member of frame.members ?? []) watcher.roster.add(String(member.user));
+    watcher.lastSeq = frame.seq;
+    if (watcher.roster) for (const member of frame.members) watcher.roster.add(member.user);
   } else if (frame.type === "diff") {
-    const seq = frame.seq ?? -1;
+    const seq = frame.seq;
     const track = tracking;
     if (track) {
       track.diffs += 1;
       if (seq !== watcher.lastSeq + 1) track.seqGaps += 1;
-      for (const member of [...(frame.updates ?? []), ...(frame.joins ?? [])]) {
+      for (const member of [...frame.updates, ...frame.joins]) {
         const index = memberIndex(member, track.prefix);
         if (index < 0 || index >= track.changes) continue;
         const cell = index * watchers.length + watcher.slot;
@@ -155,8 +143,8 @@ function onWatchFrame(watcher: Watcher, text: string, at: number): void {
     }
     watcher.lastSeq = seq;
     if (watcher.roster) {
-      for (const member of frame.joins ?? []) watcher.roster.add(String(member.user));
-      for (const user of frame.leaves ?? []) watcher.roster.delete(user);
+      for (const member of frame.joins) watcher.roster.add(member.user);
+      for (const user of frame.leaves) watcher.roster.delete(user);
     }
   }
   if (watcher.roster && rosterTarget !== null && !rosterReported && watcher.roster.size >= rosterTarget) {
@@ -178,7 +166,7 @@ function onDeviceFrame(device: Device, text: string, at: number): void {
   if (pingPhase) {
     let type = "unparsable";
     try {
-      type = String((JSON.parse(text) as { type?: unknown }).type);
+      type = (JSON.parse(text) as DeviceServerFrame).type;
     } catch {
       // counted as unparsable
     }

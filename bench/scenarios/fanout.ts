@@ -2,15 +2,16 @@
  * Fan-out: N watchers on one scope, one user's device changes status M times; how long until the
  * diff reaches every watcher. The same client code then drives the bare ws floor (bench/baseline).
  *
- * Each change is sent only after every watcher has the previous one and a short gap has passed
- * (a closed loop), so diffs are never coalesced and latency is never queueing behind older changes.
+ * Each change is sent only after every watcher has the previous one and a gap has passed (a closed
+ * loop), so latency is never queueing behind older changes. The gap (default 1,100 ms) is above the
+ * service's one push a second per user and room, so no change waits for that throttle.
  */
 import type { BaselineServer } from "../baseline/control.ts";
 import { nowMs, sleep } from "../clock.ts";
 import { mergeOpenReports, type ClientPool } from "../clients/pool.ts";
+import type { StatusFrame } from "../../src/protocol/frames.ts";
 import type { TrackReport } from "../clients/messages.ts";
-import type { WakeCounter } from "../server/wakes.ts";
-import { wakeDelta, type WakeCounts } from "../server/wakes.ts";
+import { wakeDelta, type WakeCounter, type WakeCounts } from "../server/wakes.ts";
 import { ratio, round, roundSummary, summarize } from "../stats.ts";
 import { token } from "../tokens.ts";
 import { KEEPALIVE_MS, withWrangler, type BenchContext } from "./context.ts";
@@ -81,7 +82,7 @@ function tenthRate(readyAt: number[], which: "first" | "last"): number | null {
 }
 
 function statusFrame(index: number): string {
-  return JSON.stringify({ type: "status", status: index % 2 === 0 ? "busy" : "online", text: `${TEXT_PREFIX}${index}` });
+  return JSON.stringify({ type: "status", status: index % 2 === 0 ? "busy" : "online", text: `${TEXT_PREFIX}${index}` } satisfies StatusFrame);
 }
 
 async function measure(context: BenchContext, target: Target, watchers: number): Promise<FanoutTarget> {
@@ -116,12 +117,14 @@ async function measure(context: BenchContext, target: Target, watchers: number):
   const activeThreads = new Set(parts.flatMap((urls, index) => (urls.length > 0 ? [index] : [])));
   const waiter = new ChangeWaiter(pool, activeThreads);
   if (target.wakes) await target.wakes.waitQuiet(300, 5_000);
-  const wakesBefore = target.wakes?.snapshot() ?? {};
+  // Wakes and storage are counted over the measured changes only (the warm-up's lines are in by then).
+  let before = { wakes: {} as WakeCounts, costs: {} as WakeCounts };
   const sentAt: number[] = [];
   let timedOut = 0;
   const changeTimeoutMs = 10_000 + watchers * 4;
   try {
     for (let index = 0; index < total; index++) {
+      if (index === warmup && target.wakes) before = { wakes: target.wakes.snapshot(), costs: target.wakes.costs() };
       const { sentAt: at } = await pool.control.call({ op: "send", device: 0, text: statusFrame(index) }, 10_000);
       sentAt.push(at);
       if (!(await waiter.wait(index, changeTimeoutMs))) timedOut += 1;
@@ -131,10 +134,13 @@ async function measure(context: BenchContext, target: Target, watchers: number):
     waiter.close();
   }
   let wakesPerChange: WakeCounts | null = null;
+  let storagePerChange: FanoutTarget["storagePerChange"] = null;
   if (target.wakes) {
     await target.wakes.waitQuiet(300, 5_000);
-    const delta = wakeDelta(wakesBefore, target.wakes.snapshot());
-    wakesPerChange = Object.fromEntries(Object.entries(delta).map(([key, value]) => [key, round(value / total, 2)]));
+    const delta = wakeDelta(before.wakes, target.wakes.snapshot());
+    wakesPerChange = Object.fromEntries(Object.entries(delta).map(([key, value]) => [key, round(value / changes, 2)]));
+    const costs = wakeDelta(before.costs, target.wakes.costs());
+    storagePerChange = { loads: round((costs["presence.loads"] ?? 0) / changes, 2), saves: round((costs["presence.saves"] ?? 0) / changes, 2) };
   }
 
   const reports: TrackReport[] = await Promise.all(pool.load.map((thread) => thread.call({ op: "collect" }, 30_000)));
@@ -183,6 +189,7 @@ async function measure(context: BenchContext, target: Target, watchers: number):
     seqGaps,
     unexpectedCloses,
     wakesPerChange,
+    storagePerChange,
   };
 }
 

@@ -4,6 +4,7 @@
  * snapshot before and after the phase: pings are auto-responded by the runtime, so the target is
  * zero. A control phase (one `activity` frame per device) shows the counter does count real wakes.
  */
+import type { DeviceFrame } from "../../src/protocol/frames.ts";
 import { nowMs } from "../clock.ts";
 import { mergeOpenReports } from "../clients/pool.ts";
 import type { PingReport } from "../clients/messages.ts";
@@ -58,7 +59,7 @@ export async function runHeartbeat(context: BenchContext): Promise<HeartbeatResu
     for (const report of reports) for (const [type, count] of Object.entries(report.otherFrames)) otherFrames[type] = (otherFrames[type] ?? 0) + count;
 
     const beforeActivity = server.wakes.snapshot();
-    const activity = await Promise.all(pool.load.map((thread) => thread.call({ op: "sendAll", text: '{"type":"activity"}' }, 10_000)));
+    const activity = await Promise.all(pool.load.map((thread) => thread.call({ op: "sendAll", text: JSON.stringify({ type: "activity" } satisfies DeviceFrame) }, 10_000)));
     await server.wakes.waitQuiet(1_000, 10_000);
     const wakesDuringActivity = wakeDelta(beforeActivity, server.wakes.snapshot());
     const activityFrames = activity.reduce((sum, report) => sum + report.sent, 0);

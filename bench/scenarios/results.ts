@@ -24,8 +24,10 @@ export interface FanoutTarget {
   changesTimedOut: number;
   seqGaps: number;
   unexpectedCloses: Record<string, number>;
-  /** Service only: wake lines per status change, by object and event (null for the floor). */
+  /** Service only: wake lines per measured status change, by object and event (null for the floor). */
   wakesPerChange: WakeCounts | null;
+  /** Service only: PresenceObject record loads and saves (summed from its wake lines) per measured status change. */
+  storagePerChange: { loads: number; saves: number } | null;
 }
 
 export interface FanoutResult {

@@ -1,12 +1,5 @@
+import type { ScopeCount } from "../../src/protocol/rest.ts";
 import { nowMs, sleep } from "../clock.ts";
-
-export interface ScopeCount {
-  scope: string;
-  online: number;
-  away: number;
-  busy: number;
-  total: number;
-}
 
 /** `GET /v1/scopes/<scope>/count` (null on any failure: the caller keeps polling). */
 export async function scopeCount(httpUrl: string, scope: string, token: string): Promise<ScopeCount | null> {

@@ -3,15 +3,21 @@ import { nowMs, sleep } from "../clock.ts";
 /** Wake counts keyed `"<object>.<event>"`, e.g. `"presence.webSocketMessage"`. */
 export type WakeCounts = Record<string, number>;
 
+function add(map: Map<string, number>, key: string, value: number): void {
+  map.set(key, (map.get(key) ?? 0) + value);
+}
+
 /** Arrival times kept per key, at most (a bounded timeline). */
 const MAX_TIMES = 100_000;
 
 /**
  * Counts the `{"wake":"presence"|"room","event":"..."}` lines objects print when LOG_WAKES is on
- * (src/observability/wakes.ts). Lines are fed from wrangler's stdout as they arrive.
+ * (src/observability/wakes.ts), and sums their numeric extras (storage costs). Lines are fed from
+ * wrangler's stdout as they arrive.
  */
 export class WakeCounter {
   private readonly counts = new Map<string, number>();
+  private readonly sums = new Map<string, number>();
   private lastAt = nowMs();
   private readonly times = new Map<string, number[]>();
 
@@ -19,10 +25,12 @@ export class WakeCounter {
     const start = line.indexOf('{"wake"');
     if (start < 0) return;
     try {
-      const parsed = JSON.parse(line.slice(start)) as { wake?: unknown; event?: unknown };
-      if (typeof parsed.wake !== "string" || typeof parsed.event !== "string") return;
-      const key = `${parsed.wake}.${parsed.event}`;
-      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      const { wake, event, ...extra } = JSON.parse(line.slice(start)) as Record<string, unknown>;
+      if (typeof wake !== "string" || typeof event !== "string") return;
+      const key = `${wake}.${event}`;
+      add(this.counts, key, 1);
+      // Numeric extras (a PresenceObject's `loads` and `saves`) are summed per object: "presence.loads".
+      for (const [field, value] of Object.entries(extra)) if (typeof value === "number") add(this.sums, `${wake}.${field}`, value);
       this.lastAt = nowMs();
       const times = this.times.get(key) ?? [];
       if (times.length < MAX_TIMES) times.push(this.lastAt);
@@ -32,8 +40,13 @@ export class WakeCounter {
     }
   }
 
+  /** Wake counts by `"<object>.<event>"`, and the numeric extras summed by `"<object>.<field>"`. */
   snapshot(): WakeCounts {
     return Object.fromEntries(this.counts);
+  }
+
+  costs(): WakeCounts {
+    return Object.fromEntries(this.sums);
   }
 
   /**
