@@ -17,7 +17,7 @@ import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import { setAlarmAt } from "../storage/alarm";
 import { pushToRooms, tellPartners } from "./delivery";
 import { DeviceSockets, attachedDevice } from "./deviceSockets";
-import { afterPushes } from "./roomSync";
+import { afterFailedPushes } from "./roomSync";
 import { PresenceStore } from "./store";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 
@@ -137,9 +137,9 @@ export class PresenceObject extends DurableObject<Env> {
     if (step.changed && step.record) this.store.save(step.record);
     this.sockets.send(step.messages);
     this.sockets.close(step.closes);
-    const [results] = await Promise.all([pushToRooms(this.env, user, step.pushes), tellPartners(this.env, user, step.notices)]);
+    const [failed] = await Promise.all([pushToRooms(this.env, user, step.pushes), tellPartners(this.env, user, step.notices)]);
     const record = this.store.load();
-    if (record && results.length > 0) this.store.remember({ ...record, rooms: afterPushes(record.rooms, results, Date.now(), Math.random) });
+    if (record && failed.length > 0) this.store.save({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) });
     const current = this.store.load();
     await setAlarmAt(this.ctx.storage, [current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
     logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });

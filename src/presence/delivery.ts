@@ -1,21 +1,22 @@
 import type { Env } from "../env";
 import type { FocusNotice } from "./focus";
-import type { PushResult } from "./roomSync";
+import type { FailedPush } from "./roomSync";
 import type { RoomPush } from "./transition";
 
-/** Sends each push to its room; a failure is an answer too (retried by the alarm), never a throw. */
-export function pushToRooms(env: Env, user: string, pushes: readonly RoomPush[]): Promise<PushResult[]> {
-  return Promise.all(
+/** Sends each push to its room and returns the ones that failed (to be retried by the alarm); never throws. */
+export async function pushToRooms(env: Env, user: string, pushes: readonly RoomPush[]): Promise<FailedPush[]> {
+  const results = await Promise.all(
     pushes.map(async ({ scope, member, rev }) => {
       try {
         await env.ROOMS.getByName(scope).apply({ user, member, rev });
-        return { scope, rev, ok: true };
+        return [];
       } catch (error) {
         console.warn(`room push to ${scope} failed, will retry`, error);
-        return { scope, rev, ok: false };
+        return [{ scope, member, rev }];
       }
     }),
   );
+  return results.flat();
 }
 
 /** Focus is a hint: a lost notice is not retried (a device leaving always sends the blur). */

@@ -52,9 +52,21 @@ export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly strin
   return { rooms: planned, rev: nextRev };
 }
 
-/** Pushes that are due: undelivered ones whose time came, and renewals of a visible user's lease. */
+/** Pushes that are due: unsent ones whose time came, and renewals of a visible user's lease. */
 export function dueRoomSyncs(syncs: readonly RoomSync[], now: number, renewEveryMs: number): RoomSync[] {
   return syncs.filter((sync) => (sync.delivered ? sync.member !== null && sync.pushedAt + renewEveryMs <= now : sync.nextTry <= now));
+}
+
+/**
+ * Marks the due pushes as sent now, in the same save as the change that caused them (a removal sent
+ * is done with): a push that then fails is put back for a retry (a second save, on failure only);
+ * one lost to a crash before it went out is repaired by the lease (renewed, or expired by the room).
+ */
+export function markSent(syncs: readonly RoomSync[], due: readonly RoomSync[], now: number): RoomSync[] {
+  return syncs.flatMap((sync) => {
+    if (!due.includes(sync)) return [sync];
+    return sync.member === null ? [] : [{ ...sync, delivered: true, pushedAt: now }];
+  });
 }
 
 export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number): number | null {
@@ -62,25 +74,22 @@ export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number)
   return times.length ? Math.min(...times) : null;
 }
 
-/** What a room answered to one push. */
-export interface PushResult {
+/** A push a room did not take. */
+export interface FailedPush {
   scope: string;
+  member: Member | null;
   rev: number;
-  ok: boolean;
 }
 
 /**
- * Applies the rooms' answers: a confirmed removal is done with, a confirmed member is renewed from
- * now, a failure waits for its backoff. An answer for an older `rev` changes nothing.
+ * Puts failed pushes back as unsent, each after its backoff. A scope that has a newer want since
+ * keeps it; a removal (forgotten once sent) comes back.
  */
-export function afterPushes(syncs: readonly RoomSync[], results: readonly PushResult[], now: number, random: () => number): RoomSync[] {
-  return syncs.flatMap((sync) => {
-    const result = results.find((candidate) => candidate.scope === sync.scope && candidate.rev === sync.rev);
-    if (!result) return [sync];
-    if (!result.ok) return [{ ...sync, delivered: false, attempts: sync.attempts + 1, nextTry: now + retryDelayMs(sync.attempts, random()) }];
-    if (sync.member === null) return [];
-    return [{ ...sync, delivered: true, attempts: 0, pushedAt: now }];
-  });
+export function afterFailedPushes(syncs: readonly RoomSync[], failed: readonly FailedPush[], now: number, random: () => number): RoomSync[] {
+  const retry = (sync: RoomSync): RoomSync => ({ ...sync, delivered: false, attempts: sync.attempts + 1, nextTry: now + retryDelayMs(sync.attempts, random()) });
+  const kept = syncs.map((sync) => (failed.some((push) => push.scope === sync.scope && push.rev === sync.rev) ? retry(sync) : sync));
+  const lostRemovals = failed.filter((push) => push.member === null && !syncs.some((sync) => sync.scope === push.scope));
+  return [...kept, ...lostRemovals.map((push) => retry({ ...push, delivered: false, attempts: 0, nextTry: now, pushedAt: now }))];
 }
 
 /** Exponential backoff with jitter (half to all of the step), capped at a minute. */

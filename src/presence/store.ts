@@ -71,10 +71,9 @@ function recordOf(row: RecordRow): UserRecord {
 }
 
 /**
- * A PresenceObject's storage: the whole user record in one row, so an event costs one row read
- * (only when the object starts) and at most one row written. The record is kept in memory between
- * events; what the object learns without saving (a room's answer) is only remembered, because
- * losing it costs at most a repeated, idempotent push.
+ * A PresenceObject's storage: the whole user record in one row, so an event costs at most one row
+ * read (only when the object starts: the record is kept in memory between events) and at most one
+ * row written.
  */
 export class PresenceStore {
   private readonly schema: LazySchema;
@@ -118,11 +117,6 @@ export class PresenceStore {
       JSON.stringify(record.rooms),
       JSON.stringify(record.focus),
     );
-    this.cached = record;
-  }
-
-  /** Keeps `record` for the next event without writing it. */
-  remember(record: UserRecord): void {
     this.cached = record;
   }
 }

@@ -6,7 +6,7 @@ import type { Member, PresenceView } from "../protocol/presence";
 import type { UpdateMeRequest } from "../protocol/rest";
 import { focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
 import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
-import { dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
+import { dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
 import {
   chooseStatus,
   expireGrace,
@@ -136,8 +136,9 @@ export function transition(input: TransitionInput): Step {
   }
 
   const plan = planRoomSyncs(start.rooms, scopesOf(applied.identity), memberOf(own, applied.identity.name), start.rev, now);
-  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms: plan.rooms, focus };
-  const pushes = dueRoomSyncs(record.rooms, now, timers.offlineAfterMs).map(({ scope, member, rev }) => ({ scope, member, rev }));
+  const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
+  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms: markSent(plan.rooms, due, now), focus };
+  const pushes = due.map(({ scope, member, rev }) => ({ scope, member, rev }));
   return {
     record,
     changed: !sameRecord(loaded, record),

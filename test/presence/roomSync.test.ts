@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "../../src/protocol/presence";
 import type { RoomSync } from "../../src/presence/record";
-import { PUSH_INTERVAL_MS, afterPushes, dueRoomSyncs, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "../../src/presence/roomSync";
+import { PUSH_INTERVAL_MS, afterFailedPushes, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "../../src/presence/roomSync";
 
 const member = (lastActive: number, status: Member["status"] = "online"): Member => ({ user: "u", status, text: null, lastActive });
 const sync = (scope: string, fields: Partial<RoomSync> = {}): RoomSync => ({
@@ -64,19 +64,23 @@ describe("room sync planning", () => {
     expect(nextRoomSyncAt(syncs, 1_000)).toBe(100);
   });
 
-  it("applies the rooms' answers: renewed from now, removal done, failure backed off, stale answer ignored", () => {
-    const syncs = [sync("ok", { delivered: false, rev: 2 }), sync("gone", { member: null, delivered: false, rev: 3 }), sync("bad", { delivered: false, rev: 4 }), sync("newer", { delivered: false, rev: 9 })];
-    const results = [
-      { scope: "ok", rev: 2, ok: true },
-      { scope: "gone", rev: 3, ok: true },
-      { scope: "bad", rev: 4, ok: false },
-      { scope: "newer", rev: 8, ok: true },
-    ];
-    const after = afterPushes(syncs, results, 5_000, () => 1);
-    expect(after.map((s) => [s.scope, s.delivered, s.pushedAt, s.attempts, s.nextTry])).toEqual([
-      ["ok", true, 5_000, 0, 0],
-      ["bad", false, 0, 1, 6_000],
-      ["newer", false, 0, 0, 0],
+  it("marks due pushes as sent in the same save, and puts failed ones back with a backoff", () => {
+    const syncs = [sync("due", { delivered: false, rev: 2 }), sync("later", { delivered: false, rev: 3, nextTry: 9_000 })];
+    const sent = markSent(syncs, dueRoomSyncs(syncs, 5_000, 60_000), 5_000);
+    expect(sent.map((s) => [s.scope, s.delivered, s.pushedAt])).toEqual([["due", true, 5_000], ["later", false, 0]]);
+    const failures = [{ scope: "due", member: member(0), rev: 2 }, { scope: "later", member: member(0), rev: 1 }];
+    const failed = afterFailedPushes(sent, failures, 5_100, () => 1);
+    expect(failed.map((s) => [s.scope, s.delivered, s.attempts, s.nextTry])).toEqual([["due", false, 1, 6_100], ["later", false, 0, 9_000]]);
+  });
+
+  it("forgets a removal once sent, and brings it back when the room did not take it", () => {
+    const removal = sync("org:old", { member: null, delivered: false, rev: 4 });
+    const sent = markSent([sync("global"), removal], [removal], 10_000);
+    expect(sent.map((s) => s.scope)).toEqual(["global"]);
+    const failed = afterFailedPushes(sent, [{ scope: "org:old", member: null, rev: 4 }], 10_100, () => 0);
+    expect(failed.map((s) => [s.scope, s.member, s.rev, s.delivered, s.attempts, s.nextTry])).toEqual([
+      ["global", member(0), 1, true, 0, 0],
+      ["org:old", null, 4, false, 1, 10_600],
     ]);
   });
 

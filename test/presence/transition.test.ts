@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { newRecord, type UserRecord } from "../../src/presence/record";
-import { afterPushes } from "../../src/presence/roomSync";
 import type { LiveDevice } from "../../src/presence/status";
 import { LAST_ACTIVE_SAVE_MS, transition, type PresenceEvent, type TransitionInput } from "../../src/presence/transition";
 
@@ -9,15 +8,14 @@ const T = 1_000_000;
 const identity = { sub: "u", org: "acme" };
 const device = (id: string, lastActive = T, lastHeard = lastActive): LiveDevice => ({ id, type: "web", connectedAt: T - 100, lastActive, lastHeard });
 
-/** A user connected on `devices` at T, with every room push confirmed, as the object would hold it. */
+/** A user connected on `devices` at T, as the object would hold it. */
 function connected(...devices: LiveDevice[]): UserRecord {
   let record: UserRecord | null = null;
   for (const [index, live] of devices.entries()) {
     const step = transition({ user: "u", record, live: devices.slice(0, index + 1), event: { type: "connect", identity, device: live.id, replaced: [] }, now: T, timers });
     record = step.record;
   }
-  const held = record as UserRecord;
-  return { ...held, rooms: afterPushes(held.rooms, held.rooms.map(({ scope, rev }) => ({ scope, rev, ok: true })), T, () => 0) };
+  return record as UserRecord;
 }
 
 function run(record: UserRecord | null, live: LiveDevice[], event: PresenceEvent, now = T + 10) {
@@ -30,7 +28,8 @@ describe("the presence transition", () => {
     expect(step.changed).toBe(true);
     expect(step.messages).toEqual([{ device: "a", frame: { type: "hello", user: "u", device: "a", presence: step.own } }]);
     expect(step.pushes.map((push) => [push.scope, push.member?.status])).toEqual([["global", "online"], ["org:acme", "online"]]);
-    expect(step.alarmAt).toBe(T + 10); // the pushes are due now; the object sets the alarm again after the rooms answer
+    expect(step.record?.rooms.every((room) => room.delivered && room.pushedAt === T + 10)).toBe(true);
+    expect(step.alarmAt).toBe(T + timers.offlineAfterMs); // the heartbeat check (the device was last heard at T)
   });
 
   it("stores nothing and sends nothing when someone reads a user who never connected", () => {
@@ -45,13 +44,15 @@ describe("the presence transition", () => {
     expect(step.changed).toBe(true);
     expect(step.messages.map((m) => [m.device, m.frame.type])).toEqual([["a", "presence"], ["b", "presence"]]);
     expect(step.own).toMatchObject({ status: "busy", text: "call" });
-    expect(step.record?.rooms.every((room) => room.member?.status === "busy" && !room.delivered)).toBe(true);
+    expect(step.pushes.map((push) => push.member?.status)).toEqual([]); // within a second of the last push: it waits
+    expect(step.record?.rooms.every((room) => room.member?.status === "busy" && !room.delivered && room.nextTry === T + 1_000)).toBe(true);
   });
 
   it("saves nothing for activity within a minute of the stored lastActive, and saves it after a minute", () => {
     const record = connected(device("a"));
-    const soon = run(record, [device("a", T + 30_000)], { type: "frame", device: "a", frame: { type: "activity" } }, T + 30_000);
+    const soon = run(record, [device("a", T + 3_000)], { type: "frame", device: "a", frame: { type: "activity" } }, T + 3_000);
     expect(soon.changed).toBe(false);
+    expect(soon.pushes).toEqual([]);
     const later = T + LAST_ACTIVE_SAVE_MS;
     const late = run(record, [device("a", later)], { type: "frame", device: "a", frame: { type: "activity" } }, later);
     expect(late.record?.state.lastActive).toBe(later);
