@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["fanout", "storm", "heartbeat", "storage"] as const;
+export const SCENARIOS = ["fanout", "storm", "heartbeat", "storage", "reads"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -12,6 +12,7 @@ export interface BenchOptions {
   storm: { sizes: number[]; concurrency: number };
   heartbeat: { devices: number; pings: number; seconds: number };
   storage: { users: number };
+  reads: { users: number; concurrency: number };
   keepState: boolean;
   outDir: string;
   /** "direct": clients talk to the user worker's workerd; "proxy": through wrangler dev's --port. */
@@ -23,8 +24,9 @@ export const USAGE = `npm run bench -- [options]
   --quick                   every chosen scenario at its smallest size (about a minute)
   --only LIST               scenarios to run, comma-separated: ${SCENARIOS.join(",")} (default: all)
   --fanout N,N,...          watcher counts for fan-out (default 100,1000,5000; quick 100)
-  --changes M               measured status changes per fan-out size (default 50; quick 20)
-  --gap-ms MS               pause after every watcher has a change, before the next one (default 50)
+  --changes M               measured status changes per fan-out size (default 25; quick 20)
+  --gap-ms MS               pause after every watcher has a change, before the next one (default 1100:
+                            a user's changes reach a room at most once a second; less measures that throttle)
   --no-baseline             skip the bare ws broadcast floor
   --storm K,K,...           device counts for the connect storm (default 200,1000; quick 200)
   --storm-concurrency C     handshakes in flight per client thread during the storm (default 500)
@@ -32,6 +34,7 @@ export const USAGE = `npm run bench -- [options]
   --heartbeat-pings H       pings in all across those devices (default 10000; quick 1000)
   --heartbeat-seconds S     length of the ping phase (default 10; quick 5); kept below OFFLINE_AFTER_MS
   --storage-users U         users connected for the storage measurement (default 500; quick 50)
+  --reads N                 never-seen users read with GET /v1/presence/<id> (default 1000; quick 200)
   --threads T               client threads holding sockets, besides one control thread (default 2)
   --connect-concurrency C   watch handshakes in flight per client thread (default 100)
   --route direct|proxy      direct (default): clients skip wrangler dev's proxy and connect to the worker's
@@ -70,6 +73,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "heartbeat-pings": { type: "string" },
       "heartbeat-seconds": { type: "string" },
       "storage-users": { type: "string" },
+      reads: { type: "string" },
       threads: { type: "string" },
       "connect-concurrency": { type: "string" },
       "keep-state": { type: "boolean", default: false },
@@ -90,9 +94,9 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     threads: positiveInt(values.threads, 2, "--threads"),
     fanout: {
       sizes: values.fanout === undefined ? (quick ? [100] : [100, 1000, 5000]) : positiveInts(values.fanout, "--fanout"),
-      changes: positiveInt(values.changes, quick ? 20 : 50, "--changes"),
+      changes: positiveInt(values.changes, quick ? 20 : 25, "--changes"),
       warmup: 3,
-      gapMs: positiveInt(values["gap-ms"], 50, "--gap-ms"),
+      gapMs: positiveInt(values["gap-ms"], 1100, "--gap-ms"),
       connectConcurrency: positiveInt(values["connect-concurrency"], 100, "--connect-concurrency"),
       baseline: values["no-baseline"] !== true,
     },
@@ -106,6 +110,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       seconds: positiveInt(values["heartbeat-seconds"], quick ? 5 : 10, "--heartbeat-seconds"),
     },
     storage: { users: positiveInt(values["storage-users"], quick ? 50 : 500, "--storage-users") },
+    reads: { users: positiveInt(values.reads, quick ? 200 : 1000, "--reads"), concurrency: 20 },
     keepState: values["keep-state"] === true,
     outDir: values.out ?? "bench/results",
     route,

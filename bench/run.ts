@@ -10,11 +10,13 @@ import { ClientPool } from "./clients/pool.ts";
 import { nowMs } from "./clock.ts";
 import { describeMachine } from "./machine.ts";
 import { METHOD } from "./report/method.ts";
+import { checkTargets } from "./report/targets.ts";
 import type { BenchReport } from "./report/types.ts";
 import { writeReport } from "./report/write.ts";
 import { SERVER_VARS, type BenchContext } from "./scenarios/context.ts";
 import { runFanout } from "./scenarios/fanout.ts";
 import { runHeartbeat } from "./scenarios/heartbeat.ts";
+import { runReads } from "./scenarios/reads.ts";
 import type { ScenarioResult } from "./scenarios/results.ts";
 import { runStorage } from "./scenarios/storage.ts";
 import { runStorm } from "./scenarios/storm.ts";
@@ -101,6 +103,9 @@ async function main(): Promise<number> {
     if (options.scenarios.includes("storage")) {
       results.push(await runScenario(context, "storage", { users: options.storage.users }, () => runStorage(context)));
     }
+    if (options.scenarios.includes("reads")) {
+      results.push(await runScenario(context, "reads", { users: options.reads.users }, () => runReads(context)));
+    }
   } finally {
     await baseline?.stop();
     await pool.stop();
@@ -117,6 +122,7 @@ async function main(): Promise<number> {
     serverVars: { ...SERVER_VARS, LOG_WAKES: "true", DEV_TOKENS: "true" },
     route: [...context.routes].join(", ") || options.route,
     method: METHOD,
+    targets: checkTargets(results),
     results,
     warnings,
   };

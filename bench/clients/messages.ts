@@ -28,8 +28,6 @@ export interface OpenReport {
   failed: number;
   /** Failure reasons ("http 503", "ECONNRESET", "timeout"...) with their counts. */
   errors: Record<string, number>;
-  /** When this thread began opening (clock.ts). */
-  startedAt: number;
   /** When each socket's handshake began and when its first frame arrived (NaN: failed), in request order. */
   beganAt: number[];
   readyAt: number[];
@@ -42,8 +40,6 @@ export interface TrackReport {
   received: Float64Array;
   /** Diffs whose `seq` was not the previous one + 1 (a missed frame). */
   seqGaps: number;
-  /** Diff frames received while tracking, in all. */
-  diffs: number;
   /** Sockets that closed while they should have been open, by close code. */
   unexpectedCloses: Record<string, number>;
 }

@@ -114,12 +114,11 @@ export class ClientPool {
 
 /** Merges the open reports of several threads (times stay on the shared clock). */
 export function mergeOpenReports(reports: OpenReport[]): OpenReport {
-  const merged: OpenReport = { opened: 0, failed: 0, errors: {}, startedAt: Number.POSITIVE_INFINITY, beganAt: [], readyAt: [] };
+  const merged: OpenReport = { opened: 0, failed: 0, errors: {}, beganAt: [], readyAt: [] };
   for (const report of reports) {
     merged.opened += report.opened;
     merged.failed += report.failed;
     for (const [reason, count] of Object.entries(report.errors)) merged.errors[reason] = (merged.errors[reason] ?? 0) + count;
-    merged.startedAt = Math.min(merged.startedAt, report.startedAt);
     merged.beganAt.push(...report.beganAt);
     merged.readyAt.push(...report.readyAt);
   }

@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import WebSocket from "ws";
 import { nowMs } from "../clock.ts";
+import { forEachLimited } from "../concurrency.ts";
 import type { DeviceServerFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
 import type { Member } from "../../src/protocol/presence.ts";
 import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, ThreadEvent, TrackReport } from "./messages.ts";
@@ -30,7 +31,6 @@ interface Tracking {
   received: Float64Array;
   got: Int32Array;
   seqGaps: number;
-  diffs: number;
 }
 
 const port = parentPort;
@@ -62,18 +62,6 @@ function delay(ms: number): Promise<void> {
 }
 
 const SOCKET_OPTIONS = { perMessageDeflate: false, handshakeTimeout: 30_000 } as const;
-
-/** Runs `fn` over `count` indices with at most `limit` in flight. */
-async function forEachLimited(count: number, limit: number, fn: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, count)) }, async () => {
-    while (next < count) {
-      const index = next++;
-      await fn(index);
-    }
-  });
-  await Promise.all(lanes);
-}
 
 /** Opens one socket; resolves with its first text frame's arrival time, or rejects with a short reason. */
 function openSocket(url: string, timeoutMs: number, onFrame: (ws: WebSocket, text: string, at: number) => void): Promise<{ ws: WebSocket; at: number }> {
@@ -109,9 +97,7 @@ function openSocket(url: string, timeoutMs: number, onFrame: (ws: WebSocket, tex
 }
 
 function memberIndex(member: Member, prefix: string): number {
-  const text = member.text;
-  if (typeof text !== "string" || !text.startsWith(prefix)) return -1;
-  const index = Number(text.slice(prefix.length));
+  const index = member.text?.startsWith(prefix) ? Number(member.text.slice(prefix.length)) : Number.NaN;
   return Number.isInteger(index) ? index : -1;
 }
 
@@ -129,7 +115,6 @@ function onWatchFrame(watcher: Watcher, text: string, at: number): void {
     const seq = frame.seq;
     const track = tracking;
     if (track) {
-      track.diffs += 1;
       if (seq !== watcher.lastSeq + 1) track.seqGaps += 1;
       for (const member of [...frame.updates, ...frame.joins]) {
         const index = memberIndex(member, track.prefix);
@@ -195,13 +180,12 @@ async function openMany(
   concurrency: number,
   timeoutMs: number,
   keepaliveMs: number | undefined,
-  register: (ws: WebSocket, first: string) => (text: string, at: number) => void,
+  register: (ws: WebSocket) => (text: string, at: number) => void,
 ): Promise<OpenReport> {
   const report: OpenReport = {
     opened: 0,
     failed: 0,
     errors: {},
-    startedAt: nowMs(),
     beganAt: new Array<number>(urls.length).fill(Number.NaN),
     readyAt: new Array<number>(urls.length).fill(Number.NaN),
   };
@@ -211,7 +195,7 @@ async function openMany(
     let handler: ((text: string, at: number) => void) | null = null;
     try {
       const { ws, at } = await openSocket(url, timeoutMs, (ws, text, frameAt) => {
-        handler ??= register(ws, text);
+        handler ??= register(ws);
         handler(text, frameAt);
       });
       report.readyAt[index] = at;
@@ -254,7 +238,6 @@ function track(command: Extract<Command, { op: "track" }>): null {
     received: new Float64Array(cells).fill(Number.NaN),
     got: new Int32Array(command.changes),
     seqGaps: 0,
-    diffs: 0,
   };
   unexpectedCloses = {};
   return null;
@@ -267,7 +250,6 @@ function collect(): TrackReport {
     changes: track?.changes ?? 0,
     received: track?.received ?? new Float64Array(0),
     seqGaps: track?.seqGaps ?? 0,
-    diffs: track?.diffs ?? 0,
     unexpectedCloses,
   };
   tracking = null;

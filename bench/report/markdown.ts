@@ -1,15 +1,15 @@
-import type { FailedResult, FanoutResult, FanoutTarget, HeartbeatResult, ScenarioResult, StorageResult, StormResult } from "../scenarios/results.ts";
+import type { FailedResult, FanoutResult, FanoutTarget, HeartbeatResult, ReadsResult, ScenarioResult, StorageResult, StormResult } from "../scenarios/results.ts";
 import type { WakeCounts } from "../server/wakes.ts";
 import type { BenchReport } from "./types.ts";
 
-function ms(value: number | null | undefined): string {
+export function ms(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   if (value >= 100) return value.toFixed(0);
   if (value >= 10) return value.toFixed(1);
   return value.toFixed(2);
 }
 
-function num(value: number | null | undefined, digits = 0): string {
+export function num(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -67,7 +67,7 @@ function fanoutSection(results: FanoutResult[]): string[] {
     ),
     "",
     ...results.flatMap((result) => [
-      `- ${num(result.size.watchers)} watchers, wakes per status change: ${wakes(result.service.wakesPerChange)}`,
+      `- ${num(result.size.watchers)} watchers, per measured status change: wakes ${wakes(result.service.wakesPerChange)}; PresenceObject record loads ${num(result.service.storagePerChange?.loads, 2)}, saves ${num(result.service.storagePerChange?.saves, 2)}`,
       `- ${num(result.size.watchers)} watchers, service watch connects per second: ${num(result.service.connectPerSecond)} overall, ${num(result.service.connectRateFirstTenth)} for the first tenth, ${num(result.service.connectRateLastTenth)} for the last tenth${result.baseline ? ` (floor: ${num(result.baseline.connectPerSecond)} overall)` : ""}`,
     ]),
     "",
@@ -172,6 +172,31 @@ function storageSection(results: StorageResult[]): string[] {
   ];
 }
 
+function readsSection(results: ReadsResult[]): string[] {
+  if (results.length === 0) return [];
+  return [
+    "## Reads of never-seen users: what they leave on disk",
+    "",
+    ...table(
+      ["reads", "answers", "latency p50 / p99 (ms)", "loads per read", "saves per read", "PresenceObject files", "PresenceObject bytes", "growth per read", "databases with service tables"],
+      results.map((result) => [
+        num(result.size.users),
+        Object.entries(result.answers).map(([answer, count]) => `${answer}: ${num(count)}`).join(", "),
+        `${ms(result.latency.p50)} / ${ms(result.latency.p99)}`,
+        num(result.loadsPerRead, 2),
+        num(result.savesPerRead, 2),
+        `${num(result.before.files)} → ${num(result.after.files)}`,
+        `${num(result.before.bytes)} → ${num(result.after.bytes)}`,
+        `${num((result.after.bytes - result.before.bytes) / result.size.users)} B`,
+        `${num(result.databases.withServiceTables)} of ${num(result.databases.count)} (${num(result.databases.payloadBytes)} B of rows)`,
+      ]),
+    ),
+    "",
+    ...results.map((result) => `- ${num(result.size.users)} reads, wakes: ${wakes(result.wakes)}`),
+    "",
+  ];
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { machine } = report;
   const results = report.results;
@@ -203,10 +228,20 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     `Server vars: ${Object.entries(report.serverVars).map(([key, value]) => `${key}=${value}`).join(", ")}. Client route: ${report.route === "direct" ? "direct to the worker's workerd (wrangler dev's proxy skipped)" : report.route}.`,
     "",
+    "## Targets",
+    "",
+    `From this one run, clients ${report.route === "direct" ? "direct to the worker's workerd" : `via ${report.route}`}, the bare-ws floor measured alongside each fan-out size.`,
+    "",
+    ...table(
+      ["target", "measured", "met"],
+      report.targets.map((check) => [check.target, check.measured, check.met === null ? "–" : check.met ? "met" : "not met"]),
+    ),
+    "",
     ...fanoutSection(ok.filter((result): result is FanoutResult => result.scenario === "fanout")),
     ...stormSection(ok.filter((result): result is StormResult => result.scenario === "storm")),
     ...heartbeatSection(ok.filter((result): result is HeartbeatResult => result.scenario === "heartbeat")),
     ...storageSection(ok.filter((result): result is StorageResult => result.scenario === "storage")),
+    ...readsSection(ok.filter((result): result is ReadsResult => result.scenario === "reads")),
     ...(failed.length
       ? ["## Failed", "", ...failed.map((result) => `- ${result.scenario} ${JSON.stringify(result.size)}: ${result.error.split("\n")[0]}`), ""]
       : []),

@@ -1,5 +1,6 @@
 import type { MachineInfo } from "../machine.ts";
 import type { ScenarioResult } from "../scenarios/results.ts";
+import type { TargetCheck } from "./targets.ts";
 
 /** bench/results/latest.json */
 export interface BenchReport {
@@ -16,6 +17,8 @@ export interface BenchReport {
   /** How clients reached the worker: "direct" (the worker's workerd) or "proxy" (wrangler dev's --port). */
   route: string;
   method: string[];
+  /** The README's targets, judged from `results`. */
+  targets: TargetCheck[];
   results: ScenarioResult[];
   warnings: string[];
 }

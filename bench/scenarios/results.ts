@@ -124,10 +124,27 @@ export interface StorageResult {
   classMetadataBytes: Record<string, number>;
 }
 
+export interface ReadsResult {
+  scenario: "reads";
+  size: { users: number };
+  /** Answers by HTTP status ("HTTP 200"), failed requests by error name. */
+  answers: Record<string, number>;
+  latency: Summary;
+  wakes: WakeCounts;
+  /** PresenceObject record loads and saves (summed from its wake lines) per read. */
+  loadsPerRead: number;
+  savesPerRead: number;
+  /** Files and bytes under `<persist>/v3/do/*PresenceObject*` before and after the reads. */
+  before: { files: number; bytes: number };
+  after: { files: number; bytes: number };
+  /** PresenceObject databases after the reads; those holding any table of the service's own; its row payload in all. */
+  databases: { count: number; withServiceTables: number; payloadBytes: number };
+}
+
 export interface FailedResult {
   scenario: string;
   size: Record<string, number>;
   error: string;
 }
 
-export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | FailedResult;
+export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | ReadsResult | FailedResult;

@@ -105,3 +105,16 @@ export function classMetadataBytes(persistDir: string): Record<string, number> {
   }
   return sizes;
 }
+
+/** Files and bytes on disk under every `<persist>/v3/do/*<className>*` directory (metadata included). */
+export function classDiskUsage(persistDir: string, className: string): { files: number; bytes: number } {
+  const usage = { files: 0, bytes: 0 };
+  for (const { dir } of classDirs(persistDir).filter((entry) => entry.className === className)) {
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      usage.files += 1;
+      usage.bytes += fileSize(join(entry.parentPath, entry.name));
+    }
+  }
+  return usage;
+}
