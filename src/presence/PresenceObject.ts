@@ -14,7 +14,7 @@ import type { UpdateMeRequest } from "../protocol/rest";
 import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendFrame } from "../sockets/frames";
 import { UpgradeTickets } from "../sockets/internalUpgrade";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
-import { setAlarmAt } from "../storage/alarm";
+import { OneAlarm } from "../storage/alarm";
 import { pushToRooms, tellPartners } from "./delivery";
 import { DeviceSockets, attachedDevice } from "./deviceSockets";
 import { afterFailedPushes } from "./roomSync";
@@ -44,12 +44,14 @@ export class PresenceObject extends DurableObject<Env> {
   private readonly sockets: DeviceSockets;
   private readonly frameRate = new FrameRateLimiter();
   private readonly tickets = new UpgradeTickets<ConnectContext>();
+  private readonly alarmClock: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
     this.store = new PresenceStore(ctx.storage.sql);
     this.sockets = new DeviceSockets(ctx);
+    this.alarmClock = new OneAlarm(ctx.storage);
     ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
   }
 
@@ -95,6 +97,7 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
+    this.alarmClock.fired();
     await this.handle("alarm", { type: "alarm" });
   }
 
@@ -141,7 +144,7 @@ export class PresenceObject extends DurableObject<Env> {
     const record = this.store.load();
     if (record && failed.length > 0) this.store.save({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) });
     const current = this.store.load();
-    await setAlarmAt(this.ctx.storage, [current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
+    await this.alarmClock.set([current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
     logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });
     return step;
   }

@@ -33,8 +33,11 @@ function needsPush(held: Member | null, want: Member | null): boolean {
   return moved || !sameMember({ ...held, lastActive: 0 }, { ...want, lastActive: 0 });
 }
 
-/** What each scope should now hold: `member` in the user's scopes, nothing in scopes they left. */
-export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly string[], member: Member | null, rev: number, now: number) {
+/**
+ * What each scope should now hold: `member` in the user's scopes, nothing in scopes they left.
+ * A join waits `joinDelayMs`, so that in a connect storm every device is greeted before rosters fill.
+ */
+export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly string[], member: Member | null, rev: number, now: number, joinDelayMs = 0) {
   const wanted = new Map<string, Member | null>(scopes.map((scope) => [scope, member]));
   for (const sync of syncs) if (!wanted.has(sync.scope)) wanted.set(sync.scope, null);
   let nextRev = rev;
@@ -47,7 +50,9 @@ export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly strin
     }
     nextRev += 1;
     const pushedAt = held?.pushedAt ?? 0;
-    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry: Math.max(now, pushedAt + PUSH_INTERVAL_MS), pushedAt });
+    const joins = want !== null && (held?.member ?? null) === null;
+    const nextTry = Math.max(now + (joins ? joinDelayMs : 0), pushedAt + PUSH_INTERVAL_MS);
+    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt });
   }
   return { rooms: planned, rev: nextRev };
 }

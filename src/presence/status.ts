@@ -12,6 +12,8 @@ export interface Timers {
   awayAfterMs: number;
   offlineAfterMs: number;
   disconnectGraceMs: number;
+  /** How long a user who comes online waits before joining rosters (the greeting goes first). */
+  joinPushDelayMs: number;
 }
 
 /** One connected device, as kept in its socket's attachment. */

@@ -135,7 +135,7 @@ export function transition(input: TransitionInput): Step {
     for (const from of focusedBy(focus)) messages.push({ device: greeted, frame: { type: "focus", user: from, active: true } });
   }
 
-  const plan = planRoomSyncs(start.rooms, scopesOf(applied.identity), memberOf(own, applied.identity.name), start.rev, now);
+  const plan = planRoomSyncs(start.rooms, scopesOf(applied.identity), memberOf(own, applied.identity.name), start.rev, now, timers.joinPushDelayMs);
   const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
   const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms: markSent(plan.rooms, due, now), focus };
   const pushes = due.map(({ scope, member, rev }) => ({ scope, member, rev }));

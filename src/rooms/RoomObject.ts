@@ -9,7 +9,7 @@ import type { WatchServerFrame } from "../protocol/frames";
 import type { ScopeId } from "../protocol/ids";
 import type { MembersPage, ScopeCount } from "../protocol/rest";
 import { answerClose, heartbeatAutoResponse, readJsonFrame, sendFrame } from "../sockets/frames";
-import { setAlarmAt } from "../storage/alarm";
+import { OneAlarm } from "../storage/alarm";
 import { encodeCursor, type MembersCursor } from "./cursor";
 import { DiffFanout } from "./fanout";
 import { memberTtlMs, type MemberPush } from "./roster";
@@ -32,14 +32,14 @@ export class RoomObject extends DurableObject<Env> {
   private readonly config: Config;
   private readonly fanout: DiffFanout;
   private readonly watchers: WatchSockets;
-  /** The alarm as last read or set (undefined: not known yet), so a push costs no storage read. */
-  private alarmAt: number | null | undefined = undefined;
+  private readonly alarmClock: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
     this.store = new RoomStore(ctx.storage.sql);
     this.watchers = new WatchSockets(ctx, this.config.offlineAfterMs);
+    this.alarmClock = new OneAlarm(ctx.storage);
     this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, () => this.watchers.all(), (user) => this.store.held(user)?.member ?? null);
     ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
   }
@@ -47,12 +47,12 @@ export class RoomObject extends DurableObject<Env> {
   /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
   async fetch(): Promise<Response> {
     logWake(this.config, "room", "fetch");
-    if (this.watchers.all().length >= MAX_WATCHERS) {
+    if (!this.watchers.hasRoom(MAX_WATCHERS)) {
       return errorResponse(new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`));
     }
     const { client, server } = this.watchers.accept(Date.now());
     sendFrame(server, this.fanout.sync(this.store.all()) satisfies WatchServerFrame);
-    await this.alarmNoLaterThan(Date.now() + this.config.offlineAfterMs);
+    await this.alarmClock.noLaterThan(Date.now() + this.config.offlineAfterMs);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -67,6 +67,7 @@ export class RoomObject extends DurableObject<Env> {
   async webSocketClose(ws: WebSocket): Promise<void> {
     logWake(this.config, "room", "webSocketClose");
     answerClose(ws);
+    this.watchers.forget();
   }
 
   /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
@@ -77,7 +78,7 @@ export class RoomObject extends DurableObject<Env> {
     const now = Date.now();
     this.store.hold(push.user, push.member, push.rev, now);
     this.fanout.moved(push.user, held?.member ?? null, push.member);
-    await this.alarmNoLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
+    await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
   }
 
   async members(limit: number, cursor: MembersCursor | null): Promise<MembersPage> {
@@ -98,7 +99,8 @@ export class RoomObject extends DurableObject<Env> {
   /** Evicts members whose PresenceObject stopped renewing their lease (no ghosts), and closes silent watchers. */
   async alarm(): Promise<void> {
     logWake(this.config, "room", "alarm");
-    this.alarmAt = undefined;
+    this.alarmClock.fired();
+    this.watchers.forget();
     const now = Date.now();
     for (const ws of this.watchers.all()) if (this.watchers.expiresAt(ws) <= now) ws.close(CloseCode.heartbeatTimeout, "no heartbeat");
     for (const user of this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs))) {
@@ -115,19 +117,10 @@ export class RoomObject extends DurableObject<Env> {
   private async scheduleAlarm(): Promise<void> {
     const oldestHeard = this.store.oldestHeardAt();
     const oldestDeparted = this.store.oldestDepartedAt();
-    this.alarmAt = await setAlarmAt(this.ctx.storage, [
+    await this.alarmClock.set([
       ...this.watchers.expiries(),
       oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.offlineAfterMs),
       oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
     ]);
-  }
-
-  /** Makes sure the alarm runs by `time`; pushes and connects only ever move it earlier, in O(1). */
-  private async alarmNoLaterThan(time: number): Promise<void> {
-    this.alarmAt ??= await this.ctx.storage.getAlarm();
-    if (this.alarmAt === null || time < this.alarmAt) {
-      await this.ctx.storage.setAlarm(time);
-      this.alarmAt = time;
-    }
   }
 }

@@ -12,7 +12,7 @@ import {
 } from "../../src/presence/status";
 import { memberOf } from "../../src/protocol/member";
 
-const timers = { awayAfterMs: 1000, offlineAfterMs: 5000, disconnectGraceMs: 500 };
+const timers = { awayAfterMs: 1000, offlineAfterMs: 5000, disconnectGraceMs: 500, joinPushDelayMs: 0 };
 const device = (id: string, lastActive: number): DeviceState => ({ id, type: "web", connectedAt: 0, lastActive });
 
 describe("status model", () => {

@@ -3,7 +3,7 @@ import { newRecord, type UserRecord } from "../../src/presence/record";
 import type { LiveDevice } from "../../src/presence/status";
 import { LAST_ACTIVE_SAVE_MS, transition, type PresenceEvent, type TransitionInput } from "../../src/presence/transition";
 
-const timers = { awayAfterMs: 10_000, offlineAfterMs: 5_000, disconnectGraceMs: 1_000 };
+const timers = { awayAfterMs: 10_000, offlineAfterMs: 5_000, disconnectGraceMs: 1_000, joinPushDelayMs: 0 };
 const T = 1_000_000;
 const identity = { sub: "u", org: "acme" };
 const device = (id: string, lastActive = T, lastHeard = lastActive): LiveDevice => ({ id, type: "web", connectedAt: T - 100, lastActive, lastHeard });
@@ -30,6 +30,13 @@ describe("the presence transition", () => {
     expect(step.pushes.map((push) => [push.scope, push.member?.status])).toEqual([["global", "online"], ["org:acme", "online"]]);
     expect(step.record?.rooms.every((room) => room.delivered && room.pushedAt === T + 10)).toBe(true);
     expect(step.alarmAt).toBe(T + timers.offlineAfterMs); // the heartbeat check (the device was last heard at T)
+  });
+
+  it("lets a user who comes online join rosters after JOIN_PUSH_DELAY_MS, with the greeting at once", () => {
+    const step = transition({ user: "u", record: null, live: [device("a")], event: { type: "connect", identity, device: "a", replaced: [] }, now: T, timers: { ...timers, joinPushDelayMs: 800 } });
+    expect(step.messages.map((m) => m.frame.type)).toEqual(["hello"]);
+    expect(step.pushes).toEqual([]);
+    expect(step.alarmAt).toBe(T + 800);
   });
 
   it("stores nothing and sends nothing when someone reads a user who never connected", () => {
