@@ -1,5 +1,9 @@
+import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+/** Test-only signing keys: the first two are the "identity provider's" published JWKS, the third is a stranger's. */
+const keys = JSON.parse(readFileSync(new URL("./test/fixtures/keys.json", import.meta.url).pathname, "utf8")) as Record<string, { public: object }>;
 
 /** Short timers so idle, heartbeat and grace behaviours happen within a test. */
 export const TEST_VARS = {
@@ -9,6 +13,10 @@ export const TEST_VARS = {
   DISCONNECT_GRACE_MS: "700",
   JOIN_PUSH_DELAY_MS: "0",
   DEV_TOKENS: "false",
+  JWT_JWKS: JSON.stringify({ keys: [keys["test-es256"]?.public, keys["test-rs256"]?.public] }),
+  JWT_ISSUER: "https://issuer.test/",
+  JWT_AUDIENCE: "presence-test, another-app",
+  CLAIM_ORG: "https://presence.test/org",
 };
 
 export default defineConfig({

@@ -2,6 +2,10 @@ import { z } from "zod";
 import type { Env } from "./env";
 
 const Milliseconds = z.coerce.number().int().min(1).max(86_400_000);
+/** An optional string var: empty means unset. */
+const Optional = z.string().optional().transform((value) => (value ? value : undefined));
+const List = z.string().optional().transform((value) => (value ?? "").split(",").map((item) => item.trim()).filter(Boolean));
+const ClaimName = z.string().min(1).max(256);
 
 const ConfigSchema = z.object({
   AWAY_AFTER_MS: Milliseconds,
@@ -10,7 +14,28 @@ const ConfigSchema = z.object({
   JOIN_PUSH_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   DEV_TOKENS: z.enum(["true", "false"]).default("false"),
   LOG_WAKES: z.enum(["true", "false"]).default("false"),
+  JWT_JWKS: Optional,
+  JWT_JWKS_URL: Optional.pipe(z.url().optional()),
+  JWT_ISSUER: Optional,
+  JWT_AUDIENCE: List,
+  CLAIM_ORG: ClaimName.default("org"),
+  CLAIM_ZONE: ClaimName.default("zone"),
+  CLAIM_NAME: ClaimName.default("name"),
+  ALLOWED_ORIGINS: List,
 });
+
+/** How tokens from an identity provider are checked and read. */
+export interface TokenConfig {
+  /** A JWKS as JSON text (inline keys: tests, air-gapped set-ups). */
+  jwks: string | undefined;
+  /** Where the provider publishes its JWKS. */
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  /** Accepted audiences (any one of them); empty: not checked. */
+  audience: string[];
+  /** The claim names that carry the org, the zone and the display name. */
+  claims: { org: string; zone: string; name: string };
+}
 
 /** Timers and switches, validated once from `[vars]`. */
 export interface Config {
@@ -22,6 +47,9 @@ export interface Config {
   devTokens: boolean;
   /** Log one line each time an object handles an event, so operators and benchmarks can count wake-ups. */
   logWakes: boolean;
+  tokens: TokenConfig;
+  /** Other origins whose pages may call the API and open sockets; `*` allows any (local development). */
+  allowedOrigins: string[];
 }
 
 export function readConfig(env: Env): Config {
@@ -33,5 +61,13 @@ export function readConfig(env: Env): Config {
     joinPushDelayMs: vars.JOIN_PUSH_DELAY_MS,
     devTokens: vars.DEV_TOKENS === "true",
     logWakes: vars.LOG_WAKES === "true",
+    tokens: {
+      jwks: vars.JWT_JWKS,
+      jwksUrl: vars.JWT_JWKS_URL,
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+      claims: { org: vars.CLAIM_ORG, zone: vars.CLAIM_ZONE, name: vars.CLAIM_NAME },
+    },
+    allowedOrigins: vars.ALLOWED_ORIGINS,
   };
 }

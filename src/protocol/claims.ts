@@ -6,6 +6,7 @@ import { DisplayName } from "./presence";
 export const TokenClaims = z.object({
   sub: UserId,
   exp: z.number().int(),
+  iat: z.number().int().optional(),
   org: ShortId.optional(),
   zone: ShortId.optional(),
   name: DisplayName.optional(),

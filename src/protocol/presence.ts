@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DeviceId, DeviceType, UserId } from "./ids";
-import { wellFormed } from "./text";
+import { plainText } from "./text";
 
 /** What a user sees of themself. Others see `invisible` as `offline`. */
 export const Status = z.enum(["online", "away", "busy", "invisible", "offline"]);
@@ -10,10 +10,10 @@ export type Status = z.infer<typeof Status>;
 export const ChosenStatus = z.enum(["online", "away", "busy", "invisible", "auto"]);
 export type ChosenStatus = z.infer<typeof ChosenStatus>;
 
-export const StatusText = wellFormed(z.string().max(140));
+export const StatusText = plainText(140);
 
 /** A display name, as a token or the dev token route gives it. */
-export const DisplayName = wellFormed(z.string().min(1).max(128));
+export const DisplayName = plainText(128).refine((text) => text.length > 0, "must not be empty");
 
 export const DeviceView = z.object({
   id: DeviceId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sign } from "hono/jwt";
-import { call, testEnv, token, upgrade, uniqueUser } from "../helpers";
+import { TOKEN_AUDIENCE, TOKEN_ISSUER, call, testEnv, token, upgrade, uniqueUser } from "../helpers";
 
 async function errorOf(response: Response) {
   return { status: response.status, body: (await response.json()) as { error: { code: string; message: string } } };
@@ -34,7 +34,7 @@ describe("authentication", () => {
   });
 
   it("refuses a token without exp", async () => {
-    const noExp = await sign({ sub: "alice" }, testEnv.JWT_SECRET, "HS256");
+    const noExp = await sign({ sub: "alice", iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE }, testEnv.JWT_SECRET, "HS256");
     const { status, body } = await errorOf(await call("/v1/presence/alice", { token: noExp }));
     expect(status).toBe(401);
     expect(body.error.code).toBe("invalid_token");
@@ -56,7 +56,7 @@ describe("authentication", () => {
   });
 
   it("refuses a socket with an expired token", async () => {
-    const response = await upgrade(`/v1/connect?token=${await token(uniqueUser(), { ttlSeconds: -1 })}`);
+    const response = await upgrade(`/v1/connect?token=${await token(uniqueUser(), { ttlSeconds: -120 })}`);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("expired_token");
   });

@@ -13,6 +13,10 @@ describe("text", () => {
     ["a lone high surrogate", `a${LONE_HIGH}b`, false],
     ["a lone low surrogate at the end", `ab${LONE_LOW}`, false],
     ["a reversed pair", `${LONE_LOW}${LONE_HIGH}`, false],
+    ["a newline (C0 control)", "on\na call", false],
+    ["a C1 control", "on\u0085call", false],
+    ["a right-to-left override", "call\u202Egnp.exe", false],
+    ["a bidi isolate", "a\u2066b", false],
   ];
   for (const [label, text, ok] of cases) {
     it(`${ok ? "accepts" : "refuses"} ${label}`, () => {
@@ -20,6 +24,16 @@ describe("text", () => {
       expect(DisplayName.safeParse(text).success).toBe(ok);
     });
   }
+
+  it("normalizes status text to NFC and trims it", () => {
+    expect(StatusText.parse("  Cafe\u0301  ")).toBe("Caf\u00E9");
+  });
+
+  it("refuses control characters in a status frame with invalid_frame", async () => {
+    const { socket } = await connectDevice(uniqueUser());
+    socket.send({ type: "status", status: "busy", text: "line\u0000break" });
+    expect(await socket.nextOfType("error")).toMatchObject({ code: "invalid_frame" });
+  });
 
   it("refuses a lone surrogate in a REST status text with 400", async () => {
     const response = await call("/v1/presence/me", { method: "PUT", token: await token(uniqueUser()), json: { text: `x${LONE_HIGH}` } });

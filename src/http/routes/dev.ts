@@ -27,7 +27,18 @@ const mintToken = createRoute({
 });
 
 export const devRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(mintToken, async (c) => {
-    const { ttl, ...claims } = c.req.valid("json");
-    const exp = Math.floor(Date.now() / 1000) + ttl;
-    return c.json({ token: await sign({ ...claims, exp }, c.env.JWT_SECRET, "HS256"), expiresAt: exp * 1000 }, 200);
-  });
+  const { ttl, sub, org, zone, name } = c.req.valid("json");
+  const { issuer, audience, claims } = readConfig(c.env).tokens;
+  const iat = Math.floor(Date.now() / 1000);
+  const payload = {
+    sub,
+    iat,
+    exp: iat + ttl,
+    ...(issuer === undefined ? {} : { iss: issuer }),
+    ...(audience[0] === undefined ? {} : { aud: audience[0] }),
+    ...(org === undefined ? {} : { [claims.org]: org }),
+    ...(zone === undefined ? {} : { [claims.zone]: zone }),
+    ...(name === undefined ? {} : { [claims.name]: name }),
+  };
+  return c.json({ token: await sign(payload, c.env.JWT_SECRET, "HS256"), expiresAt: payload.exp * 1000 }, 200);
+});
