@@ -17,6 +17,7 @@ export const TEST_VARS = {
   JWT_ISSUER: "https://issuer.test/",
   JWT_AUDIENCE: "presence-test, another-app",
   CLAIM_ORG: "https://presence.test/org",
+  ALLOWED_ORIGINS: "https://app.example.com, https://admin.example.com",
 };
 
 export default defineConfig({

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
 import type { ErrorCode } from "../protocol/errors";
@@ -9,7 +10,11 @@ import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { presenceRoutes } from "./routes/presence";
 import { scopeRoutes } from "./routes/scopes";
+import { restCors, socketOrigin } from "./origins";
 import { upgradeOnly } from "./upgrade";
+
+/** The largest JSON body a route reads; larger ones are refused before parsing. */
+export const MAX_BODY_BYTES = 16 * 1024;
 
 const codeByStatus: Partial<Record<number, ErrorCode>> = {
   400: "invalid_request",
@@ -45,9 +50,19 @@ export function createApp(): OpenAPIHono<AppEnv> {
     info: { title: "Edge presence", version: "1.0.0", description: "Who is online, on which devices; sockets are described in docs/PROTOCOL.md." },
   });
 
+  app.use("/v1/*", restCors);
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
   app.route("/", devRoutes);
-  app.use("/v1/connect", upgradeOnly);
-  app.use("/v1/scopes/:scope/watch", upgradeOnly);
+  app.use("/v1/connect", upgradeOnly, socketOrigin);
+  app.use("/v1/scopes/:scope/watch", upgradeOnly, socketOrigin);
   app.use("/v1/*", requireAuth);
   app.route("/", connectRoutes);
   app.route("/", presenceRoutes);

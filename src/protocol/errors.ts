@@ -7,6 +7,8 @@ export const ErrorCode = z.enum([
   "expired_token",
   "invalid_request",
   "forbidden_scope",
+  "forbidden_origin",
+  "payload_too_large",
   "not_found",
   "method_not_allowed",
   "unsupported_media_type",
