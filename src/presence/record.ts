@@ -1,6 +1,7 @@
 import type { Identity } from "../protocol/claims";
 import type { DeviceType } from "../protocol/ids";
 import type { Member, Status } from "../protocol/presence";
+import type { DeviceScopes } from "./deviceScopes";
 import { NO_FOCUS, type FocusState } from "./focus";
 import { EMPTY_USER_STATE, type UserState } from "./status";
 
@@ -33,10 +34,12 @@ export interface UserRecord {
   rev: number;
   rooms: RoomSync[];
   focus: FocusState;
+  /** The scopes each device's token named: the user's rosters are their union. */
+  deviceScopes: DeviceScopes[];
 }
 
 export function newRecord(identity: Identity): UserRecord {
-  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS };
+  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [] };
 }
 
 /** Structural equality of plain data (records hold only strings, numbers, booleans, nulls, arrays and objects). */

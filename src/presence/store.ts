@@ -1,5 +1,6 @@
 import type { Identity } from "../protocol/claims";
 import { LazySchema } from "../storage/schema";
+import type { DeviceScopes } from "./deviceScopes";
 import type { FocusState } from "./focus";
 import type { RoomSync, Shown, UserRecord } from "./record";
 import type { ManualStatus } from "./status";
@@ -21,7 +22,8 @@ CREATE TABLE IF NOT EXISTS user_record (
   rev INTEGER NOT NULL,
   shown TEXT,
   rooms TEXT NOT NULL,
-  focus TEXT NOT NULL
+  focus TEXT NOT NULL,
+  device_scopes TEXT NOT NULL
 );
 `;
 
@@ -41,6 +43,7 @@ type RecordRow = {
   shown: string | null;
   rooms: string;
   focus: string;
+  device_scopes: string;
 };
 
 function identityOf(row: RecordRow): Identity {
@@ -67,6 +70,7 @@ function recordOf(row: RecordRow): UserRecord {
     shown: row.shown === null ? null : (JSON.parse(row.shown) as Shown),
     rooms: JSON.parse(row.rooms) as RoomSync[],
     focus: JSON.parse(row.focus) as FocusState,
+    deviceScopes: JSON.parse(row.device_scopes) as DeviceScopes[],
   };
 }
 
@@ -99,8 +103,8 @@ export class PresenceStore {
     const { identity, state } = record;
     this.sql.exec(
       `INSERT OR REPLACE INTO user_record
-        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus, device_scopes)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       identity.sub,
       identity.org ?? null,
       identity.zone ?? null,
@@ -116,6 +120,7 @@ export class PresenceStore {
       record.shown === null ? null : JSON.stringify(record.shown),
       JSON.stringify(record.rooms),
       JSON.stringify(record.focus),
+      JSON.stringify(record.deviceScopes),
     );
     this.cached = record;
   }

@@ -6,6 +6,7 @@ import type { Member, PresenceView } from "../protocol/presence";
 import type { UpdateMeRequest } from "../protocol/rest";
 import { focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
 import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
+import { connectScopes, nextScopeLapse, scopesNow, settleScopes } from "./deviceScopes";
 import { dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
 import {
   chooseStatus,
@@ -135,9 +136,11 @@ export function transition(input: TransitionInput): Step {
     for (const from of focusedBy(focus)) messages.push({ device: greeted, frame: { type: "focus", user: from, active: true } });
   }
 
-  const plan = planRoomSyncs(start.rooms, scopesOf(applied.identity), memberOf(own, applied.identity.name), start.rev, now, timers.joinPushDelayMs);
+  const deviceScopes = settleScopes(applied.deviceScopes, liveIds, now, timers.disconnectGraceMs);
+  const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), memberOf(own, applied.identity.name), start.rev, now, timers.joinPushDelayMs);
   const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
-  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms: markSent(plan.rooms, due, now), focus };
+  const rooms = markSent(plan.rooms, due, now);
+  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes };
   const pushes = due.map(({ scope, member, rev }) => ({ scope, member, rev }));
   return {
     record,
@@ -154,6 +157,7 @@ export function transition(input: TransitionInput): Step {
 
 interface Applied {
   identity: Identity;
+  deviceScopes: UserRecord["deviceScopes"];
   state: UserState;
   focus: FocusState;
   /** The live devices after the event (an alarm drops the silent ones). */
@@ -166,15 +170,17 @@ interface Applied {
 /** What the event itself changes, before the rules every event shares. */
 function applyEvent(record: UserRecord, input: TransitionInput): Applied {
   const { event, live, now, timers } = input;
-  const base: Applied = { identity: record.identity, state: record.state, focus: record.focus, devices: live, messages: [], closes: [], notices: [] };
+  const base: Applied = { identity: record.identity, deviceScopes: record.deviceScopes, state: record.state, focus: record.focus, devices: live, messages: [], closes: [], notices: [] };
   switch (event.type) {
     case "connect": {
       const released = focusDevice(record.focus, event.device, null);
       const state = { ...mergeLastActive(record.state, event.replaced), leftAt: null };
-      return { ...base, identity: event.identity, state, focus: released.focus, notices: released.notices };
+      const deviceScopes = connectScopes(record.deviceScopes, event.device, scopesOf(event.identity));
+      return { ...base, identity: event.identity, deviceScopes, state, focus: released.focus, notices: released.notices };
     }
     case "choose":
-      return { ...base, identity: event.identity, state: chooseStatus(record.state, event.change.status, event.change.text) };
+      // A REST call never changes membership: the identity stays the one the devices connected with.
+      return { ...base, state: chooseStatus(record.state, event.change.status, event.change.text) };
     case "leave":
       return { ...base, state: mergeLastActive(record.state, [event.device]) };
     case "alarm": {
@@ -234,6 +240,7 @@ export function nextAlarmAt(record: UserRecord, devices: readonly LiveDevice[], 
     ...devices.map((device) => device.lastHeard + timers.offlineAfterMs),
     nextStatusChangeAt(record.state, devices, now, timers),
     nextRoomSyncAt(record.rooms, timers.offlineAfterMs),
+    nextScopeLapse(record.deviceScopes, timers.disconnectGraceMs),
   ].filter((time): time is number => time !== null);
   return times.length ? Math.min(...times) : null;
 }

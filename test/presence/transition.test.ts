@@ -147,6 +147,27 @@ describe("the presence transition", () => {
     ]);
   });
 
+  it("puts a user in the scopes of every device's token, and takes a departed device's scopes away after grace", () => {
+    const laptop = run(null, [device("laptop")], { type: "connect", identity: { sub: "u", org: "a" }, device: "laptop", replaced: [] }, T);
+    const both = run(laptop.record, [device("laptop"), device("phone")], { type: "connect", identity: { sub: "u", org: "b" }, device: "phone", replaced: [] }, T + 1_500);
+    const scopes = (step: { record: UserRecord | null }) => step.record?.rooms.filter((room) => room.member !== null).map((room) => room.scope).sort();
+    expect(scopes(both)).toEqual(["global", "org:a", "org:b"]);
+    const phoneLeft = run(both.record, [device("laptop")], { type: "leave", device: device("phone") }, T + 3_000);
+    expect(scopes(phoneLeft)).toEqual(["global", "org:a", "org:b"]);
+    expect(phoneLeft.alarmAt).toBe(T + 3_000 + timers.disconnectGraceMs);
+    const lapsed = run(phoneLeft.record, [device("laptop")], { type: "alarm" }, T + 3_000 + timers.disconnectGraceMs);
+    expect(scopes(lapsed)).toEqual(["global", "org:a"]);
+    expect(lapsed.pushes).toEqual([{ scope: "org:b", member: null, rev: expect.any(Number) }]);
+  });
+
+  it("never changes membership on a REST choice, whatever the token's org", () => {
+    const record = connected(device("a"));
+    const step = run(record, [device("a")], { type: "choose", identity: { sub: "u" }, change: { text: "lunch" } });
+    expect(step.record?.rooms.map((room) => room.scope)).toEqual(record.rooms.map((room) => room.scope));
+    expect(step.record?.rooms.every((room) => room.member !== null)).toBe(true);
+    expect(step.record?.identity).toEqual(identity);
+  });
+
   it("answers a REST choice with the same rules as a status frame", () => {
     const step = run(newRecord(identity), [], { type: "choose", identity, change: { status: "busy", text: "lunch" } });
     expect(step.own).toMatchObject({ status: "offline", text: "lunch" });

@@ -86,6 +86,22 @@ describe("propagation", () => {
     expect(first.socket.closeCode).not.toBeNull();
   });
 
+  it("keeps a user with devices in two orgs in both rosters, and drops the org of a device that left", async () => {
+    const [orgA, orgB] = [uniqueUser("a"), uniqueUser("b")];
+    const user = uniqueUser("two-orgs");
+    await connectDevice(user, { org: orgA, device: "laptop" });
+    const phone = await connectDevice(user, { org: orgB, device: "phone" });
+    const total = async (org: string) => (await roomStub(`org:${org}`).count()).total;
+    await eventually(async () => (await total(orgA)) === 1 && (await total(orgB)) === 1, 3000, "both rosters");
+    phone.socket.close();
+    await eventually(async () => (await total(orgB)) === 0, timers.disconnectGraceMs + 3000, "org B dropping the user");
+    expect(await total(orgA)).toBe(1);
+    const rest = await call("/v1/presence/me", { method: "PUT", token: await token(user), json: { status: "busy" } });
+    expect(rest.status).toBe(200);
+    await eventually(async () => (await roomStub(`org:${orgA}`).members(10, null)).members[0]?.status === "busy", 3000, "the busy status");
+    expect(await total(orgA)).toBe(1);
+  });
+
   it("keeps a visible user in the roster past the member TTL because their PresenceObject renews the lease", async () => {
     const org = uniqueUser("org");
     const { socket } = await connectDevice(uniqueUser("steady"), { org });
