@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { readConfig } from "../config";
 import { ApiError } from "../errors";
 import type { AppEnv } from "./appEnv";
-import { verifyToken } from "./tokens";
+import { verifyToken } from "../auth/tokens";
 
 function bearerToken(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)$/i);

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { renewal } from "../auth/renewal";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { ApiError, errorResponse } from "../errors";
@@ -6,31 +7,29 @@ import { objectName } from "../objectName";
 import { logWake } from "../observability/wakes";
 import type { Identity } from "../protocol/claims";
 import { CloseCode } from "../protocol/constants";
-import type { ErrorCode } from "../protocol/errors";
-import { DeviceFrame, type DeviceServerFrame } from "../protocol/frames";
+import { DeviceFrame } from "../protocol/frames";
 import type { DeviceType } from "../protocol/ids";
 import type { PresenceView } from "../protocol/presence";
 import type { UpdateMeRequest } from "../protocol/rest";
-import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendFrame } from "../sockets/frames";
+import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendError } from "../sockets/frames";
 import { UpgradeTickets } from "../sockets/internalUpgrade";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import { OneAlarm } from "../storage/alarm";
 import { pushToRooms, tellPartners } from "./delivery";
-import { DeviceSockets, attachedDevice } from "./deviceSockets";
+import { DeviceSockets, MAX_DEVICES, attachedDevice } from "./deviceSockets";
 import { afterFailedPushes } from "./roomSync";
 import { PresenceStore } from "./store";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 
-/** How many devices one user may have connected at once. */
-export const MAX_DEVICES = 10;
-
-const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur"] as const;
+const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token"] as const;
 
 /** What the worker's connect route hands over with the upgrade. */
 export interface ConnectContext {
   identity: Identity;
   device: string;
   type: DeviceType;
+  /** When the token the socket opens with expires (epoch ms). */
+  expiresAt: number;
 }
 
 /**
@@ -64,14 +63,10 @@ export class PresenceObject extends DurableObject<Env> {
   async fetch(request: Request): Promise<Response> {
     const context = this.tickets.take(request, Date.now());
     if (!context) return errorResponse(new ApiError(503, "unavailable", "the connection was not admitted in time; connect again"));
-    const { identity, device, type } = context;
-    const earlier = this.sockets.of(device);
-    if (earlier.length === 0 && this.sockets.live().length >= MAX_DEVICES) {
-      return errorResponse(new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`));
-    }
-    for (const ws of earlier) ws.close(CloseCode.deviceReplaced, "replaced by a newer connection of this device");
-    const client = this.sockets.accept(device, type, Date.now());
-    const replaced = earlier.flatMap((ws) => attachedDevice(ws) ?? []);
+    const { identity, device, type, expiresAt } = context;
+    const opened = this.sockets.open(device, type, expiresAt, Date.now());
+    if (!opened) return errorResponse(new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`));
+    const { client, replaced } = opened;
     // The hello goes out before the handler's first await; room pushes never hold back the 101.
     this.ctx.waitUntil(this.handle("fetch", { type: "connect", identity, device, replaced }));
     return new Response(null, { status: 101, webSocket: client });
@@ -80,10 +75,15 @@ export class PresenceObject extends DurableObject<Env> {
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const read = readJsonFrame(message);
     if (!read.ok && read.tooBig) return this.drop(ws, CloseCode.messageTooBig, read.message);
-    if (!this.frameRate.allow(ws, Date.now())) return this.refuse(ws, "rate_limited", `at most ${MAX_FRAMES_PER_SECOND} frames a second`);
+    if (!this.frameRate.allow(ws, Date.now())) return sendError(ws, "rate_limited", `at most ${MAX_FRAMES_PER_SECOND} frames a second`);
     const device = this.sockets.touch(ws, Date.now());
     const parsed = read.ok ? parseFrame(DeviceFrame, DEVICE_FRAME_TYPES, read.value) : read;
-    if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message);
+    if (!parsed.ok) return sendError(ws, parsed.code, parsed.message);
+    if (parsed.frame.type === "token") {
+      const renewed = await renewal(parsed.frame.token, this.env.JWT_SECRET, this.config.tokens, objectName(this.ctx), device.expiresAt);
+      if (!renewed.ok) return sendError(ws, "invalid_token", renewed.message);
+      this.sockets.renew(ws, renewed.expiresAt);
+    }
     await this.handle("webSocketMessage", { type: "frame", device: device.id, frame: parsed.frame });
   }
 
@@ -127,10 +127,6 @@ export class PresenceObject extends DurableObject<Env> {
     await this.left(ws, "webSocketMessage");
   }
 
-  private refuse(ws: WebSocket, code: ErrorCode, message: string): void {
-    sendFrame(ws, { type: "error", code, message } satisfies DeviceServerFrame);
-  }
-
   /** The one path of every event: load, transition, save, send, push, tell, set the alarm. */
   private async handle(wake: string, event: PresenceEvent): Promise<Step> {
     const before = { ...this.store.counts };
@@ -141,8 +137,7 @@ export class PresenceObject extends DurableObject<Env> {
     this.sockets.send(step.messages);
     this.sockets.close(step.closes);
     const [failed] = await Promise.all([pushToRooms(this.env, user, step.pushes), tellPartners(this.env, user, step.notices)]);
-    const record = this.store.load();
-    if (record && failed.length > 0) this.store.save({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) });
+    if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
     const current = this.store.load();
     await this.alarmClock.set([current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
     logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });

@@ -1,7 +1,11 @@
-import { sendFrame } from "../sockets/frames";
+import { CloseCode } from "../protocol/constants";
 import type { DeviceType } from "../protocol/ids";
-import type { DeviceMessage, Step } from "./transition";
+import { sendFrame } from "../sockets/frames";
 import { lastHeardOf, type DeviceState, type LiveDevice } from "./status";
+import type { DeviceMessage, Step } from "./transition";
+
+/** How many devices one user may have connected at once. */
+export const MAX_DEVICES = 10;
 
 const deviceTag = (device: string) => `device:${device}`;
 
@@ -29,12 +33,28 @@ export class DeviceSockets {
     return this.ctx.getWebSockets(deviceTag(device)).filter((ws) => ws.readyState === WebSocket.OPEN);
   }
 
+  /**
+   * Opens a device's socket, closing its earlier sockets (4001); null when the user has the most
+   * devices already (reconnecting a device id is always allowed).
+   */
+  open(id: string, type: DeviceType, expiresAt: number, now: number): { client: WebSocket; replaced: DeviceState[] } | null {
+    const earlier = this.of(id);
+    if (earlier.length === 0 && this.live().length >= MAX_DEVICES) return null;
+    for (const ws of earlier) ws.close(CloseCode.deviceReplaced, "replaced by a newer connection of this device");
+    return { client: this.accept(id, type, now, expiresAt), replaced: earlier.flatMap((ws) => attachedDevice(ws) ?? []) };
+  }
+
   /** Accepts a device's socket (hibernatable) and returns the client end. */
-  accept(id: string, type: DeviceType, now: number): WebSocket {
+  private accept(id: string, type: DeviceType, now: number, expiresAt: number): WebSocket {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [deviceTag(id)]);
-    server.serializeAttachment({ id, type, connectedAt: now, lastActive: now } satisfies DeviceState);
+    server.serializeAttachment({ id, type, connectedAt: now, lastActive: now, expiresAt } satisfies DeviceState);
     return client;
+  }
+
+  /** The device's socket now lives on a token that expires at `expiresAt`. */
+  renew(ws: WebSocket, expiresAt: number): void {
+    ws.serializeAttachment({ ...(ws.deserializeAttachment() as DeviceState), expiresAt });
   }
 
   /** A frame arrived from `ws`: the device was active now. */

@@ -22,6 +22,8 @@ export interface DeviceState {
   type: DeviceType;
   connectedAt: number;
   lastActive: number;
+  /** When the token the socket lives on expires (epoch ms); a `token` frame moves it. */
+  expiresAt: number;
 }
 
 /** A device whose socket is open, with when it was last heard from (its last frame or ping). */

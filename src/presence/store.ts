@@ -124,4 +124,10 @@ export class PresenceStore {
     );
     this.cached = record;
   }
+
+  /** Changes the stored record, if there is one. */
+  update(change: (record: UserRecord) => UserRecord): void {
+    const record = this.load();
+    if (record) this.save(change(record));
+  }
 }

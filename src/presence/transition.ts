@@ -184,12 +184,16 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
     case "leave":
       return { ...base, state: mergeLastActive(record.state, [event.device]) };
     case "alarm": {
-      const silent = live.filter((device) => device.lastHeard + timers.offlineAfterMs <= now);
+      const expired = live.filter((device) => device.expiresAt <= now);
+      const silent = live.filter((device) => !expired.includes(device) && device.lastHeard + timers.offlineAfterMs <= now);
       return {
         ...base,
-        state: mergeLastActive(record.state, silent),
-        devices: live.filter((device) => !silent.includes(device)),
-        closes: silent.map((device) => ({ device: device.id, code: CloseCode.heartbeatTimeout, reason: "no heartbeat" })),
+        state: mergeLastActive(record.state, [...expired, ...silent]),
+        devices: live.filter((device) => !silent.includes(device) && !expired.includes(device)),
+        closes: [
+          ...expired.map((device) => ({ device: device.id, code: CloseCode.tokenExpired, reason: "token expired" })),
+          ...silent.map((device) => ({ device: device.id, code: CloseCode.heartbeatTimeout, reason: "no heartbeat" })),
+        ],
       };
     }
     case "focus": {
@@ -207,6 +211,7 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
 function applyFrame(record: UserRecord, base: Applied, device: string, frame: DeviceFrame): Applied {
   switch (frame.type) {
     case "activity":
+    case "token":
       return base;
     case "status":
       return { ...base, state: chooseStatus(record.state, frame.status, frame.text) };
@@ -237,7 +242,7 @@ function keepLastActive(state: UserState, devices: readonly LiveDevice[], active
 /** The one alarm: a device's heartbeat expiry, the next change of status by itself, or a room push. */
 export function nextAlarmAt(record: UserRecord, devices: readonly LiveDevice[], now: number, timers: Timers): number | null {
   const times = [
-    ...devices.map((device) => device.lastHeard + timers.offlineAfterMs),
+    ...devices.map((device) => Math.min(device.lastHeard + timers.offlineAfterMs, device.expiresAt)),
     nextStatusChangeAt(record.state, devices, now, timers),
     nextRoomSyncAt(record.rooms, timers.offlineAfterMs),
     nextScopeLapse(record.deviceScopes, timers.disconnectGraceMs),

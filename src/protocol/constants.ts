@@ -15,4 +15,5 @@ export const CloseCode = {
   messageTooBig: 1009,
   heartbeatTimeout: 4000,
   deviceReplaced: 4001,
+  tokenExpired: 4003,
 } as const;

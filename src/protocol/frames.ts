@@ -12,11 +12,14 @@ export const StatusFrame = z.strictObject({
 });
 export const FocusFrame = z.strictObject({ type: z.literal("focus"), partner: UserId });
 export const BlurFrame = z.strictObject({ type: z.literal("blur") });
+/** A fresh token for an open socket, sent before the current one expires. */
+export const TokenFrame = z.strictObject({ type: z.literal("token"), token: z.string().min(1).max(4000) });
 
 /** Every frame a device may send (besides `ping`). */
-export const DeviceFrame = z.discriminatedUnion("type", [ActivityFrame, StatusFrame, FocusFrame, BlurFrame]);
+export const DeviceFrame = z.discriminatedUnion("type", [ActivityFrame, StatusFrame, FocusFrame, BlurFrame, TokenFrame]);
 export type DeviceFrame = z.infer<typeof DeviceFrame>;
 export type StatusFrame = z.infer<typeof StatusFrame>;
+export type TokenFrame = z.infer<typeof TokenFrame>;
 
 export interface HelloFrame {
   type: "hello";

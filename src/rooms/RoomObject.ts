@@ -1,14 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
+import { renewal } from "../auth/renewal";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { ApiError, errorResponse } from "../errors";
 import { objectName } from "../objectName";
 import { logWake } from "../observability/wakes";
 import { CloseCode } from "../protocol/constants";
-import type { WatchServerFrame } from "../protocol/frames";
 import type { ScopeId } from "../protocol/ids";
 import type { MembersPage, ScopeCount } from "../protocol/rest";
-import { answerClose, heartbeatAutoResponse, readJsonFrame, sendFrame } from "../sockets/frames";
+import { TokenFrame, type WatchServerFrame } from "../protocol/frames";
+import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendError, sendFrame } from "../sockets/frames";
+import { watchContext } from "../sockets/internalUpgrade";
 import { OneAlarm } from "../storage/alarm";
 import { encodeCursor, type MembersCursor } from "./cursor";
 import { DiffFanout } from "./fanout";
@@ -45,23 +47,29 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
-  async fetch(): Promise<Response> {
+  async fetch(request: Request): Promise<Response> {
     logWake(this.config, "room", "fetch");
     if (!this.watchers.hasRoom(MAX_WATCHERS)) {
       return errorResponse(new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`));
     }
-    const { client, server } = this.watchers.accept(Date.now());
+    const { client, server } = this.watchers.accept(watchContext(request), Date.now());
     sendFrame(server, this.fanout.sync(this.store.all()) satisfies WatchServerFrame);
-    await this.alarmClock.noLaterThan(Date.now() + this.config.offlineAfterMs);
+    await this.alarmClock.noLaterThan(this.watchers.expiry(server).at);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Watchers are read-only: anything but the heartbeat is refused. */
+  /** Watchers are read-only: anything but the heartbeat and a fresh token is refused. */
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     logWake(this.config, "room", "webSocketMessage");
     const read = readJsonFrame(message);
-    if (!read.ok && read.tooBig) ws.close(CloseCode.messageTooBig, read.message);
-    else sendFrame(ws, { type: "error", code: "read_only", message: "watch sockets only accept the heartbeat" } satisfies WatchServerFrame);
+    if (!read.ok && read.tooBig) return ws.close(CloseCode.messageTooBig, read.message);
+    const parsed = read.ok ? parseFrame(TokenFrame, ["token"], read.value) : read;
+    if (!parsed.ok) return sendError(ws, "read_only", "watch sockets only accept the heartbeat and token frames");
+    const { sub, expiresAt } = this.watchers.watcher(ws);
+    const renewed = await renewal(parsed.frame.token, this.env.JWT_SECRET, this.config.tokens, sub, expiresAt);
+    if (!renewed.ok) return sendError(ws, "invalid_token", renewed.message);
+    this.watchers.renew(ws, renewed.expiresAt);
+    await this.alarmClock.noLaterThan(renewed.expiresAt);
   }
 
   async webSocketClose(ws: WebSocket): Promise<void> {
@@ -102,7 +110,10 @@ export class RoomObject extends DurableObject<Env> {
     this.alarmClock.fired();
     this.watchers.forget();
     const now = Date.now();
-    for (const ws of this.watchers.all()) if (this.watchers.expiresAt(ws) <= now) ws.close(CloseCode.heartbeatTimeout, "no heartbeat");
+    for (const ws of this.watchers.all()) {
+      const expiry = this.watchers.expiry(ws);
+      if (expiry.at <= now) ws.close(expiry.code, expiry.reason);
+    }
     for (const user of this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs))) {
       const held = this.store.held(user);
       if (!held) continue;

@@ -1,5 +1,8 @@
-/** Kept on each watch socket, for its heartbeat expiry. */
-interface Watcher {
+import { CloseCode } from "../protocol/constants";
+import type { WatchContext } from "../sockets/internalUpgrade";
+
+/** Kept on each watch socket: who watches, and what its heartbeat and token expiry count from. */
+interface Watcher extends WatchContext {
   connectedAt: number;
 }
 
@@ -32,25 +35,35 @@ export class WatchSockets {
   }
 
   /** Accepts a watcher's socket (hibernatable) and returns both ends. */
-  accept(now: number): { client: WebSocket; server: WebSocket } {
+  accept(context: WatchContext, now: number): { client: WebSocket; server: WebSocket } {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [WATCH_TAG]);
-    server.serializeAttachment({ connectedAt: now } satisfies Watcher);
+    server.serializeAttachment({ ...context, connectedAt: now } satisfies Watcher);
     if (this.open !== undefined) this.open += 1;
     return { client, server };
   }
 
-  /** When a watcher that sends no heartbeat is gone (a closed tab may never say so). */
-  expiresAt(ws: WebSocket): number {
-    const { connectedAt } = ws.deserializeAttachment() as Watcher;
+  watcher(ws: WebSocket): WatchContext {
+    return ws.deserializeAttachment() as Watcher;
+  }
+
+  /** The watcher's socket now lives on a token that expires at `expiresAt`. */
+  renew(ws: WebSocket, expiresAt: number): void {
+    ws.serializeAttachment({ ...(ws.deserializeAttachment() as Watcher), expiresAt });
+  }
+
+  /** Why and when a watcher is closed: its token expires, or its heartbeats stop (a closed tab may never say so). */
+  expiry(ws: WebSocket): { at: number; code: number; reason: string } {
+    const { connectedAt, expiresAt } = ws.deserializeAttachment() as Watcher;
     const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-    return Math.max(connectedAt, lastPing) + this.offlineAfterMs;
+    const silentAt = Math.max(connectedAt, lastPing) + this.offlineAfterMs;
+    return expiresAt <= silentAt ? { at: expiresAt, code: CloseCode.tokenExpired, reason: "token expired" } : { at: silentAt, code: CloseCode.heartbeatTimeout, reason: "no heartbeat" };
   }
 
   /** Expiry times of the open watchers. */
   expiries(): number[] {
     return this.all()
       .filter((ws) => ws.readyState === WebSocket.OPEN)
-      .map((ws) => this.expiresAt(ws));
+      .map((ws) => this.expiry(ws).at);
   }
 }

@@ -71,6 +71,11 @@ export function sendFrame(ws: WebSocket, frame: object): boolean {
   return sendText(ws, JSON.stringify(frame));
 }
 
+/** Refuses one frame; the socket stays open. */
+export function sendError(ws: WebSocket, code: ErrorCode, message: string): void {
+  sendFrame(ws, { type: "error", code, message });
+}
+
 export type ParsedFrame<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
 /** Validates a parsed frame against its schema, telling an unknown `type` apart from a bad field. */

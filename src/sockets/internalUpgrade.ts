@@ -15,6 +15,22 @@ export function internalUpgrade(ticket = ""): Request {
   return new Request(`${BASE}${ticket}`, { headers: { Upgrade: "websocket" } });
 }
 
+/** Who watches, until when: plain ids and a number, safe to carry in the internal URL. */
+export interface WatchContext {
+  sub: string;
+  expiresAt: number;
+}
+
+export function watchUpgrade(context: WatchContext): Request {
+  const query = new URLSearchParams({ sub: context.sub, expiresAt: String(context.expiresAt) });
+  return new Request(`${BASE}?${query}`, { headers: { Upgrade: "websocket" } });
+}
+
+export function watchContext(request: Request): WatchContext {
+  const query = new URL(request.url).searchParams;
+  return { sub: query.get("sub") ?? "", expiresAt: Number(query.get("expiresAt") ?? "0") };
+}
+
 /** Contexts handed over by RPC, each taken once by the upgrade that names its ticket. */
 export class UpgradeTickets<T> {
   private readonly waiting = new Map<string, { context: T; expiresAt: number }>();

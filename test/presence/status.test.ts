@@ -13,7 +13,7 @@ import {
 import { memberOf } from "../../src/protocol/member";
 
 const timers = { awayAfterMs: 1000, offlineAfterMs: 5000, disconnectGraceMs: 500, joinPushDelayMs: 0 };
-const device = (id: string, lastActive: number): DeviceState => ({ id, type: "web", connectedAt: 0, lastActive });
+const device = (id: string, lastActive: number): DeviceState => ({ id, type: "web", connectedAt: 0, lastActive, expiresAt: Number.MAX_SAFE_INTEGER });
 
 describe("status model", () => {
   it("is offline with no devices and no grace", () => {

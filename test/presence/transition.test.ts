@@ -6,7 +6,7 @@ import { LAST_ACTIVE_SAVE_MS, transition, type PresenceEvent, type TransitionInp
 const timers = { awayAfterMs: 10_000, offlineAfterMs: 5_000, disconnectGraceMs: 1_000, joinPushDelayMs: 0 };
 const T = 1_000_000;
 const identity = { sub: "u", org: "acme" };
-const device = (id: string, lastActive = T, lastHeard = lastActive): LiveDevice => ({ id, type: "web", connectedAt: T - 100, lastActive, lastHeard });
+const device = (id: string, lastActive = T, lastHeard = lastActive): LiveDevice => ({ id, type: "web", connectedAt: T - 100, lastActive, lastHeard, expiresAt: T + 3_600_000 });
 
 /** A user connected on `devices` at T, as the object would hold it. */
 function connected(...devices: LiveDevice[]): UserRecord {
@@ -88,6 +88,13 @@ describe("the presence transition", () => {
     const step = run(connected(...live), live, { type: "alarm" }, now);
     expect(step.closes).toEqual([{ device: "a", code: 4000, reason: "no heartbeat" }]);
     expect(step.record?.state.leftAt).toBe(now);
+  });
+
+  it("closes a device whose token expired with 4003, and wakes up for it", () => {
+    const live = [{ ...device("a"), expiresAt: T + 2_000 }];
+    expect(run(connected(...live), live, { type: "frame", device: "a", frame: { type: "activity" } }).alarmAt).toBe(T + 2_000);
+    const step = run(connected(...live), live, { type: "alarm" }, T + 2_000);
+    expect(step.closes).toEqual([{ device: "a", code: 4003, reason: "token expired" }]);
   });
 
   it("counts devices that vanished without a close (an unclean stop) as gone at their last stored activity", () => {

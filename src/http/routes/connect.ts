@@ -27,7 +27,7 @@ const connect = createRoute({
 export const connectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(connect, async (c) => {
   const claims = c.get("claims");
   const { device, type } = c.req.valid("query");
-  const context: ConnectContext = { identity: identityOf(claims), device: device ?? crypto.randomUUID(), type };
+  const context: ConnectContext = { identity: identityOf(claims), device: device ?? crypto.randomUUID(), type, expiresAt: claims.exp * 1000 };
   const presence = c.env.PRESENCE.getByName(claims.sub);
   return presence.fetch(internalUpgrade(await presence.admit(context)));
 });

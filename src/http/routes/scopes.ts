@@ -4,7 +4,7 @@ import { ErrorBody } from "../../protocol/errors";
 import type { ScopeId } from "../../protocol/ids";
 import { Counts, MembersPage, MembersQuery, ScopeCount, ScopeParam, WatchQuery } from "../../protocol/rest";
 import { decodeCursor } from "../../rooms/cursor";
-import { internalUpgrade } from "../../sockets/internalUpgrade";
+import { watchUpgrade } from "../../sockets/internalUpgrade";
 import type { AppEnv } from "../appEnv";
 import { ApiError } from "../../errors";
 import { authorizeScope } from "../scopes";
@@ -88,5 +88,6 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(watch, async (c) => {
     const { scope } = c.req.valid("param");
     authorizeScope(c.get("claims"), scope);
-    return room(c.env, scope).fetch(internalUpgrade());
+    const claims = c.get("claims");
+    return room(c.env, scope).fetch(watchUpgrade({ sub: claims.sub, expiresAt: claims.exp * 1000 }));
   });
