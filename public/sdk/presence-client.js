@@ -70,8 +70,24 @@ var PONG = "pong";
 var CloseCode = {
   messageTooBig: 1009,
   heartbeatTimeout: 4e3,
-  deviceReplaced: 4001
+  deviceReplaced: 4001,
+  tokenExpired: 4003
 };
+
+// src/client/tokenExpiry.ts
+function tokenExpiry(token) {
+  try {
+    const payload = token.split(".")[1] ?? "";
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const exp = JSON.parse(json).exp;
+    return typeof exp === "number" ? exp * 1e3 : null;
+  } catch {
+    return null;
+  }
+}
+function refreshAt(expiresAt, now) {
+  return expiresAt - Math.min(6e4, Math.max(0, expiresAt - now) / 5);
+}
 
 // src/client/ReconnectingSocket.ts
 var STABLE_AFTER_MS = 1e4;
@@ -92,6 +108,9 @@ var ReconnectingSocket = class {
   retryTimer = null;
   pingTimer = null;
   pongTimer = null;
+  refreshTimer = null;
+  /** When the token the open socket lives on expires (null: unknown, so never refreshed). */
+  tokenExpiresAt = null;
   current = "connecting";
   on = this.events.on.bind(this.events);
   get state() {
@@ -132,9 +151,10 @@ var ReconnectingSocket = class {
     if (this.state !== "connecting") this.setState({ state: "connecting" });
     let socket;
     try {
-      const url = await this.options.url();
+      const token = await this.options.token();
       if (generation !== this.generation) return;
-      socket = await this.options.openSocket(url);
+      this.tokenExpiresAt = tokenExpiry(token);
+      socket = await this.options.openSocket(this.options.url(token));
     } catch {
       if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
       return;
@@ -160,7 +180,26 @@ var ReconnectingSocket = class {
     this.openedAt = Date.now();
     this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
     this.ping();
+    this.scheduleRefresh();
     this.setState({ state: "open" });
+  }
+  /** Sends a fresh token ahead of `exp`, so the server never closes the socket for an expired one (4003). */
+  scheduleRefresh() {
+    if (this.tokenExpiresAt === null) return;
+    const generation = this.generation;
+    this.refreshTimer = setTimeout(async () => {
+      this.refreshTimer = null;
+      let token;
+      try {
+        token = await this.options.token();
+      } catch {
+        return;
+      }
+      const expiresAt = tokenExpiry(token);
+      if (generation !== this.generation || expiresAt === null || this.tokenExpiresAt === null || expiresAt <= this.tokenExpiresAt) return;
+      if (this.send({ type: "token", token })) this.tokenExpiresAt = expiresAt;
+      this.scheduleRefresh();
+    }, Math.max(0, refreshAt(this.tokenExpiresAt, Date.now()) - Date.now()));
   }
   ping() {
     const socket = this.socket;
@@ -211,7 +250,8 @@ var ReconnectingSocket = class {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-    this.retryTimer = this.pingTimer = this.pongTimer = null;
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.retryTimer = this.pingTimer = this.pongTimer = this.refreshTimer = null;
   }
   setState(change) {
     this.current = change.state;
@@ -241,7 +281,8 @@ var PresenceClient = class {
     const deviceType = options.deviceType ?? "web";
     this.connection = new ReconnectingSocket({
       ...connectionSettings(options),
-      url: async () => socketUrl(options.baseUrl, "/v1/connect", { token: await resolveToken(options.token), device: this.device, type: deviceType }),
+      token: () => resolveToken(options.token),
+      url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced
     });
     this.connection.on("frame", (frame) => this.received(frame));
@@ -373,7 +414,8 @@ var RosterWatch = class {
     this.scope = scope;
     this.connection = new ReconnectingSocket({
       ...connectionSettings(options),
-      url: async () => socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token: await resolveToken(options.token) }),
+      token: () => resolveToken(options.token),
+      url: (token) => socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token }),
       shouldReconnect: () => true
     });
     this.connection.on("frame", (frame) => this.received(frame));

@@ -48,8 +48,8 @@ export class PresenceClient {
     const deviceType = options.deviceType ?? "web";
     this.connection = new ReconnectingSocket<DeviceServerFrame>({
       ...connectionSettings(options),
-      url: async () =>
-        socketUrl(options.baseUrl, "/v1/connect", { token: await resolveToken(options.token), device: this.device, type: deviceType }),
+      token: () => resolveToken(options.token),
+      url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced,
     });
     this.connection.on("frame", (frame) => this.received(frame));

@@ -3,6 +3,7 @@ import { reconnectDelayMs } from "./backoff";
 import type { ConnectionSettings } from "./connectionOptions";
 import { PING, PONG } from "../protocol/constants";
 import { SOCKET_OPEN, type SocketLike } from "./socket";
+import { refreshAt, tokenExpiry } from "./tokenExpiry";
 
 /**
  * - `connecting`: a socket is being opened (the first time, or again after a drop);
@@ -29,8 +30,10 @@ interface ReconnectingSocketEvents<Frame> {
 }
 
 export interface ReconnectingSocketOptions extends ConnectionSettings {
-  /** Builds the URL for one try (fetching a fresh token first). */
-  url: () => Promise<string>;
+  /** A token for one try, and for the `token` frame sent ahead of the current one's expiry. */
+  token: () => Promise<string>;
+  /** Builds the URL for one try with that token. */
+  url: (token: string) => string;
   /** False for a close code after which reconnecting is pointless. */
   shouldReconnect: (code: number) => boolean;
 }
@@ -59,6 +62,9 @@ export class ReconnectingSocket<Frame> {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private pongTimer: ReturnType<typeof setTimeout> | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When the token the open socket lives on expires (null: unknown, so never refreshed). */
+  private tokenExpiresAt: number | null = null;
   private current: ConnectionState = "connecting";
 
   constructor(private readonly options: ReconnectingSocketOptions) {}
@@ -108,9 +114,10 @@ export class ReconnectingSocket<Frame> {
     if (this.state !== "connecting") this.setState({ state: "connecting" });
     let socket: SocketLike;
     try {
-      const url = await this.options.url();
+      const token = await this.options.token();
       if (generation !== this.generation) return;
-      socket = await this.options.openSocket(url);
+      this.tokenExpiresAt = tokenExpiry(token);
+      socket = await this.options.openSocket(this.options.url(token));
     } catch {
       if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
       return;
@@ -139,7 +146,27 @@ export class ReconnectingSocket<Frame> {
     // At once, not after a first interval: local workerd leaves a server-initiated close (4000, 4001)
     // unfinished on a socket whose client has never sent a frame. It also proves the socket alive early.
     this.ping();
+    this.scheduleRefresh();
     this.setState({ state: "open" });
+  }
+
+  /** Sends a fresh token ahead of `exp`, so the server never closes the socket for an expired one (4003). */
+  private scheduleRefresh(): void {
+    if (this.tokenExpiresAt === null) return;
+    const generation = this.generation;
+    this.refreshTimer = setTimeout(async () => {
+      this.refreshTimer = null;
+      let token: string;
+      try {
+        token = await this.options.token();
+      } catch {
+        return; // the socket closes at exp and the reconnect asks again
+      }
+      const expiresAt = tokenExpiry(token);
+      if (generation !== this.generation || expiresAt === null || this.tokenExpiresAt === null || expiresAt <= this.tokenExpiresAt) return;
+      if (this.send({ type: "token", token })) this.tokenExpiresAt = expiresAt;
+      this.scheduleRefresh();
+    }, Math.max(0, refreshAt(this.tokenExpiresAt, Date.now()) - Date.now()));
   }
 
   private ping(): void {
@@ -196,7 +223,8 @@ export class ReconnectingSocket<Frame> {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-    this.retryTimer = this.pingTimer = this.pongTimer = null;
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.retryTimer = this.pingTimer = this.pongTimer = this.refreshTimer = null;
   }
 
   private setState(change: ConnectionChange): void {

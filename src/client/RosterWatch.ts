@@ -37,8 +37,8 @@ export class RosterWatch {
   ) {
     this.connection = new ReconnectingSocket<WatchServerFrame>({
       ...connectionSettings(options),
-      url: async () =>
-        socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token: await resolveToken(options.token) }),
+      token: () => resolveToken(options.token),
+      url: (token) => socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token }),
       shouldReconnect: () => true,
     });
     this.connection.on("frame", (frame) => this.received(frame));

@@ -34,6 +34,18 @@ async function viewOf(user: string) {
 }
 
 describe("PresenceClient", () => {
+  it("sends a fresh token ahead of exp, so the server never closes the socket for an expired one", async () => {
+    const user = uniqueUser();
+    let asked = 0;
+    const { client } = connect(user, { token: () => token(user, { ttlSeconds: asked++ === 0 ? 3 : 3600 }) });
+    await nextEvent(client, "presence");
+    const states = recordEvents(client, "state");
+    await sleep(4000);
+    expect(asked).toBeGreaterThanOrEqual(2);
+    expect(states).toEqual([]);
+    expect(client.state).toBe("open");
+  });
+
   it("emits the user's own presence from hello, with this device in it", async () => {
     const user = uniqueUser();
     const { client } = connect(user, { device: "phone-1", deviceType: "mobile" });

@@ -39,7 +39,8 @@ function scriptedSocket() {
 
 function reconnectingSocket(socket: SocketLike, pingIntervalMs: number) {
   const connection = new ReconnectingSocket<unknown>({
-    url: async () => "ws://presence.test/v1/connect",
+    token: async () => "not-a-jwt",
+    url: () => "ws://presence.test/v1/connect",
     shouldReconnect: () => false,
     openSocket: () => socket,
     pingIntervalMs,
