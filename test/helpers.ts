@@ -163,6 +163,7 @@ export async function watchScope(scope: string, viewer: string, options: TokenOp
   const response = await upgrade(`/v1/scopes/${scope}/watch?token=${await token(viewer, options)}`);
   if (response.status !== 101 || !response.webSocket) throw new Error(`watch failed: ${response.status} ${await response.text()}`);
   const socket = new TestSocket(response.webSocket);
-  const sync = await socket.nextOfType("sync");
+  const sync = await socket.next();
+  if (typeof sync === "string" || sync.type !== "sync") throw new Error(`the first frame on a watch socket was ${JSON.stringify(sync)}, not a sync`);
   return { socket, sync };
 }

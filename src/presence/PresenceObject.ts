@@ -8,7 +8,6 @@ import { logWake } from "../observability/wakes";
 import type { Identity } from "../protocol/claims";
 import { CloseCode } from "../protocol/constants";
 import { DeviceFrame } from "../protocol/frames";
-import type { DeviceType } from "../protocol/ids";
 import type { PresenceView } from "../protocol/presence";
 import type { UpdateMeRequest } from "../protocol/rest";
 import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendError } from "../sockets/frames";
@@ -16,21 +15,13 @@ import { UpgradeTickets } from "../sockets/internalUpgrade";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import { OneAlarm } from "../storage/alarm";
 import { pushToRooms, tellPartners } from "./delivery";
-import { DeviceSockets, MAX_DEVICES, attachedDevice } from "./deviceSockets";
+import { DeviceSockets, MAX_DEVICES, attachedDevice, type ConnectContext } from "./deviceSockets";
 import { afterFailedPushes } from "./roomSync";
+import type { DeviceState } from "./status";
 import { PresenceStore } from "./store";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 
 const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token"] as const;
-
-/** What the worker's connect route hands over with the upgrade. */
-export interface ConnectContext {
-  identity: Identity;
-  device: string;
-  type: DeviceType;
-  /** When the token the socket opens with expires (epoch ms). */
-  expiresAt: number;
-}
 
 /**
  * One user's presence (the object is named by the user id): their device sockets, their record,
@@ -76,15 +67,11 @@ export class PresenceObject extends DurableObject<Env> {
     const read = readJsonFrame(message);
     if (!read.ok && read.tooBig) return this.drop(ws, CloseCode.messageTooBig, read.message);
     if (!this.frameRate.allow(ws, Date.now())) return sendError(ws, "rate_limited", `at most ${MAX_FRAMES_PER_SECOND} frames a second`);
-    const device = this.sockets.touch(ws, Date.now());
     const parsed = read.ok ? parseFrame(DeviceFrame, DEVICE_FRAME_TYPES, read.value) : read;
     if (!parsed.ok) return sendError(ws, parsed.code, parsed.message);
-    if (parsed.frame.type === "token") {
-      const renewed = await renewal(parsed.frame.token, this.env.JWT_SECRET, this.config.tokens, objectName(this.ctx), device.expiresAt);
-      if (!renewed.ok) return sendError(ws, "invalid_token", renewed.message);
-      this.sockets.renew(ws, renewed.expiresAt);
-    }
-    await this.handle("webSocketMessage", { type: "frame", device: device.id, frame: parsed.frame });
+    // A token renewal is the SDK's own doing, not the user's: it does not count as activity.
+    const device = parsed.frame.type === "token" ? await this.renew(ws, parsed.frame.token) : this.sockets.touch(ws, Date.now());
+    if (device) await this.handle("webSocketMessage", { type: "frame", device: device.id, frame: parsed.frame });
   }
 
   async webSocketClose(ws: WebSocket): Promise<void> {
@@ -93,6 +80,7 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
+    answerClose(ws); // so the failed socket no longer counts as live
     await this.left(ws, "webSocketError");
   }
 
@@ -117,6 +105,18 @@ export class PresenceObject extends DurableObject<Env> {
     await this.handle("focusChanged", { type: "focus", from, device, active });
   }
 
+  /** The device's socket lives on to the new token's `exp`; null (after an error frame) when the token does not do. */
+  private async renew(ws: WebSocket, token: string): Promise<DeviceState | null> {
+    const device = attachedDevice(ws);
+    const renewed = device && (await renewal(token, this.env.JWT_SECRET, this.config.tokens, objectName(this.ctx), device.expiresAt));
+    if (!renewed?.ok) {
+      sendError(ws, "invalid_token", renewed?.message ?? "no device");
+      return null;
+    }
+    this.sockets.renew(ws, renewed.expiresAt);
+    return device;
+  }
+
   private async left(ws: WebSocket, wake: string): Promise<void> {
     const device = attachedDevice(ws);
     if (device) await this.handle(wake, { type: "leave", device });
@@ -139,7 +139,7 @@ export class PresenceObject extends DurableObject<Env> {
     const [failed] = await Promise.all([pushToRooms(this.env, user, step.pushes), tellPartners(this.env, user, step.notices)]);
     if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
     const current = this.store.load();
-    await this.alarmClock.set([current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
+    await this.alarmClock.set([failed.length === 0 ? step.alarmAt : current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
     logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });
     return step;
   }

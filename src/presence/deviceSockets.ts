@@ -1,3 +1,4 @@
+import type { Identity } from "../protocol/claims";
 import { CloseCode } from "../protocol/constants";
 import type { DeviceType } from "../protocol/ids";
 import { sendFrame } from "../sockets/frames";
@@ -6,6 +7,15 @@ import type { DeviceMessage, Step } from "./transition";
 
 /** How many devices one user may have connected at once. */
 export const MAX_DEVICES = 10;
+
+/** What the worker's connect route hands over with the upgrade. */
+export interface ConnectContext {
+  identity: Identity;
+  device: string;
+  type: DeviceType;
+  /** When the token the socket opens with expires (epoch ms). */
+  expiresAt: number;
+}
 
 const deviceTag = (device: string) => `device:${device}`;
 

@@ -51,31 +51,37 @@ export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly strin
     nextRev += 1;
     const pushedAt = held?.pushedAt ?? 0;
     const joins = want !== null && (held?.member ?? null) === null;
-    const nextTry = Math.max(now + (joins ? joinDelayMs : 0), pushedAt + PUSH_INTERVAL_MS);
+    // A change never overtakes one still waiting (a delayed join, a backed-off retry): it replaces it, no sooner.
+    const waiting = held && !held.delivered ? held.nextTry : 0;
+    const nextTry = Math.max(now + (joins ? joinDelayMs : 0), pushedAt + PUSH_INTERVAL_MS, waiting);
     planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt });
   }
   return { rooms: planned, rev: nextRev };
 }
 
-/** Pushes that are due: unsent ones whose time came, and renewals of a visible user's lease. */
+/**
+ * Pushes that are due: unsent ones whose time came, renewals of a visible user's lease, and the one
+ * repeat of a removal a period after it was sent (in case the first was lost).
+ */
 export function dueRoomSyncs(syncs: readonly RoomSync[], now: number, renewEveryMs: number): RoomSync[] {
-  return syncs.filter((sync) => (sync.delivered ? sync.member !== null && sync.pushedAt + renewEveryMs <= now : sync.nextTry <= now));
+  return syncs.filter((sync) => (sync.delivered ? sync.pushedAt + renewEveryMs <= now : sync.nextTry <= now));
 }
 
 /**
- * Marks the due pushes as sent now, in the same save as the change that caused them (a removal sent
- * is done with): a push that then fails is put back for a retry (a second save, on failure only);
- * one lost to a crash before it went out is repaired by the lease (renewed, or expired by the room).
+ * Marks the due pushes as sent now, in the same save as the change that caused them: a push that
+ * then fails is put back for a retry (a second save, on failure only); one lost to a crash before it
+ * went out is repaired by the next renewal, or for a removal by its one repeat, after which the
+ * removal is done with.
  */
 export function markSent(syncs: readonly RoomSync[], due: readonly RoomSync[], now: number): RoomSync[] {
   return syncs.flatMap((sync) => {
     if (!due.includes(sync)) return [sync];
-    return sync.member === null ? [] : [{ ...sync, delivered: true, pushedAt: now }];
+    return sync.member === null && sync.delivered ? [] : [{ ...sync, delivered: true, pushedAt: now }];
   });
 }
 
 export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number): number | null {
-  const times = syncs.flatMap((sync) => (sync.delivered ? (sync.member === null ? [] : [sync.pushedAt + renewEveryMs]) : [sync.nextTry]));
+  const times = syncs.map((sync) => (sync.delivered ? sync.pushedAt + renewEveryMs : sync.nextTry));
   return times.length ? Math.min(...times) : null;
 }
 

@@ -52,8 +52,10 @@ export class RoomObject extends DurableObject<Env> {
     if (!this.watchers.hasRoom(MAX_WATCHERS)) {
       return errorResponse(new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`));
     }
+    // The sync is built (and any pending diff flushed to the others) before this socket joins them.
+    const sync = this.fanout.sync(this.store.all());
     const { client, server } = this.watchers.accept(watchContext(request), Date.now());
-    sendFrame(server, this.fanout.sync(this.store.all()) satisfies WatchServerFrame);
+    sendFrame(server, sync satisfies WatchServerFrame);
     await this.alarmClock.noLaterThan(this.watchers.expiry(server).at);
     return new Response(null, { status: 101, webSocket: client });
   }

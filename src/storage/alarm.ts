@@ -12,7 +12,7 @@ export class OneAlarm {
   async set(times: readonly (number | null)[]): Promise<void> {
     const due = times.filter((time): time is number => time !== null);
     const next = due.length ? Math.min(...due) : null;
-    this.at ??= await this.storage.getAlarm();
+    if (this.at === undefined) this.at = await this.storage.getAlarm();
     if (next === this.at) return;
     if (next === null) await this.storage.deleteAlarm();
     else await this.storage.setAlarm(next);
@@ -21,7 +21,7 @@ export class OneAlarm {
 
   /** Makes sure the alarm runs by `time`, only ever moving it earlier. */
   async noLaterThan(time: number): Promise<void> {
-    this.at ??= await this.storage.getAlarm();
+    if (this.at === undefined) this.at = await this.storage.getAlarm();
     if (this.at === null || time < this.at) {
       await this.storage.setAlarm(time);
       this.at = time;

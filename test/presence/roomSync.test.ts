@@ -60,7 +60,7 @@ describe("room sync planning", () => {
   it("retries undelivered pushes when due and renews delivered ones every period", () => {
     const syncs = [sync("a", { delivered: false, nextTry: 100 }), sync("b", { pushedAt: 50 }), sync("c", { member: null })];
     expect(dueRoomSyncs(syncs, 100, 1_000).map((s) => s.scope)).toEqual(["a"]);
-    expect(dueRoomSyncs(syncs, 1_050, 1_000).map((s) => s.scope)).toEqual(["a", "b"]);
+    expect(dueRoomSyncs(syncs, 1_050, 1_000).map((s) => s.scope)).toEqual(["a", "b", "c"]); // c: a removal's one repeat
     expect(nextRoomSyncAt(syncs, 1_000)).toBe(100);
   });
 
@@ -73,15 +73,33 @@ describe("room sync planning", () => {
     expect(failed.map((s) => [s.scope, s.delivered, s.attempts, s.nextTry])).toEqual([["due", false, 1, 6_100], ["later", false, 0, 9_000]]);
   });
 
-  it("forgets a removal once sent, and brings it back when the room did not take it", () => {
+  it("repeats a removal once, a period after sending it, then forgets it; a failed repeat comes back", () => {
     const removal = sync("org:old", { member: null, delivered: false, rev: 4 });
-    const sent = markSent([sync("global"), removal], [removal], 10_000);
-    expect(sent.map((s) => s.scope)).toEqual(["global"]);
-    const failed = afterFailedPushes(sent, [{ scope: "org:old", member: null, rev: 4 }], 10_100, () => 0);
+    const sent = markSent([sync("global", { pushedAt: 10_000 }), removal], [removal], 10_000);
+    expect(sent.map((s) => [s.scope, s.delivered, s.pushedAt])).toEqual([["global", true, 10_000], ["org:old", true, 10_000]]);
+    const due = dueRoomSyncs(sent, 70_000, 60_000);
+    expect(due.map((s) => s.scope)).toEqual(["global", "org:old"]);
+    const repeated = markSent(sent, due, 70_000);
+    expect(repeated.map((s) => s.scope)).toEqual(["global"]);
+    const failed = afterFailedPushes(repeated, [{ scope: "org:old", member: null, rev: 4 }], 70_100, () => 0);
     expect(failed.map((s) => [s.scope, s.member, s.rev, s.delivered, s.attempts, s.nextTry])).toEqual([
       ["global", member(0), 1, true, 0, 0],
-      ["org:old", null, 4, false, 1, 10_600],
+      ["org:old", null, 4, false, 1, 70_600],
     ]);
+  });
+
+  it("keeps one push a second across a removal and a join (invisible and back)", () => {
+    const left = markSent([sync("global", { member: null, delivered: false, rev: 2 })], [sync("global")], 10_000);
+    const sentRemoval = markSent(left, left.filter((s) => !s.delivered), 10_000);
+    const back = planRoomSyncs(sentRemoval, ["global"], member(0), 2, 10_100);
+    expect(back.rooms[0]).toMatchObject({ member: member(0), delivered: false, nextTry: 11_000 });
+  });
+
+  it("does not let a change overtake a delayed join", () => {
+    const joining = planRoomSyncs([], ["global"], member(0), 0, 10_000, 1_000);
+    expect(joining.rooms[0]?.nextTry).toBe(11_000);
+    const changed = planRoomSyncs(joining.rooms, ["global"], member(0, "busy"), joining.rev, 10_200, 1_000);
+    expect(changed.rooms[0]).toMatchObject({ member: member(0, "busy"), nextTry: 11_000 });
   });
 
   it("backs off exponentially with jitter, capped at a minute", () => {

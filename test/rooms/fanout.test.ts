@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import type { Member } from "../../src/protocol/presence";
+import { COALESCE_MS, DiffFanout } from "../../src/rooms/fanout";
+import { sleep } from "../helpers";
+
+const m = (user: string, status: Member["status"] = "online"): Member => ({ user, status, text: null, lastActive: 1 });
+
+/** A room with fake watcher sockets that record what they are sent. */
+function room() {
+  const held = new Map<string, Member | null>();
+  let seq = 0;
+  const sent: string[][] = [[], []];
+  const sockets = sent.map((frames) => ({ readyState: WebSocket.OPEN, send: (text: string) => frames.push(text) }) as unknown as WebSocket);
+  const fanout = new DiffFanout("org:x", { seq: () => seq, setSeq: (next) => (seq = next) }, () => sockets, (user) => held.get(user) ?? null);
+  const move = (user: string, after: Member | null) => {
+    const before = held.get(user) ?? null;
+    held.set(user, after);
+    fanout.moved(user, before, after);
+  };
+  return { fanout, move, sent, frames: (index = 0) => (sent[index] ?? []).map((text) => JSON.parse(text) as { seq: number; joins: Member[]; updates: Member[] }) };
+}
+
+describe("diff fan-out", () => {
+  it("sends the first change after a quiet moment at once, the same frame to every watcher", () => {
+    const { move, sent, frames } = room();
+    move("a", m("a"));
+    expect(frames()).toMatchObject([{ type: "diff", seq: 1, joins: [m("a")] }]);
+    expect(sent[1]).toEqual(sent[0]);
+  });
+
+  it("merges changes that come within the window into the next diff, as net moves", async () => {
+    const { move, frames } = room();
+    move("a", m("a"));
+    move("b", m("b"));
+    move("b", m("b", "busy"));
+    expect(frames()).toHaveLength(1);
+    await sleep(COALESCE_MS + 20);
+    expect(frames()).toMatchObject([{ seq: 1 }, { seq: 2, joins: [m("b", "busy")], updates: [] }]);
+  });
+
+  it("flushes a pending diff before building a sync, so the sync's seq follows it", () => {
+    const { fanout, move, frames } = room();
+    move("a", m("a"));
+    move("b", m("b"));
+    const sync = fanout.sync([]);
+    expect(frames().map((frame) => frame.seq)).toEqual([1, 2]);
+    expect(sync.seq).toBe(2);
+  });
+});
