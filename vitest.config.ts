@@ -17,6 +17,8 @@ export const TEST_VARS = {
   JWT_ISSUER: "https://issuer.test/",
   JWT_AUDIENCE: "presence-test, another-app",
   CLAIM_ORG: "https://presence.test/org",
+  // Two keys, as during a rotation, and one too short to count.
+  SERVICE_KEYS: "service-key-one-0123456789abcdef0123456789, service-key-two-0123456789abcdef0123456789, short",
   ALLOWED_ORIGINS: "https://app.example.com, https://admin.example.com",
 };
 

@@ -1,8 +1,8 @@
 import type { Env } from "../env";
-import type { TokenClaims } from "../protocol/claims";
+import type { Caller } from "./caller";
 
-/** Hono's typing for this app: the bindings, and the claims that `requireAuth` sets. */
+/** Hono's typing for this app: the bindings, and the caller that `requireAuth` sets. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { claims: TokenClaims };
+  Variables: { caller: Caller };
 }

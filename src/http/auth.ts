@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { readConfig } from "../config";
 import { ApiError } from "../errors";
 import type { AppEnv } from "./appEnv";
+import { isServiceKey } from "../auth/serviceKeys";
 import { verifyToken } from "../auth/tokens";
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -14,6 +15,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
   const token = bearerToken(c.req.header("authorization")) ?? (upgrade ? c.req.query("token") : undefined);
   if (!token) throw new ApiError(401, "missing_token", "a bearer token is required");
-  c.set("claims", await verifyToken(token, c.env.JWT_SECRET, readConfig(c.env).tokens));
+  if (await isServiceKey(token, c.env.SERVICE_KEYS)) c.set("caller", { kind: "service" });
+  else c.set("caller", { kind: "user", claims: await verifyToken(token, c.env.JWT_SECRET, readConfig(c.env).tokens) });
   await next();
 });

@@ -2,9 +2,10 @@ import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { identityOf } from "../../protocol/claims";
 import { ErrorBody } from "../../protocol/errors";
 import { ConnectQuery } from "../../protocol/rest";
-import type { ConnectContext } from "../../presence/PresenceObject";
+import type { ConnectContext } from "../../presence/deviceSockets";
 import { internalUpgrade } from "../../sockets/internalUpgrade";
 import type { AppEnv } from "../appEnv";
+import { userClaims } from "../caller";
 import { validationHook } from "../validation";
 
 const errorContent = { "application/json": { schema: ErrorBody } };
@@ -18,6 +19,7 @@ const connect = createRoute({
     101: { description: "Switching to the WebSocket protocol" },
     400: { description: "Invalid device or type", content: errorContent },
     401: { description: "Missing, invalid or expired token", content: errorContent },
+    403: { description: "A service key (it cannot open device sockets), or a page of a foreign origin", content: errorContent },
     426: { description: "Not a WebSocket upgrade", content: errorContent },
     429: { description: "The user has the most devices connected already", content: errorContent },
     503: { description: "The connection was not admitted in time (rare, e.g. during a deploy); connect again", content: errorContent },
@@ -25,7 +27,7 @@ const connect = createRoute({
 });
 
 export const connectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(connect, async (c) => {
-  const claims = c.get("claims");
+  const claims = userClaims(c);
   const { device, type } = c.req.valid("query");
   const context: ConnectContext = { identity: identityOf(claims), device: device ?? crypto.randomUUID(), type, expiresAt: claims.exp * 1000 };
   const presence = c.env.PRESENCE.getByName(claims.sub);

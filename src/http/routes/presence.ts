@@ -4,7 +4,8 @@ import { PresenceView } from "../../protocol/presence";
 import { BatchRequest, BatchResponse, UpdateMeRequest, UserParam } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
 import type { Env } from "../../env";
-import { identityOf, type TokenClaims } from "../../protocol/claims";
+import { identityOf } from "../../protocol/claims";
+import { userClaims, type Caller } from "../caller";
 import { validationHook } from "../validation";
 
 const errors = {
@@ -40,24 +41,23 @@ const updateMe = createRoute({
   responses: { 200: { description: "The caller's presence", content: { "application/json": { schema: PresenceView } } }, ...errors },
 });
 
-function presenceOf(env: Env, user: string, claims: TokenClaims): Promise<PresenceView> {
-  return env.PRESENCE.getByName(user).presence(user === claims.sub);
+/** What `caller` may see of `user`: a user sees their own invisible status; everyone else sees it as offline. */
+function presenceOf(env: Env, user: string, caller: Caller): Promise<PresenceView> {
+  return env.PRESENCE.getByName(user).presence(caller.kind === "user" && user === caller.claims.sub);
 }
 
 export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(batchPresence, async (c) => {
-    const claims = c.get("claims");
     const { users } = c.req.valid("json");
     const unique = [...new Set(users)];
-    const views = await Promise.all(unique.map((user) => presenceOf(c.env, user, claims)));
+    const views = await Promise.all(unique.map((user) => presenceOf(c.env, user, c.get("caller"))));
     return c.json({ presence: Object.fromEntries(views.map((view) => [view.user, view])) }, 200);
   })
   .openapi(updateMe, async (c) => {
-    const claims = c.get("claims");
+    const claims = userClaims(c);
     return c.json(await c.env.PRESENCE.getByName(claims.sub).choose(identityOf(claims), c.req.valid("json")), 200);
   })
   .openapi(getPresence, async (c) => {
-    const claims = c.get("claims");
     const { user } = c.req.valid("param");
-    return c.json(await presenceOf(c.env, user === "me" ? claims.sub : user, claims), 200);
+    return c.json(await presenceOf(c.env, user === "me" ? userClaims(c).sub : user, c.get("caller")), 200);
   });

@@ -7,7 +7,7 @@ import { decodeCursor } from "../../rooms/cursor";
 import { watchUpgrade } from "../../sockets/internalUpgrade";
 import type { AppEnv } from "../appEnv";
 import { ApiError } from "../../errors";
-import { authorizeScope } from "../scopes";
+import { authorizeScope } from "../caller";
 import { validationHook } from "../validation";
 
 const errorContent = { "application/json": { schema: ErrorBody } };
@@ -65,18 +65,19 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(members, async (c) => {
     const { scope } = c.req.valid("param");
     const { limit, cursor } = c.req.valid("query");
-    authorizeScope(c.get("claims"), scope);
+    authorizeScope(c.get("caller"), scope);
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && after === null) throw new ApiError(400, "invalid_request", "cursor: not a cursor this service made");
     return c.json(await room(c.env, scope).members(limit, after), 200);
   })
   .openapi(count, async (c) => {
     const { scope } = c.req.valid("param");
-    authorizeScope(c.get("claims"), scope);
+    authorizeScope(c.get("caller"), scope);
     return c.json(await room(c.env, scope).count(), 200);
   })
   .openapi(counts, async (c) => {
-    const claims = c.get("claims");
+    const caller = c.get("caller");
+    const claims: { org?: string; zone?: string } = caller.kind === "user" ? caller.claims : {};
     const totalOf = async (scope: ScopeId | null) => (scope === null ? null : (await room(c.env, scope).count()).total);
     const [global, org, zone] = await Promise.all([
       totalOf("global"),
@@ -87,7 +88,9 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(watch, async (c) => {
     const { scope } = c.req.valid("param");
-    authorizeScope(c.get("claims"), scope);
-    const claims = c.get("claims");
-    return room(c.env, scope).fetch(watchUpgrade({ sub: claims.sub, expiresAt: claims.exp * 1000 }));
+    authorizeScope(c.get("caller"), scope);
+    const caller = c.get("caller");
+    // A service key does not expire: its watch lives until the key is rotated out and the socket closed.
+    const context = caller.kind === "user" ? { sub: caller.claims.sub, expiresAt: caller.claims.exp * 1000 } : { sub: "", expiresAt: Number.MAX_SAFE_INTEGER };
+    return room(c.env, scope).fetch(watchUpgrade(context));
   });
