@@ -23,6 +23,8 @@ export interface TokenOptions {
   name?: string;
   ttlSeconds?: number;
   secret?: string;
+  /** `iat`, epoch seconds (default: now). */
+  issuedAt?: number;
 }
 
 /** The issuer and audience every test token carries (vitest.config.ts makes the service require them). */
@@ -30,10 +32,10 @@ export const TOKEN_ISSUER = "https://issuer.test/";
 export const TOKEN_AUDIENCE = "presence-test";
 
 export function token(sub: string, options: TokenOptions = {}): Promise<string> {
-  const { ttlSeconds = 3600, secret = testEnv.JWT_SECRET, org, ...claims } = options;
-  const orgClaim = org === undefined ? {} : { "https://presence.test/org": org };
   const now = Math.floor(Date.now() / 1000);
-  return sign({ sub, iat: now, exp: now + ttlSeconds, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, ...orgClaim, ...claims }, secret, "HS256");
+  const { ttlSeconds = 3600, secret = testEnv.JWT_SECRET, org, issuedAt = now, ...claims } = options;
+  const orgClaim = org === undefined ? {} : { "https://presence.test/org": org };
+  return sign({ sub, iat: issuedAt, exp: now + ttlSeconds, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, ...orgClaim, ...claims }, secret, "HS256");
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

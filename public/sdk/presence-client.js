@@ -71,20 +71,23 @@ var CloseCode = {
   messageTooBig: 1009,
   heartbeatTimeout: 4e3,
   deviceReplaced: 4001,
-  tokenExpired: 4003
+  tokenExpired: 4003,
+  disconnected: 4004
 };
 
 // src/client/tokenExpiry.ts
-function tokenExpiry(token) {
+function timeClaim(token, claim) {
   try {
     const payload = token.split(".")[1] ?? "";
     const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
-    const exp = JSON.parse(json).exp;
-    return typeof exp === "number" ? exp * 1e3 : null;
+    const value = JSON.parse(json)[claim];
+    return typeof value === "number" ? value * 1e3 : null;
   } catch {
     return null;
   }
 }
+var tokenExpiry = (token) => timeClaim(token, "exp");
+var tokenIssuedAt = (token) => timeClaim(token, "iat");
 function refreshAt(expiresAt, now) {
   return expiresAt - Math.min(6e4, Math.max(0, expiresAt - now) / 5);
 }
@@ -111,6 +114,9 @@ var ReconnectingSocket = class {
   refreshTimer = null;
   /** When the token the open socket lives on expires (null: unknown, so never refreshed). */
   tokenExpiresAt = null;
+  tokenIssuedAt = null;
+  /** After a sign-out everywhere (4004): only a token issued later than the revoked one may connect. */
+  revokedIssuedAt = void 0;
   current = "connecting";
   on = this.events.on.bind(this.events);
   get state() {
@@ -153,7 +159,13 @@ var ReconnectingSocket = class {
     try {
       const token = await this.options.token();
       if (generation !== this.generation) return;
+      if (this.revokedIssuedAt !== void 0 && (tokenIssuedAt(token) ?? 0) <= (this.revokedIssuedAt ?? 0)) {
+        this.scheduleRetry(CloseCode.disconnected);
+        return;
+      }
+      this.revokedIssuedAt = void 0;
       this.tokenExpiresAt = tokenExpiry(token);
+      this.tokenIssuedAt = tokenIssuedAt(token);
       socket = await this.options.openSocket(this.options.url(token));
     } catch {
       if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
@@ -225,6 +237,7 @@ var ReconnectingSocket = class {
   }
   dropped(socket, code) {
     if (this.socket !== socket) return;
+    if (code === CloseCode.disconnected) this.revokedIssuedAt = this.tokenIssuedAt;
     this.socket = null;
     closeQuietly(socket, 1e3, "reconnecting");
     if (this.openedAt !== null && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;

@@ -1,9 +1,9 @@
 import { Emitter } from "./emitter";
 import { reconnectDelayMs } from "./backoff";
 import type { ConnectionSettings } from "./connectionOptions";
-import { PING, PONG } from "../protocol/constants";
+import { CloseCode, PING, PONG } from "../protocol/constants";
 import { SOCKET_OPEN, type SocketLike } from "./socket";
-import { refreshAt, tokenExpiry } from "./tokenExpiry";
+import { refreshAt, tokenExpiry, tokenIssuedAt } from "./tokenExpiry";
 
 /**
  * - `connecting`: a socket is being opened (the first time, or again after a drop);
@@ -65,6 +65,9 @@ export class ReconnectingSocket<Frame> {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   /** When the token the open socket lives on expires (null: unknown, so never refreshed). */
   private tokenExpiresAt: number | null = null;
+  private tokenIssuedAt: number | null = null;
+  /** After a sign-out everywhere (4004): only a token issued later than the revoked one may connect. */
+  private revokedIssuedAt: number | null | undefined = undefined;
   private current: ConnectionState = "connecting";
 
   constructor(private readonly options: ReconnectingSocketOptions) {}
@@ -116,7 +119,13 @@ export class ReconnectingSocket<Frame> {
     try {
       const token = await this.options.token();
       if (generation !== this.generation) return;
+      if (this.revokedIssuedAt !== undefined && (tokenIssuedAt(token) ?? 0) <= (this.revokedIssuedAt ?? 0)) {
+        this.scheduleRetry(CloseCode.disconnected);
+        return;
+      }
+      this.revokedIssuedAt = undefined;
       this.tokenExpiresAt = tokenExpiry(token);
+      this.tokenIssuedAt = tokenIssuedAt(token);
       socket = await this.options.openSocket(this.options.url(token));
     } catch {
       if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
@@ -196,6 +205,7 @@ export class ReconnectingSocket<Frame> {
 
   private dropped(socket: SocketLike, code: number): void {
     if (this.socket !== socket) return;
+    if (code === CloseCode.disconnected) this.revokedIssuedAt = this.tokenIssuedAt;
     this.socket = null;
     closeQuietly(socket, 1000, "reconnecting");
     if (this.openedAt !== null && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;

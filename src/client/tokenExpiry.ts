@@ -1,14 +1,17 @@
-/** When a JWT expires (epoch ms), read from its payload without verifying it; null when it cannot tell. */
-export function tokenExpiry(token: string): number | null {
+/** A JWT's time claim (`exp`, `iat`) in epoch ms, read from its payload without verifying it; null when it cannot tell. */
+function timeClaim(token: string, claim: "exp" | "iat"): number | null {
   try {
     const payload = token.split(".")[1] ?? "";
     const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === "number" ? exp * 1000 : null;
+    const value = (JSON.parse(json) as Record<string, unknown>)[claim];
+    return typeof value === "number" ? value * 1000 : null;
   } catch {
     return null;
   }
 }
+
+export const tokenExpiry = (token: string) => timeClaim(token, "exp");
+export const tokenIssuedAt = (token: string) => timeClaim(token, "iat");
 
 /** When to send a fresh token: a fifth of the remaining lifetime ahead of `exp`, at most a minute ahead. */
 export function refreshAt(expiresAt: number, now: number): number {

@@ -10,6 +10,7 @@ import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { presenceRoutes } from "./routes/presence";
 import { scopeRoutes } from "./routes/scopes";
+import { userRoutes } from "./routes/users";
 import { restCors, socketOrigin } from "./origins";
 import { upgradeOnly } from "./upgrade";
 
@@ -67,6 +68,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", connectRoutes);
   app.route("/", presenceRoutes);
   app.route("/", scopeRoutes);
+  app.route("/", userRoutes);
 
   app.notFound(noRoute(app));
   app.onError((error, c) => {

@@ -17,7 +17,7 @@ import { OneAlarm } from "../storage/alarm";
 import { pushToRooms, tellPartners } from "./delivery";
 import { DeviceSockets, MAX_DEVICES, attachedDevice, type ConnectContext } from "./deviceSockets";
 import { afterFailedPushes } from "./roomSync";
-import type { DeviceState } from "./status";
+import { isRevoked } from "./record";
 import { PresenceStore } from "./store";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 
@@ -29,25 +29,35 @@ const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token"] as c
  * push to rooms, tell focus partners and set the alarm.
  */
 export class PresenceObject extends DurableObject<Env> {
-  private readonly config: Config;
-  private readonly store: PresenceStore;
-  private readonly sockets: DeviceSockets;
+  private readonly config: Config = readConfig(this.env);
+  private readonly store = new PresenceStore(this.ctx.storage.sql);
+  private readonly sockets = new DeviceSockets(this.ctx);
+  private readonly alarmClock = new OneAlarm(this.ctx.storage);
   private readonly frameRate = new FrameRateLimiter();
   private readonly tickets = new UpgradeTickets<ConnectContext>();
-  private readonly alarmClock: OneAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.config = readConfig(env);
-    this.store = new PresenceStore(ctx.storage.sql);
-    this.sockets = new DeviceSockets(ctx);
-    this.alarmClock = new OneAlarm(ctx.storage);
     ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
   }
 
-  /** Takes a device's context (the worker authenticated the user and validated the device) for the upgrade that follows. */
-  async admit(context: ConnectContext): Promise<string> {
-    return this.tickets.issue(context, Date.now());
+  /** Takes a device's context for the upgrade that follows: its ticket, or null for a token older than a sign-out everywhere. */
+  async admit(context: ConnectContext): Promise<string | null> {
+    return isRevoked(this.store.load(), context.issuedAt) ? null : this.tickets.issue(context, Date.now());
+  }
+
+  /** Signs the user out everywhere: every device closes (4004), older tokens are refused from now on. */
+  async disconnect(): Promise<void> {
+    await this.handle("disconnect", { type: "disconnect" });
+  }
+
+  /** Erases everything stored about the user, after closing their devices and leaving every roster. */
+  async erase(): Promise<void> {
+    const { record } = await this.handle("erase", { type: "disconnect" });
+    const leaves = (record?.rooms ?? []).map(({ scope }) => ({ scope, member: null, rev: (record?.rev ?? 0) + 1 }));
+    await pushToRooms(this.env, objectName(this.ctx), leaves);
+    this.store.erase();
+    await this.alarmClock.set([]);
   }
 
   /** Opens the device socket that `admit` issued a ticket for. */
@@ -70,7 +80,10 @@ export class PresenceObject extends DurableObject<Env> {
     const parsed = read.ok ? parseFrame(DeviceFrame, DEVICE_FRAME_TYPES, read.value) : read;
     if (!parsed.ok) return sendError(ws, parsed.code, parsed.message);
     // A token renewal is the SDK's own doing, not the user's: it does not count as activity.
-    const device = parsed.frame.type === "token" ? await this.renew(ws, parsed.frame.token) : this.sockets.touch(ws, Date.now());
+    const device =
+      parsed.frame.type === "token"
+        ? await this.sockets.renew(ws, parsed.frame.token, (token, expiresAt) => renewal(token, this.env.JWT_SECRET, this.config.tokens, objectName(this.ctx), expiresAt))
+        : this.sockets.touch(ws, Date.now());
     if (device) await this.handle("webSocketMessage", { type: "frame", device: device.id, frame: parsed.frame });
   }
 
@@ -103,18 +116,6 @@ export class PresenceObject extends DurableObject<Env> {
   /** Another user's device gained or lost focus on this user. */
   async focusChanged(from: string, device: string, active: boolean): Promise<void> {
     await this.handle("focusChanged", { type: "focus", from, device, active });
-  }
-
-  /** The device's socket lives on to the new token's `exp`; null (after an error frame) when the token does not do. */
-  private async renew(ws: WebSocket, token: string): Promise<DeviceState | null> {
-    const device = attachedDevice(ws);
-    const renewed = device && (await renewal(token, this.env.JWT_SECRET, this.config.tokens, objectName(this.ctx), device.expiresAt));
-    if (!renewed?.ok) {
-      sendError(ws, "invalid_token", renewed?.message ?? "no device");
-      return null;
-    }
-    this.sockets.renew(ws, renewed.expiresAt);
-    return device;
   }
 
   private async left(ws: WebSocket, wake: string): Promise<void> {

@@ -1,7 +1,8 @@
+import type { Renewal } from "../auth/renewal";
 import type { Identity } from "../protocol/claims";
 import { CloseCode } from "../protocol/constants";
 import type { DeviceType } from "../protocol/ids";
-import { sendFrame } from "../sockets/frames";
+import { sendError, sendFrame } from "../sockets/frames";
 import { lastHeardOf, type DeviceState, type LiveDevice } from "./status";
 import type { DeviceMessage, Step } from "./transition";
 
@@ -15,6 +16,8 @@ export interface ConnectContext {
   type: DeviceType;
   /** When the token the socket opens with expires (epoch ms). */
   expiresAt: number;
+  /** When that token was issued (epoch s), to refuse tokens older than a sign-out everywhere. */
+  issuedAt: number | null;
 }
 
 const deviceTag = (device: string) => `device:${device}`;
@@ -62,9 +65,16 @@ export class DeviceSockets {
     return client;
   }
 
-  /** The device's socket now lives on a token that expires at `expiresAt`. */
-  renew(ws: WebSocket, expiresAt: number): void {
-    ws.serializeAttachment({ ...(ws.deserializeAttachment() as DeviceState), expiresAt });
+  /** The socket lives on to a new token's `exp` once `check` accepts it; null (after an error frame) when it does not. */
+  async renew(ws: WebSocket, token: string, check: (token: string, expiresAt: number) => Promise<Renewal>): Promise<DeviceState | null> {
+    const device = attachedDevice(ws);
+    const renewed = device && (await check(token, device.expiresAt));
+    if (!device || !renewed?.ok) {
+      sendError(ws, "invalid_token", renewed && !renewed.ok ? renewed.message : "no device");
+      return null;
+    }
+    ws.serializeAttachment({ ...device, expiresAt: renewed.expiresAt });
+    return device;
   }
 
   /** A frame arrived from `ws`: the device was active now. */

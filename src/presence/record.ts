@@ -36,10 +36,18 @@ export interface UserRecord {
   focus: FocusState;
   /** The scopes each device's token named: the user's rosters are their union. */
   deviceScopes: DeviceScopes[];
+  /** Device connections with tokens issued before this (epoch s) are refused: a sign-out everywhere, a ban. */
+  revokedBefore: number | null;
 }
 
 export function newRecord(identity: Identity): UserRecord {
-  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [] };
+  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [], revokedBefore: null };
+}
+
+/** Whether a device connection with a token issued at `issuedAt` (epoch s; null: unknown) was revoked. */
+export function isRevoked(record: UserRecord | null, issuedAt: number | null): boolean {
+  const before = record?.revokedBefore ?? null;
+  return before !== null && (issuedAt === null || issuedAt < before);
 }
 
 /** Structural equality of plain data (records hold only strings, numbers, booleans, nulls, arrays and objects). */

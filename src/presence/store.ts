@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS user_record (
   shown TEXT,
   rooms TEXT NOT NULL,
   focus TEXT NOT NULL,
-  device_scopes TEXT NOT NULL
+  device_scopes TEXT NOT NULL,
+  revoked_before INTEGER
 );
 `;
 
@@ -44,6 +45,7 @@ type RecordRow = {
   rooms: string;
   focus: string;
   device_scopes: string;
+  revoked_before: number | null;
 };
 
 function identityOf(row: RecordRow): Identity {
@@ -71,6 +73,7 @@ function recordOf(row: RecordRow): UserRecord {
     rooms: JSON.parse(row.rooms) as RoomSync[],
     focus: JSON.parse(row.focus) as FocusState,
     deviceScopes: JSON.parse(row.device_scopes) as DeviceScopes[],
+    revokedBefore: row.revoked_before,
   };
 }
 
@@ -103,8 +106,8 @@ export class PresenceStore {
     const { identity, state } = record;
     this.sql.exec(
       `INSERT OR REPLACE INTO user_record
-        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus, device_scopes)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus, device_scopes, revoked_before)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       identity.sub,
       identity.org ?? null,
       identity.zone ?? null,
@@ -121,8 +124,16 @@ export class PresenceStore {
       JSON.stringify(record.rooms),
       JSON.stringify(record.focus),
       JSON.stringify(record.deviceScopes),
+      record.revokedBefore,
     );
     this.cached = record;
+  }
+
+  /** Forgets everything about the user. */
+  erase(): void {
+    this.sql.exec("DROP TABLE IF EXISTS user_record");
+    this.schema.forget();
+    this.cached = null;
   }
 
   /** Changes the stored record, if there is one. */

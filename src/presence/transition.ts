@@ -44,6 +44,8 @@ export type PresenceEvent =
   | { type: "alarm" }
   /** Someone reads the user's presence. */
   | { type: "read" }
+  /** The service signs the user out everywhere (or bans them): every device closes, older tokens are refused. */
+  | { type: "disconnect" }
   /** Another user's device gained or lost focus on this user. */
   | { type: "focus"; from: string; device: string; active: boolean };
 
@@ -83,7 +85,8 @@ export interface Step {
   alarmAt: number | null;
 }
 
-function identityOf(event: PresenceEvent): Identity | null {
+function identityOf(user: string, event: PresenceEvent): Identity | null {
+  if (event.type === "disconnect") return { sub: user };
   return event.type === "connect" || event.type === "choose" ? event.identity : null;
 }
 
@@ -99,7 +102,7 @@ function sameShown(a: Shown | null, b: Shown): boolean {
 export function transition(input: TransitionInput): Step {
   const { user, event, now, timers } = input;
   const loaded = input.record;
-  const identity = identityOf(event);
+  const identity = identityOf(user, event);
   const start = loaded ?? (identity ? newRecord(identity) : null);
   if (start === null) {
     const unknown = selfView(user, expireGrace(newRecord({ sub: user }).state, [], now, timers), [], now, timers);
@@ -140,7 +143,7 @@ export function transition(input: TransitionInput): Step {
   const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), memberOf(own, applied.identity.name), start.rev, now, timers.joinPushDelayMs);
   const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
   const rooms = markSent(plan.rooms, due, now);
-  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes };
+  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore };
   const pushes = due.map(({ scope, member, rev }) => ({ scope, member, rev }));
   return {
     record,
@@ -157,6 +160,7 @@ export function transition(input: TransitionInput): Step {
 
 interface Applied {
   identity: Identity;
+  revokedBefore: number | null;
   deviceScopes: UserRecord["deviceScopes"];
   state: UserState;
   focus: FocusState;
@@ -170,7 +174,7 @@ interface Applied {
 /** What the event itself changes, before the rules every event shares. */
 function applyEvent(record: UserRecord, input: TransitionInput): Applied {
   const { event, live, now, timers } = input;
-  const base: Applied = { identity: record.identity, deviceScopes: record.deviceScopes, state: record.state, focus: record.focus, devices: live, messages: [], closes: [], notices: [] };
+  const base: Applied = { identity: record.identity, revokedBefore: record.revokedBefore, deviceScopes: record.deviceScopes, state: record.state, focus: record.focus, devices: live, messages: [], closes: [], notices: [] };
   switch (event.type) {
     case "connect": {
       const released = focusDevice(record.focus, event.device, null);
@@ -205,6 +209,14 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
       return applyFrame(record, base, event.device, event.frame);
     case "read":
       return base;
+    case "disconnect":
+      return {
+        ...base,
+        state: mergeLastActive(record.state, live),
+        devices: [],
+        closes: live.map((device) => ({ device: device.id, code: CloseCode.disconnected, reason: "disconnected by the service" })),
+        revokedBefore: Math.floor(now / 1000),
+      };
   }
 }
 

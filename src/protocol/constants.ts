@@ -16,4 +16,5 @@ export const CloseCode = {
   heartbeatTimeout: 4000,
   deviceReplaced: 4001,
   tokenExpired: 4003,
+  disconnected: 4004,
 } as const;

@@ -19,6 +19,11 @@ export class LazySchema {
     return this.created;
   }
 
+  /** The tables were dropped. */
+  forget(): void {
+    this.created = false;
+  }
+
   /** Creates the tables before a write. */
   ensure(): void {
     if (this.exists()) return;

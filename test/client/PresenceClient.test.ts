@@ -34,6 +34,21 @@ async function viewOf(user: string) {
 }
 
 describe("PresenceClient", () => {
+  it("does not reconnect after a sign-out everywhere (4004) until its token provider gives a newer token", async () => {
+    const user = uniqueUser();
+    let issuedAt = Math.floor(Date.now() / 1000) - 10;
+    const { client, opener } = connect(user, { token: () => token(user, { issuedAt }) });
+    await nextEvent(client, "presence");
+    const response = await call(`/v1/users/${user}/disconnect`, { method: "POST", token: "service-key-one-0123456789abcdef0123456789" });
+    expect(response.status).toBe(204);
+    await nextEvent(client, "state", (change) => change.code === 4004);
+    await sleep(500);
+    expect(opener.urls).toHaveLength(1);
+    issuedAt = Math.floor(Date.now() / 1000) + 1;
+    await nextEvent(client, "presence");
+    expect(opener.urls).toHaveLength(2);
+  });
+
   it("sends a fresh token ahead of exp, so the server never closes the socket for an expired one", async () => {
     const user = uniqueUser();
     let asked = 0;

@@ -4,6 +4,7 @@ import { ErrorBody } from "../../protocol/errors";
 import { ConnectQuery } from "../../protocol/rest";
 import type { ConnectContext } from "../../presence/deviceSockets";
 import { internalUpgrade } from "../../sockets/internalUpgrade";
+import { ApiError } from "../../errors";
 import type { AppEnv } from "../appEnv";
 import { userClaims } from "../caller";
 import { validationHook } from "../validation";
@@ -18,7 +19,7 @@ const connect = createRoute({
   responses: {
     101: { description: "Switching to the WebSocket protocol" },
     400: { description: "Invalid device or type", content: errorContent },
-    401: { description: "Missing, invalid or expired token", content: errorContent },
+    401: { description: "Missing, invalid, expired or revoked token", content: errorContent },
     403: { description: "A service key (it cannot open device sockets), or a page of a foreign origin", content: errorContent },
     426: { description: "Not a WebSocket upgrade", content: errorContent },
     429: { description: "The user has the most devices connected already", content: errorContent },
@@ -29,7 +30,15 @@ const connect = createRoute({
 export const connectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(connect, async (c) => {
   const claims = userClaims(c);
   const { device, type } = c.req.valid("query");
-  const context: ConnectContext = { identity: identityOf(claims), device: device ?? crypto.randomUUID(), type, expiresAt: claims.exp * 1000 };
+  const context: ConnectContext = {
+    identity: identityOf(claims),
+    device: device ?? crypto.randomUUID(),
+    type,
+    expiresAt: claims.exp * 1000,
+    issuedAt: claims.iat ?? null,
+  };
   const presence = c.env.PRESENCE.getByName(claims.sub);
-  return presence.fetch(internalUpgrade(await presence.admit(context)));
+  const ticket = await presence.admit(context);
+  if (ticket === null) throw new ApiError(401, "revoked_token", "the user was signed out everywhere after this token was issued: get a new one");
+  return presence.fetch(internalUpgrade(ticket));
 });
