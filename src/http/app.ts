@@ -12,6 +12,7 @@ import { presenceRoutes } from "./routes/presence";
 import { scopeRoutes } from "./routes/scopes";
 import { userRoutes } from "./routes/users";
 import { restCors, socketOrigin } from "./origins";
+import { restRateLimit } from "./rateLimit";
 import { upgradeOnly } from "./upgrade";
 
 /** The largest JSON body a route reads; larger ones are refused before parsing. */
@@ -64,7 +65,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", devRoutes);
   app.use("/v1/connect", upgradeOnly, socketOrigin);
   app.use("/v1/scopes/:scope/watch", upgradeOnly, socketOrigin);
-  app.use("/v1/*", requireAuth);
+  app.use("/v1/*", requireAuth, restRateLimit);
   app.route("/", connectRoutes);
   app.route("/", presenceRoutes);
   app.route("/", scopeRoutes);
