@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { Route, Runtime } from "./server/server.ts";
 
 export const SCENARIOS = ["fanout", "storm", "heartbeat", "storage", "reads"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -15,8 +16,10 @@ export interface BenchOptions {
   reads: { users: number; concurrency: number };
   keepState: boolean;
   outDir: string;
-  /** "direct": clients talk to the user worker's workerd; "proxy": through wrangler dev's --port. */
-  route: "direct" | "proxy";
+  /** "workerd": the bundle on the bare workerd binary; "wrangler": under `wrangler dev`. */
+  runtime: Runtime;
+  /** wrangler only. "direct": clients talk to the user worker's workerd; "proxy": through wrangler dev's --port. */
+  route: Route;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -29,7 +32,8 @@ export const USAGE = `npm run bench -- [options]
                             a user's changes reach a room at most once a second; less measures that throttle)
   --no-baseline             skip the bare ws broadcast floor
   --storm K,K,...           device counts for the connect storm (default 200,1000; quick 200)
-  --storm-concurrency C     handshakes in flight per client thread during the storm (default 500)
+  --storm-concurrency C     handshakes in flight per client thread during the storm (default 100: with 2
+                            threads ~200 at once; real clients do not all start in the same millisecond)
   --heartbeat-devices D     devices for the heartbeat phase (default 500; quick 50)
   --heartbeat-pings H       pings in all across those devices (default 10000; quick 1000)
   --heartbeat-seconds S     length of the ping phase (default 10; quick 5); kept below OFFLINE_AFTER_MS
@@ -37,10 +41,13 @@ export const USAGE = `npm run bench -- [options]
   --reads N                 never-seen users read with GET /v1/presence/<id> (default 1000; quick 200)
   --threads T               client threads holding sockets, besides one control thread (default 2)
   --connect-concurrency C   watch handshakes in flight per client thread (default 100)
-  --route direct|proxy      direct (default): clients skip wrangler dev's proxy and connect to the worker's
-                            own workerd; proxy: through --port (adds a hop and ~4 fds per socket, so
-                            5,000 watchers exceed a 20,000 ulimit -n)
-  --keep-state              keep each wrangler --persist-to directory (printed) for inspection
+  --runtime R               workerd (default): the frozen bundle on the bare workerd binary wrangler ships,
+                            configured from wrangler.toml; wrangler: under \`wrangler dev\` (dev-only layers
+                            in front of the worker cost CPU per connection, see bench/README.md)
+  --route direct|proxy      wrangler only. direct (default): clients skip wrangler dev's proxy and connect
+                            to the worker's own workerd; proxy: through --port (adds a hop and ~4 fds per
+                            socket, so 5,000 watchers exceed a 20,000 ulimit -n)
+  --keep-state              keep each server's persistence directory (printed) for inspection
   --out DIR                 where results go (default bench/results)
   --help                    this text`;
 
@@ -77,6 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       threads: { type: "string" },
       "connect-concurrency": { type: "string" },
       "keep-state": { type: "boolean", default: false },
+      runtime: { type: "string", default: "workerd" },
       route: { type: "string", default: "direct" },
       out: { type: "string", default: "bench/results" },
       help: { type: "boolean", default: false },
@@ -86,6 +94,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const quick = values.quick === true;
   if (values.route !== "direct" && values.route !== "proxy") throw new Error(`--route: expected direct or proxy, got "${values.route}"`);
   const route = values.route;
+  if (values.runtime !== "workerd" && values.runtime !== "wrangler") throw new Error(`--runtime: expected workerd or wrangler, got "${values.runtime}"`);
+  if (values.runtime === "workerd" && route === "proxy") throw new Error("--route proxy: only with --runtime wrangler (bare workerd has no proxy)");
   const scenarios = values.only === undefined ? [...SCENARIOS] : values.only.split(",").map((name) => name.trim());
   for (const name of scenarios) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}"`);
   return {
@@ -102,7 +112,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     },
     storm: {
       sizes: values.storm === undefined ? (quick ? [200] : [200, 1000]) : positiveInts(values.storm, "--storm"),
-      concurrency: positiveInt(values["storm-concurrency"], 500, "--storm-concurrency"),
+      concurrency: positiveInt(values["storm-concurrency"], 100, "--storm-concurrency"),
     },
     heartbeat: {
       devices: positiveInt(values["heartbeat-devices"], quick ? 50 : 500, "--heartbeat-devices"),
@@ -113,6 +123,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     reads: { users: positiveInt(values.reads, quick ? 200 : 1000, "--reads"), concurrency: 20 },
     keepState: values["keep-state"] === true,
     outDir: values.out ?? "bench/results",
+    runtime: values.runtime,
     route,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --help]`: starts `wrangler dev` per scenario, drives it with real
- * WebSocket clients from worker threads, and writes bench/results/latest.{json,md} and fanout.svg.
+ * `npm run bench [-- --quick] [-- --help]`: starts the worker (on bare workerd, or `--runtime wrangler`)
+ * per scenario, drives it with real WebSocket clients from worker threads, and writes
+ * bench/results/latest.{json,md} and fanout.svg.
  */
 import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -33,7 +34,7 @@ function checkFileLimit(options: BenchOptions, limit: string, warnings: string[]
     options.scenarios.includes("storage") ? options.storage.users : 0,
   );
   // workerd holds about 2 descriptors per socket; wrangler dev's proxy about 4 (client side and worker side).
-  const needed = largest * (options.route === "proxy" ? 4 : 2) + 1_000;
+  const needed = largest * (options.runtime === "wrangler" && options.route === "proxy" ? 4 : 2) + 1_000;
   const available = Number(limit);
   if (Number.isFinite(available) && available < needed) {
     warnings.push(`ulimit -n is ${limit}; ${largest} sockets may need about ${needed}: raise it (ulimit -n ${needed}) if connections fail with EMFILE`);
@@ -67,7 +68,9 @@ async function main(): Promise<number> {
   const warnings: string[] = [];
   checkFileLimit(options, machine.openFilesLimit, warnings);
   for (const warning of warnings) console.warn(`warning: ${warning}`);
-  console.log(`bench: ${options.scenarios.join(", ")}${options.quick ? " (quick)" : ""} on ${machine.cpus} cpus, node ${machine.node}, wrangler ${machine.wrangler}`);
+  console.log(
+    `bench: ${options.scenarios.join(", ")}${options.quick ? " (quick)" : ""} on ${machine.cpus} cpus, node ${machine.node}, ${options.runtime === "workerd" ? `bare workerd ${machine.workerd}` : `wrangler dev ${machine.wrangler}`}`,
+  );
 
   const snapshot = await snapshotWorker();
   console.log(`worker bundled and frozen for this run: src digest ${snapshot.srcDigest} (${snapshot.dir})`);
@@ -120,6 +123,7 @@ async function main(): Promise<number> {
     machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
     srcDigest: snapshot.srcDigest,
     serverVars: { ...SERVER_VARS, LOG_WAKES: "true", DEV_TOKENS: "true" },
+    runtime: options.runtime,
     route: [...context.routes].join(", ") || options.route,
     method: METHOD,
     targets: checkTargets(results),
@@ -132,7 +136,7 @@ async function main(): Promise<number> {
   return results.some((result) => "error" in result) ? 1 : 0;
 }
 
-// Whatever happens, no wrangler, workerd or floor server outlives the bench.
+// Whatever happens, no workerd, wrangler or floor server outlives the bench.
 process.on("exit", killAllGroups);
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {

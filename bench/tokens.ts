@@ -3,10 +3,15 @@ import { join } from "node:path";
 import { sign } from "hono/jwt";
 import { repoRoot } from "./paths.ts";
 
+/** The local secrets `wrangler dev` gives the worker: `KEY=value` lines of `<dir>/.dev.vars` (quotes stripped). */
+export function devVars(dir = repoRoot): Record<string, string> {
+  const lines = readFileSync(join(dir, ".dev.vars"), "utf8").matchAll(/^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/gm);
+  return Object.fromEntries([...lines].map(([, key, value]) => [key, (value as string).replace(/^(["'])(.*)\1$/, "$2")]));
+}
+
 /** The local signing secret, as scripts/token.mjs finds it: $JWT_SECRET, else .dev.vars. */
 export function localSecret(): string {
-  const secret =
-    process.env.JWT_SECRET ?? readFileSync(join(repoRoot, ".dev.vars"), "utf8").match(/^JWT_SECRET=(.*)$/m)?.[1]?.trim();
+  const secret = process.env.JWT_SECRET ?? devVars().JWT_SECRET;
   if (!secret) throw new Error("no JWT_SECRET in the environment or in .dev.vars");
   return secret;
 }

@@ -1,9 +1,12 @@
 import { fork } from "node:child_process";
 import { within } from "../clock.ts";
 import { stopGroup, trackGroup } from "../server/processes.ts";
+import { processCpuMs } from "../server/server.ts";
 
 export interface BaselineServer {
   wsUrl: string;
+  /** CPU time (ms) the floor's process has used so far. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -20,7 +23,7 @@ export async function startBaseline(): Promise<BaselineServer> {
       15_000,
       "baseline server to listen",
     );
-    return { wsUrl: `ws://127.0.0.1:${port}`, stop: () => stopGroup(child) };
+    return { wsUrl: `ws://127.0.0.1:${port}`, cpuMs: () => processCpuMs(child.pid === undefined ? [] : [child.pid]), stop: () => stopGroup(child) };
   } catch (error) {
     await stopGroup(child);
     throw error;

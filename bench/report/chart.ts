@@ -114,7 +114,7 @@ export function renderFanoutChart(results: FanoutResult[], subtitle: string): st
   const legendX = PLOT.left + plotWidth + 20;
   let legendY = PLOT.top + 10;
   for (const target of ["service", "baseline"] as const) {
-    parts.push(`<text x="${legendX}" y="${legendY}" font-weight="bold">${target === "service" ? "service (wrangler dev)" : "bare ws floor"}</text>`);
+    parts.push(`<text x="${legendX}" y="${legendY}" font-weight="bold">${target === "service" ? "service" : "bare ws floor"}</text>`);
     legendY += 18;
     for (const { key, color } of SERIES) {
       const dash = target === "baseline" ? ' stroke-dasharray="6 4"' : "";

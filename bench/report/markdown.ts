@@ -68,7 +68,7 @@ function fanoutSection(results: FanoutResult[]): string[] {
     "",
     ...results.flatMap((result) => [
       `- ${num(result.size.watchers)} watchers, per measured status change: wakes ${wakes(result.service.wakesPerChange)}; PresenceObject record loads ${num(result.service.storagePerChange?.loads, 2)}, saves ${num(result.service.storagePerChange?.saves, 2)}`,
-      `- ${num(result.size.watchers)} watchers, service watch connects per second: ${num(result.service.connectPerSecond)} overall, ${num(result.service.connectRateFirstTenth)} for the first tenth, ${num(result.service.connectRateLastTenth)} for the last tenth${result.baseline ? ` (floor: ${num(result.baseline.connectPerSecond)} overall)` : ""}`,
+      `- ${num(result.size.watchers)} watchers, service watch connects per second: ${num(result.service.connectPerSecond)} overall, ${num(result.service.connectRateFirstTenth)} for the first tenth, ${num(result.service.connectRateLastTenth)} for the last tenth${result.baseline ? ` (floor: ${num(result.baseline.connectPerSecond)} overall)` : ""}; server CPU per watcher connect ${ms(result.service.connectCpuMs)} ms${result.baseline ? ` (floor's node process: ${ms(result.baseline.connectCpuMs)} ms)` : ""}`,
     ]),
     "",
     "![fan-out latency](fanout.svg)",
@@ -82,7 +82,7 @@ function stormSection(results: StormResult[]): string[] {
     "## Connect storm: K users' devices at once",
     "",
     ...table(
-      ["devices", "opened", "failed", "all hello (s)", "sockets/s", "hello p50 (ms)", "hello p99 (ms)", "roster full (s)", "count full (s)", "wakes per connect"],
+      ["devices", "opened", "failed", "all hello (s)", "sockets/s", "hello p50 (ms)", "hello p99 (ms)", "hello max (ms)", "workerd CPU per connect (ms)", "roster full (s)", "count full (s)", "wakes per connect"],
       results.map((result) => [
         num(result.size.devices),
         num(result.opened),
@@ -91,6 +91,8 @@ function stormSection(results: StormResult[]): string[] {
         num(result.socketsPerSecond),
         ms(result.hello.p50),
         ms(result.hello.p99),
+        ms(result.hello.max),
+        ms(result.cpuMsPerConnect),
         result.rosterFullSeconds === null ? "never" : result.rosterFullSeconds.toFixed(2),
         result.countFullSeconds === null ? "never" : result.countFullSeconds.toFixed(2),
         num(result.wakesPerConnect, 2),
@@ -197,6 +199,12 @@ function readsSection(results: ReadsResult[]): string[] {
   ];
 }
 
+function runtimeLine(report: BenchReport): string {
+  if (report.runtime === "workerd") return "**Runtime: bare workerd** (`--runtime workerd`): the bundle on the workerd binary wrangler ships, clients straight to it";
+  const route = report.route === "direct" ? "direct to the user worker's workerd (wrangler's proxy skipped)" : `via ${report.route}`;
+  return `**Runtime: wrangler dev** (\`--runtime wrangler\`, trace collector off), clients ${route}`;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { machine } = report;
   const results = report.results;
@@ -226,11 +234,13 @@ export function renderMarkdown(report: BenchReport): string {
       ],
     ),
     "",
-    `Server vars: ${Object.entries(report.serverVars).map(([key, value]) => `${key}=${value}`).join(", ")}. Client route: ${report.route === "direct" ? "direct to the worker's workerd (wrangler dev's proxy skipped)" : report.route}.`,
+    `Server vars (on top of wrangler.toml's): ${Object.entries(report.serverVars).map(([key, value]) => `${key}=${value}`).join(", ")}.`,
     "",
     "## Targets",
     "",
-    `From this one run, clients ${report.route === "direct" ? "direct to the worker's workerd" : `via ${report.route}`}, the bare-ws floor measured alongside each fan-out size.`,
+    "From this one run, the bare-ws floor measured alongside each fan-out size.",
+    "",
+    `${runtimeLine(report)}.`,
     "",
     ...table(
       ["target", "measured", "met"],

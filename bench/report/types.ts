@@ -1,4 +1,5 @@
 import type { MachineInfo } from "../machine.ts";
+import type { Runtime } from "../server/server.ts";
 import type { ScenarioResult } from "../scenarios/results.ts";
 import type { TargetCheck } from "./targets.ts";
 
@@ -12,8 +13,10 @@ export interface BenchReport {
   machine: MachineInfo;
   /** Digest of the src/ copy every scenario ran (bench/server/snapshot.ts). */
   srcDigest: string;
-  /** Vars every scenario's `wrangler dev` ran with. */
+  /** Vars every scenario's server ran with, on top of wrangler.toml's. */
   serverVars: Record<string, string>;
+  /** "workerd": the bundle on the bare workerd binary; "wrangler": under `wrangler dev`. */
+  runtime: Runtime;
   /** How clients reached the worker: "direct" (the worker's workerd) or "proxy" (wrangler dev's --port). */
   route: string;
   method: string[];

@@ -11,7 +11,7 @@ export async function writeReport(report: BenchReport, outDir: string): Promise<
   const dir = isAbsolute(outDir) ? outDir : join(repoRoot, outDir);
   await mkdir(dir, { recursive: true });
   const fanout = report.results.filter((result): result is FanoutResult => result.scenario === "fanout" && !("error" in result));
-  const subtitle = `${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, node ${report.machine.node}, workerd ${report.machine.workerd}, ${fanout[0]?.size.changes ?? 0} changes per size`;
+  const subtitle = `${report.runtime === "workerd" ? "bare workerd" : "wrangler dev"}, ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, node ${report.machine.node}, workerd ${report.machine.workerd}, ${fanout[0]?.size.changes ?? 0} changes per size`;
   const files: [string, string][] = [
     ["latest.json", `${JSON.stringify(report, null, 2)}\n`],
     ["latest.md", renderMarkdown(report)],

@@ -1,6 +1,8 @@
 import type { BenchOptions } from "../args.ts";
 import type { ClientPool } from "../clients/pool.ts";
-import { startWrangler, type WranglerServer } from "../server/wrangler.ts";
+import type { BenchServer } from "../server/server.ts";
+import { startWorkerd } from "../server/workerd.ts";
+import { startWrangler } from "../server/wrangler.ts";
 
 /** What every scenario gets from bench/run.ts. */
 export interface BenchContext {
@@ -9,7 +11,7 @@ export interface BenchContext {
   pool: ClientPool;
   /** Things a reader of the results must know (failures, reloads, shortened phases). */
   warnings: string[];
-  /** The frozen build of the worker every scenario's wrangler dev runs (bench/server/snapshot.ts). */
+  /** The frozen build of the worker every scenario's server runs (bench/server/snapshot.ts). */
   worker: { dir: string; script: string };
   /** Which routes clients actually took (see --route). */
   routes: Set<string>;
@@ -27,21 +29,21 @@ export const SERVER_VARS = {
 export const KEEPALIVE_MS = 25_000;
 
 /**
- * Runs `fn` against a fresh `wrangler dev` (fresh storage, so scenarios never see each other's
- * objects or wake lines), and always stops it.
+ * Runs `fn` against a fresh server of the chosen runtime (fresh storage, so scenarios never see
+ * each other's objects or wake lines), and always stops it.
  */
-export async function withWrangler<T>(context: BenchContext, label: string, fn: (server: WranglerServer) => Promise<T>): Promise<T> {
-  const server = await startWrangler({ vars: SERVER_VARS, keepState: context.options.keepState, route: context.options.route, cwd: context.worker.dir, script: context.worker.script });
-  context.log(
-    `  wrangler dev ready in ${(server.startMs / 1000).toFixed(1)} s (${server.proxyUrl}; clients ${server.route === "direct" ? `direct to the worker at ${server.httpUrl}` : "through the proxy"}${context.options.keepState ? `; state in ${server.persistDir}` : ""})`,
-  );
+export async function withServer<T>(context: BenchContext, label: string, fn: (server: BenchServer) => Promise<T>): Promise<T> {
+  const { options, worker } = context;
+  const start = options.runtime === "wrangler" ? startWrangler : startWorkerd;
+  const server = await start({ vars: SERVER_VARS, keepState: options.keepState, route: options.route, cwd: worker.dir, script: worker.script });
+  context.log(`  ${server.describe}${options.keepState ? `; state in ${server.persistDir}` : ""}`);
   context.routes.add(server.route);
-  if (server.route !== context.options.route) context.warnings.push(`${label}: the user worker's port was not found; clients went through wrangler's proxy`);
+  if (server.route !== options.route) context.warnings.push(`${label}: the user worker's port was not found; clients went through wrangler's proxy`);
   try {
     return await fn(server);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n--- last lines of wrangler dev ---\n${server.tail()}`);
+    throw new Error(`${message}\n--- last lines of the server ---\n${server.tail()}`);
   } finally {
     if (server.reloads.length > 0) context.warnings.push(`${label}: wrangler dev reloaded during the run (${server.reloads[0]}); figures are suspect`);
     await context.pool.closeAllSockets().catch((error: unknown) => context.warnings.push(`${label}: closing sockets failed: ${String(error)}`));

@@ -14,7 +14,7 @@ import type { TrackReport } from "../clients/messages.ts";
 import { wakeDelta, type WakeCounter, type WakeCounts } from "../server/wakes.ts";
 import { ratio, round, roundSummary, summarize } from "../stats.ts";
 import { token } from "../tokens.ts";
-import { KEEPALIVE_MS, withWrangler, type BenchContext } from "./context.ts";
+import { KEEPALIVE_MS, withServer, type BenchContext } from "./context.ts";
 import type { FanoutResult, FanoutTarget } from "./results.ts";
 
 const SCOPE = "org:fanout";
@@ -26,6 +26,8 @@ interface Target {
   name: "service" | "baseline";
   wsUrl: string;
   wakes: WakeCounter | null;
+  /** CPU time (ms) the server's processes have used so far. */
+  cpuMs: () => number;
 }
 
 /** Waits for every thread in `threads` to report change `index` as seen by all its watchers. */
@@ -101,7 +103,7 @@ async function measure(context: BenchContext, target: Target, watchers: number):
   else await sleep(300);
 
   const parts = pool.split(Array.from({ length: watchers }, () => watchUrl));
-  const connectStarted = nowMs();
+  const [connectStarted, cpuBefore] = [nowMs(), target.cpuMs()];
   const opened = mergeOpenReports(
     await Promise.all(
       parts.map((urls, index) =>
@@ -110,7 +112,8 @@ async function measure(context: BenchContext, target: Target, watchers: number):
     ),
   );
   const connectSeconds = (nowMs() - connectStarted) / 1000;
-  context.log(`    ${target.name}: ${opened.opened}/${watchers} watchers open in ${connectSeconds.toFixed(1)} s`);
+  const connectCpuMs = opened.opened > 0 ? round((target.cpuMs() - cpuBefore) / opened.opened, 3) : null;
+  context.log(`    ${target.name}: ${opened.opened}/${watchers} watchers open in ${connectSeconds.toFixed(1)} s, ${connectCpuMs} ms CPU each`);
   if (opened.opened === 0) throw new Error(`${target.name}: no watcher connected (${JSON.stringify(opened.errors)})`);
 
   await Promise.all(pool.load.map((thread) => thread.call({ op: "track", prefix: TEXT_PREFIX, changes: total }, 10_000)));
@@ -181,6 +184,7 @@ async function measure(context: BenchContext, target: Target, watchers: number):
     connectPerSecond: round(opened.opened / connectSeconds, 1),
     connectRateFirstTenth: tenthRate(opened.readyAt, "first"),
     connectRateLastTenth: tenthRate(opened.readyAt, "last"),
+    connectCpuMs,
     changesMeasured: changes,
     delivery: roundSummary(summarize(delivery)),
     completion: roundSummary(summarize(completion)),
@@ -193,16 +197,16 @@ async function measure(context: BenchContext, target: Target, watchers: number):
   };
 }
 
-/** One fan-out size: the service on a fresh wrangler dev, then the floor (if running) with the same clients. */
+/** One fan-out size: the service on a fresh server, then the floor (if running) with the same clients. */
 export async function runFanout(context: BenchContext, watchers: number, baseline: BaselineServer | null): Promise<FanoutResult> {
   const { changes } = context.options.fanout;
-  const service = await withWrangler(context, `fanout ${watchers}`, (server) =>
-    measure(context, { name: "service", wsUrl: server.wsUrl, wakes: server.wakes }, watchers),
+  const service = await withServer(context, `fanout ${watchers}`, (server) =>
+    measure(context, { name: "service", wsUrl: server.wsUrl, wakes: server.wakes, cpuMs: server.cpuMs }, watchers),
   );
   let floor: FanoutTarget | null = null;
   if (baseline) {
     try {
-      floor = await measure(context, { name: "baseline", wsUrl: baseline.wsUrl, wakes: null }, watchers);
+      floor = await measure(context, { name: "baseline", wsUrl: baseline.wsUrl, wakes: null, cpuMs: baseline.cpuMs }, watchers);
     } finally {
       await context.pool.closeAllSockets();
     }

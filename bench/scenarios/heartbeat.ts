@@ -11,7 +11,7 @@ import type { PingReport } from "../clients/messages.ts";
 import { totalWakes, wakeDelta } from "../server/wakes.ts";
 import { round, roundSummary, summarize } from "../stats.ts";
 import { token } from "../tokens.ts";
-import { SERVER_VARS, withWrangler, type BenchContext } from "./context.ts";
+import { SERVER_VARS, withServer, type BenchContext } from "./context.ts";
 import type { HeartbeatResult } from "./results.ts";
 
 const ORG = "heartbeat";
@@ -24,7 +24,7 @@ export async function runHeartbeat(context: BenchContext): Promise<HeartbeatResu
   const { pool, secret } = context;
   const { devices, pings, seconds } = context.options.heartbeat;
   const tokens = await Promise.all(Array.from({ length: devices }, (_, index) => token(secret, { sub: `hb-${index}`, org: ORG })));
-  return withWrangler(context, "heartbeat", async (server) => {
+  return withServer(context, "heartbeat", async (server) => {
     const urls = tokens.map((jwt, index) => `${server.wsUrl}/v1/connect?token=${jwt}&device=hb-${index}&type=mobile`);
     const connectStarted = nowMs();
     const opened = mergeOpenReports(

@@ -1,7 +1,7 @@
 /**
  * Reads of never-seen users: N `GET /v1/presence/<id>` for ids no one ever connected as (a bounded
- * number in flight). Measured: what the reads cost the PresenceObjects (wakes, record loads and
- * saves), how much the `--persist-to` directory of the PresenceObject class grew, and whether any
+ * number in flight, at most 100 per reader). Measured: what the reads cost the PresenceObjects (wakes, record loads and
+ * saves), how much the persistence directory of the PresenceObject class grew, and whether any
  * object database holds a service table (target: nothing stored for a user who never connected).
  */
 import { nowMs } from "../clock.ts";
@@ -10,13 +10,18 @@ import { wakeDelta } from "../server/wakes.ts";
 import { round, roundSummary, summarize } from "../stats.ts";
 import { classDiskUsage, inspectObjects } from "../storage/inspect.ts";
 import { token } from "../tokens.ts";
-import { withWrangler, type BenchContext } from "./context.ts";
+import { withServer, type BenchContext } from "./context.ts";
 import type { ReadsResult } from "./results.ts";
+
+const READS_PER_READER = 100;
 
 export async function runReads(context: BenchContext): Promise<ReadsResult> {
   const { users, concurrency } = context.options.reads;
-  const readerToken = await token(context.secret, { sub: "reads-reader", org: "reads" });
-  return withWrangler(context, "reads", async (server) => {
+  // REST calls are limited per caller (wrangler.toml's REST_LIMIT, 300 per 10 s): each reader makes at most READS_PER_READER.
+  const readers = await Promise.all(
+    Array.from({ length: Math.ceil(users / READS_PER_READER) }, (_, index) => token(context.secret, { sub: `reads-reader-${index}`, org: "reads" })),
+  );
+  return withServer(context, "reads", async (server) => {
     await server.wakes.waitQuiet(300, 5_000);
     const before = classDiskUsage(server.persistDir, "PresenceObject");
     const [wakesBefore, costsBefore] = [server.wakes.snapshot(), server.wakes.costs()];
@@ -27,7 +32,7 @@ export async function runReads(context: BenchContext): Promise<ReadsResult> {
       let answer: string;
       try {
         const response = await fetch(`${server.httpUrl}/v1/presence/never-seen-${index}`, {
-          headers: { authorization: `Bearer ${readerToken}` },
+          headers: { authorization: `Bearer ${readers[Math.floor(index / READS_PER_READER)]}` },
           signal: AbortSignal.timeout(30_000),
         });
         await response.arrayBuffer();

@@ -13,6 +13,8 @@ export interface FanoutTarget {
   /** Sockets per second among the first and the last tenth of watchers to get their sync (does connecting slow down as the room fills?). */
   connectRateFirstTenth: number | null;
   connectRateLastTenth: number | null;
+  /** CPU time (utime + stime) of the server process(es) per watcher opened, over the connect phase. */
+  connectCpuMs: number | null;
   changesMeasured: number;
   /** Status frame sent → diff received, one sample per (watcher, change). */
   delivery: Summary;
@@ -50,6 +52,9 @@ export interface StormResult {
   socketsPerSecond: number;
   /** Per socket: handshake began → `hello`. */
   hello: Summary;
+  /** CPU time of the server's workerd processes (utime + stime) from the burst until its wake lines went quiet (count polls included), and per device opened. */
+  cpuMs: number;
+  cpuMsPerConnect: number | null;
   /** Burst start → a watcher's roster (sync + diffs) holds every device's user. */
   rosterFullSeconds: number | null;
   /** Burst start → `GET /v1/scopes/<scope>/count` first answered total = K (polled every 100 ms). */
@@ -91,7 +96,7 @@ export interface PresenceStorage {
   objects: number;
   /** page_count × page_size: the SQLite database as the object sees it (WAL frames included). */
   logicalBytes: SizeStats;
-  /** .sqlite + -wal + -shm files on disk as wrangler dev leaves them. */
+  /** .sqlite + -wal + -shm files on disk as the runtime leaves them. */
   diskBytes: SizeStats;
   /** Bytes of row payload in the service's own tables and indexes (dbstat). */
   payloadBytes: SizeStats;

@@ -6,11 +6,11 @@
  */
 import { mergeOpenReports } from "../clients/pool.ts";
 import { pollCount } from "../server/rest.ts";
-import type { WranglerServer } from "../server/wrangler.ts";
+import type { BenchServer } from "../server/server.ts";
 import { round } from "../stats.ts";
 import { classMetadataBytes, inspectObjects, type ObjectDatabase } from "../storage/inspect.ts";
 import { token } from "../tokens.ts";
-import { KEEPALIVE_MS, withWrangler, type BenchContext } from "./context.ts";
+import { KEEPALIVE_MS, withServer, type BenchContext } from "./context.ts";
 import type { RoomStorage, SizeStats, StorageResult } from "./results.ts";
 
 const ORG = "storage";
@@ -30,7 +30,7 @@ function room(databases: ObjectDatabase[], scope: string): ObjectDatabase | unde
   return databases.find((db) => db.className === "RoomObject" && db.name === scope);
 }
 
-async function connectUsers(context: BenchContext, server: WranglerServer, urls: string[], target: number, readerToken: string): Promise<number> {
+async function connectUsers(context: BenchContext, server: BenchServer, urls: string[], target: number, readerToken: string): Promise<number> {
   const { pool } = context;
   const opened = mergeOpenReports(
     await Promise.all(
@@ -52,13 +52,14 @@ export async function runStorage(context: BenchContext): Promise<StorageResult> 
     Array.from({ length: users }, (_, index) => token(secret, { sub: `${USER_PREFIX}${index}`, org: ORG, name: `Storage User ${index}` })),
   );
   const readerToken = await token(secret, { sub: "storage-reader", org: ORG });
-  return withWrangler(context, "storage", async (server) => {
+  return withServer(context, "storage", async (server) => {
     const urls = tokens.map((jwt, index) => `${server.wsUrl}/v1/connect?token=${jwt}&device=store-${index}&type=desktop`);
     const half = Math.max(1, Math.floor(users / 2));
+    const names = [...SCOPES, ...tokens.map((_, index) => `${USER_PREFIX}${index}`)];
     let connected = await connectUsers(context, server, urls.slice(0, half), half, readerToken);
-    const before = inspectObjects(server.persistDir);
+    const before = inspectObjects(server.persistDir, names);
     connected += await connectUsers(context, server, urls.slice(half), users, readerToken);
-    const after = inspectObjects(server.persistDir);
+    const after = inspectObjects(server.persistDir, names);
 
     const presence = after.filter((db) => db.className === "PresenceObject" && db.name?.startsWith(USER_PREFIX));
     const rooms: RoomStorage[] = SCOPES.map((scope) => {

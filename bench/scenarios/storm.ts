@@ -1,8 +1,9 @@
 /**
  * Connect storm: K users' devices connect at once (split over the client threads, a bounded number
  * of handshakes in flight per thread). Measured: sockets per second until every one has its
- * `hello`, and how long until the scope shows all K users, seen two ways: a watcher's roster
- * (sync + diffs) and `GET /v1/scopes/<scope>/count` polled every 100 ms.
+ * `hello`, each hello's time from its own handshake start, how long until the scope shows all K
+ * users, seen two ways (a watcher's roster, sync + diffs, and `GET /v1/scopes/<scope>/count` polled
+ * every 100 ms), and the CPU time workerd spent from the burst until its wake lines went quiet.
  */
 import { nowMs } from "../clock.ts";
 import { mergeOpenReports } from "../clients/pool.ts";
@@ -10,7 +11,7 @@ import { pollCount } from "../server/rest.ts";
 import { totalWakes, wakeDelta } from "../server/wakes.ts";
 import { percentile, round, roundSummary, summarize } from "../stats.ts";
 import { token } from "../tokens.ts";
-import { KEEPALIVE_MS, withWrangler, type BenchContext } from "./context.ts";
+import { KEEPALIVE_MS, withServer, type BenchContext } from "./context.ts";
 import type { StormResult } from "./results.ts";
 
 const ORG = "storm";
@@ -23,7 +24,7 @@ export async function runStorm(context: BenchContext, devices: number): Promise<
     Array.from({ length: devices }, (_, index) => token(secret, { sub: `storm-${index}`, org: ORG, name: `Storm User ${index}` })),
   );
   const readerToken = await token(secret, { sub: "storm-reader", org: ORG });
-  return withWrangler(context, `storm ${devices}`, async (server) => {
+  return withServer(context, `storm ${devices}`, async (server) => {
     const urls = tokens.map((jwt, index) => `${server.wsUrl}/v1/connect?token=${jwt}&device=storm-${index}&type=web`);
     const watchUrl = `${server.wsUrl}/v1/scopes/${encodeURIComponent(SCOPE)}/watch?token=${readerToken}`;
 
@@ -35,7 +36,7 @@ export async function runStorm(context: BenchContext, devices: number): Promise<
       const watcher = await pool.control.call({ op: "openWatchers", urls: [watchUrl], concurrency: 1, timeoutMs: 30_000, rosterTarget: devices, keepaliveMs: KEEPALIVE_MS }, 40_000);
       if (watcher.opened !== 1) throw new Error(`the roster watcher did not connect (${JSON.stringify(watcher.errors)})`);
       await server.wakes.waitQuiet(300, 5_000);
-      const wakesBefore = server.wakes.snapshot();
+      const [wakesBefore, cpuBefore] = [server.wakes.snapshot(), server.cpuMs()];
 
       const timeoutMs = 60_000 + devices * 30;
       const started = nowMs();
@@ -49,6 +50,7 @@ export async function runStorm(context: BenchContext, devices: number): Promise<
       const count = await counting;
       await server.wakes.waitQuiet(500, 10_000);
       const wakes = wakeDelta(wakesBefore, server.wakes.snapshot());
+      const cpuMs = server.cpuMs() - cpuBefore;
 
       const firstBegan = Math.min(...opened.beganAt.filter(Number.isFinite));
       const lastHello = Math.max(...opened.readyAt.filter(Number.isFinite));
@@ -67,7 +69,9 @@ export async function runStorm(context: BenchContext, devices: number): Promise<
         "presence.fetch": spread(server.wakes.arrivals("presence.fetch", started)),
         "room.apply": spread(server.wakes.arrivals("room.apply", started)),
       };
-      context.log(`    ${opened.opened}/${devices} hello in ${allHelloSeconds.toFixed(2)} s; count full after ${count.reachedAt === null ? "never" : `${((count.reachedAt - started) / 1000).toFixed(2)} s`}`);
+      context.log(
+        `    ${opened.opened}/${devices} hello in ${allHelloSeconds.toFixed(2)} s; count full after ${count.reachedAt === null ? "never" : `${((count.reachedAt - started) / 1000).toFixed(2)} s`}; workerd CPU ${cpuMs} ms`,
+      );
       return {
         scenario: "storm",
         size: { devices },
@@ -77,6 +81,8 @@ export async function runStorm(context: BenchContext, devices: number): Promise<
         allHelloSeconds: round(allHelloSeconds, 3),
         socketsPerSecond: round(opened.opened / allHelloSeconds, 1),
         hello: roundSummary(summarize(hello)),
+        cpuMs,
+        cpuMsPerConnect: opened.opened > 0 ? round(cpuMs / opened.opened, 2) : null,
         rosterFullSeconds: reachedRoster === null ? null : round((reachedRoster - started) / 1000, 3),
         countFullSeconds: count.reachedAt === null ? null : round((count.reachedAt - started) / 1000, 3),
         countPolls: count.polls,

@@ -22,14 +22,15 @@ function processGroupOf(pid: number): number | null {
   }
 }
 
-function userWorkerdPids(group: number): number[] {
+/** The workerd processes of a process group: only the one running the user worker (started with `--inspector-addr`) if `userOnly`. */
+export function workerdPids(group: number, userOnly: boolean): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || processGroupOf(pid) !== group) continue;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      if (cmdline[0]?.endsWith("workerd") && cmdline.some((arg) => arg.startsWith("--inspector-addr"))) pids.push(pid);
+      if (cmdline[0]?.endsWith("workerd") && (!userOnly || cmdline.some((arg) => arg.startsWith("--inspector-addr")))) pids.push(pid);
     } catch {
       // The process went away.
     }
@@ -73,7 +74,7 @@ async function isServiceEntry(port: number): Promise<boolean> {
 export async function findUserWorkerPort(group: number): Promise<number | null> {
   if (process.platform !== "linux") return null;
   try {
-    for (const pid of userWorkerdPids(group)) {
+    for (const pid of workerdPids(group, true)) {
       for (const port of listeningPorts(pid)) if (await isServiceEntry(port)) return port;
     }
   } catch {

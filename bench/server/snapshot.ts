@@ -3,9 +3,9 @@
  * object (closing every socket) when any file it bundled changes, including files under
  * node_modules; src/ may be edited and packages installed while a long bench runs. So the worker's
  * files are copied to a temporary directory and bundled there once (`wrangler deploy --dry-run
- * --outdir`), and each scenario runs `wrangler dev dist/index.js --no-bundle` from that copy, which
- * watches nothing anyone else touches. Every scenario of a run measures the same code, identified
- * by a digest of src/.
+ * --outdir`), and each scenario runs dist/index.js from that copy (on bare workerd, or with
+ * `wrangler dev dist/index.js --no-bundle`, which then watches nothing anyone else touches). Every
+ * scenario of a run measures the same code, identified by a digest of src/.
  */
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";

@@ -13,7 +13,7 @@ const MAX_TIMES = 100_000;
 /**
  * Counts the `{"wake":"presence"|"room","event":"..."}` lines objects print when LOG_WAKES is on
  * (src/observability/wakes.ts), and sums their numeric extras (storage costs). Lines are fed from
- * wrangler's stdout as they arrive.
+ * the server's stdout as they arrive.
  */
 export class WakeCounter {
   private readonly counts = new Map<string, number>();

@@ -1,17 +1,18 @@
 /**
- * Reads wrangler dev's local Durable Object storage: one SQLite database per object under
+ * Reads local workerd's Durable Object storage (either runtime): one SQLite database per object under
  * `<persist>/v3/do/<script>-<Class>/<id>.sqlite` (WAL mode, so also -wal and -shm files), plus a
  * shared `metadata.sqlite` per class (alarms). Opened read-only with node:sqlite while workerd
  * runs; WAL readers see the last committed state.
  */
+import { createHash, createHmac } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
 export interface ObjectDatabase {
   className: string;
   file: string;
-  /** The name the object was addressed by (idFromName), which miniflare keeps in `__miniflare_do_name`. */
+  /** The name the object was addressed by (idFromName), if it is one of the names the caller expected. */
   name: string | null;
   pages: number;
   pageSize: number;
@@ -42,7 +43,18 @@ function classDirs(persistDir: string): { className: string; dir: string }[] {
     .map((entry) => ({ className: entry.name.slice(entry.name.lastIndexOf("-") + 1), dir: join(root, entry.name) }));
 }
 
-function inspectFile(className: string, file: string): ObjectDatabase {
+/**
+ * The id local workerd gives `name` in the namespace `uniqueKey` (its idFromName; wrangler dev uses
+ * `<script>-<Class>` as the key): an HMAC-SHA256 of the name keyed by sha256(uniqueKey), then one of
+ * that half, 16 bytes each. Bare workerd stores no name (wrangler dev's miniflare adds a table for it).
+ */
+export function objectId(uniqueKey: string, name: string): string {
+  const key = createHash("sha256").update(uniqueKey).digest();
+  const base = createHmac("sha256", key).update(name).digest().subarray(0, 16);
+  return Buffer.concat([base, createHmac("sha256", key).update(base).digest().subarray(0, 16)]).toString("hex");
+}
+
+function inspectFile(className: string, file: string, name: string | null): ObjectDatabase {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
     const pages = Number((db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count);
@@ -56,12 +68,6 @@ function inspectFile(className: string, file: string): ObjectDatabase {
     const rows: Record<string, number> = {};
     for (const table of objects.filter((row) => row.type === "table" && !isRuntimeTable(row.tbl_name))) {
       rows[table.name] = Number((db.prepare(`SELECT COUNT(*) AS n FROM "${table.name.replaceAll('"', '""')}"`).get() as { n: number }).n);
-    }
-    let name: string | null = null;
-    if (objects.some((row) => row.name === "__miniflare_do_name")) {
-      const first = db.prepare("SELECT * FROM __miniflare_do_name LIMIT 1").get() as Record<string, unknown> | undefined;
-      const value = first ? Object.values(first).find((cell) => typeof cell === "string") : undefined;
-      name = typeof value === "string" ? value : null;
     }
     return {
       className,
@@ -79,13 +85,14 @@ function inspectFile(className: string, file: string): ObjectDatabase {
   }
 }
 
-/** Every object database of every class (the per-class metadata.sqlite left out). */
-export function inspectObjects(persistDir: string): ObjectDatabase[] {
-  return classDirs(persistDir).flatMap(({ className, dir }) =>
-    readdirSync(dir)
+/** Every object database of every class (the per-class metadata.sqlite left out), named when its name is in `names`. */
+export function inspectObjects(persistDir: string, names: string[] = []): ObjectDatabase[] {
+  return classDirs(persistDir).flatMap(({ className, dir }) => {
+    const byId = new Map(names.map((name) => [`${objectId(basename(dir), name)}.sqlite`, name]));
+    return readdirSync(dir)
       .filter((file) => file.endsWith(".sqlite") && file !== "metadata.sqlite")
-      .map((file) => inspectFile(className, join(dir, file))),
-  );
+      .map((file) => inspectFile(className, join(dir, file), byId.get(file) ?? null));
+  });
 }
 
 /** Each class's shared metadata.sqlite (where the runtime keeps alarms), page_count × page_size. */
