@@ -114,8 +114,8 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   /** Another user's device gained or lost focus on this user. */
-  async focusChanged(from: string, device: string, active: boolean): Promise<void> {
-    await this.handle("focusChanged", { type: "focus", from, device, active });
+  async focusChanged(from: string, device: string, active: boolean, at: number): Promise<void> {
+    await this.handle("focusChanged", { type: "focus", from, device, active, at });
   }
 
   private async left(ws: WebSocket, wake: string): Promise<void> {

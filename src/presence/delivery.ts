@@ -19,12 +19,16 @@ export async function pushToRooms(env: Env, user: string, pushes: readonly RoomP
   return results.flat();
 }
 
-/** Focus is a hint: a lost notice is not retried (a device leaving always sends the blur). */
+/**
+ * Focus is a hint: a lost notice is not retried (a device leaving always sends the blur). Each is
+ * stamped with the time it is sent, so a partner ignores one that a later notice overtook in flight.
+ */
 export async function tellPartners(env: Env, user: string, notices: readonly FocusNotice[]): Promise<void> {
+  const at = Date.now();
   await Promise.all(
     notices.map(async ({ partner, device, active }) => {
       try {
-        await env.PRESENCE.getByName(partner).focusChanged(user, device, active);
+        await env.PRESENCE.getByName(partner).focusChanged(user, device, active, at);
       } catch (error) {
         console.warn(`focus notice to ${partner} failed`, error);
       }

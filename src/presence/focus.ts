@@ -7,8 +7,11 @@
 export interface FocusState {
   /** This user's devices and the partner each has in focus. */
   outgoing: { device: string; partner: string }[];
-  /** Other users' devices that have this user in focus. */
-  incoming: { user: string; device: string }[];
+  /**
+   * Other users' devices and whether each has this user in focus, as of the newest notice (`at`, the
+   * sender's clock): a notice older than the one held was overtaken in flight and is ignored.
+   */
+  incoming: { user: string; device: string; active: boolean; at: number }[];
 }
 
 /** Tells `partner`'s object that this user's `device` gained or lost focus on them. */
@@ -22,6 +25,9 @@ export const NO_FOCUS: FocusState = { outgoing: [], incoming: [] };
 
 /** How many other users' devices one user keeps as focusing on them; more are ignored. */
 export const MAX_INCOMING_FOCUS = 1_000;
+
+/** How long an ended focus is remembered, to ignore a focus notice that arrives after its blur. */
+export const ENDED_FOCUS_MEMORY_MS = 60_000;
 
 export interface FocusStep {
   focus: FocusState;
@@ -50,17 +56,23 @@ export function releaseGoneDevices(focus: FocusState, live: ReadonlySet<string>)
   return step;
 }
 
-/** Records another user's device focusing on this user or not; `changed` when that user's focus as a whole flipped. */
-export function receiveFocus(focus: FocusState, user: string, device: string, active: boolean): { focus: FocusState; changed: boolean } {
-  const before = focus.incoming.some((entry) => entry.user === user);
-  const others = focus.incoming.filter((entry) => entry.user !== user || entry.device !== device);
-  const full = others.length >= MAX_INCOMING_FOCUS;
-  const incoming = active && !full ? [...others, { user, device }] : others;
-  const after = incoming.some((entry) => entry.user === user);
+/**
+ * Records another user's device focusing on this user or not, sent at `at`; `changed` when that
+ * user's focus as a whole flipped. A notice older than the one held for that device changes nothing.
+ */
+export function receiveFocus(focus: FocusState, user: string, device: string, active: boolean, at: number, now: number): { focus: FocusState; changed: boolean } {
+  const held = focus.incoming.find((entry) => entry.user === user && entry.device === device);
+  if (held && held.at > at) return { focus, changed: false };
+  const before = focus.incoming.some((entry) => entry.user === user && entry.active);
+  const others = focus.incoming.filter(
+    (entry) => (entry.user !== user || entry.device !== device) && (entry.active || entry.at + ENDED_FOCUS_MEMORY_MS > now),
+  );
+  const incoming = others.length < MAX_INCOMING_FOCUS ? [...others, { user, device, active, at }] : others;
+  const after = incoming.some((entry) => entry.user === user && entry.active);
   return { focus: { ...focus, incoming }, changed: before !== after };
 }
 
 /** The users who have this user in focus, each once. */
 export function focusedBy(focus: FocusState): string[] {
-  return [...new Set(focus.incoming.map((entry) => entry.user))];
+  return [...new Set(focus.incoming.filter((entry) => entry.active).map((entry) => entry.user))];
 }

@@ -47,7 +47,7 @@ export type PresenceEvent =
   /** The service signs the user out everywhere (or bans them): every device closes, older tokens are refused. */
   | { type: "disconnect" }
   /** Another user's device gained or lost focus on this user. */
-  | { type: "focus"; from: string; device: string; active: boolean };
+  | { type: "focus"; from: string; device: string; active: boolean; at: number };
 
 export interface TransitionInput {
   user: string;
@@ -201,7 +201,7 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
       };
     }
     case "focus": {
-      const received = receiveFocus(record.focus, event.from, event.device, event.active);
+      const received = receiveFocus(record.focus, event.from, event.device, event.active, event.at, now);
       const messages = received.changed ? [{ device: null, frame: { type: "focus", user: event.from, active: event.active } } satisfies DeviceMessage] : [];
       return { ...base, focus: received.focus, messages };
     }

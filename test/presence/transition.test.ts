@@ -129,15 +129,15 @@ describe("the presence transition", () => {
 
   it("tells every device when another user starts focusing, once per user", () => {
     const live = [device("a")];
-    const first = run(connected(...live), live, { type: "focus", from: "bob", device: "phone", active: true });
+    const first = run(connected(...live), live, { type: "focus", from: "bob", device: "phone", active: true, at: T });
     expect(first.messages).toEqual([{ device: null, frame: { type: "focus", user: "bob", active: true } }]);
-    const second = run(first.record, live, { type: "focus", from: "bob", device: "laptop", active: true });
+    const second = run(first.record, live, { type: "focus", from: "bob", device: "laptop", active: true, at: T });
     expect(second.messages).toEqual([]);
   });
 
   it("greets a new device with the users who have this user in focus", () => {
     const live = [device("a")];
-    const focused = run(connected(...live), live, { type: "focus", from: "bob", device: "phone", active: true });
+    const focused = run(connected(...live), live, { type: "focus", from: "bob", device: "phone", active: true, at: T });
     const step = run(focused.record, [...live, device("b")], { type: "connect", identity, device: "b", replaced: [] });
     expect(step.messages.filter((m) => m.device === "b").map((m) => m.frame)).toEqual([
       { type: "hello", user: "u", device: "b", presence: step.own },
