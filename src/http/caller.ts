@@ -2,10 +2,7 @@ import type { Context } from "hono";
 import { ApiError } from "../errors";
 import type { TokenClaims } from "../protocol/claims";
 import type { ScopeId } from "../protocol/ids";
-import type { AppEnv } from "./appEnv";
-
-/** Who calls: a signed-in user (their token's claims), or an application's backend with a service key. */
-export type Caller = { kind: "user"; claims: TokenClaims } | { kind: "service" };
+import type { AppEnv, Caller } from "./appEnv";
 
 /** The calling user's claims; a service caller has no presence of its own and is refused (403). */
 export function userClaims(c: Context<AppEnv>): TokenClaims {

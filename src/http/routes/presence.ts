@@ -5,7 +5,8 @@ import { BatchRequest, BatchResponse, UpdateMeRequest, UserParam } from "../../p
 import type { AppEnv } from "../appEnv";
 import type { Env } from "../../env";
 import { identityOf } from "../../protocol/claims";
-import { userClaims, type Caller } from "../caller";
+import type { Caller } from "../appEnv";
+import { userClaims } from "../caller";
 import { validationHook } from "../validation";
 
 const errors = {
