@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Env } from "./env";
+import type { GlobalVisibility } from "./visibility/rule";
 
 const Milliseconds = z.coerce.number().int().min(1).max(86_400_000);
 /** An optional string var: empty means unset. */
@@ -22,6 +23,7 @@ const ConfigSchema = z.object({
   CLAIM_ZONE: ClaimName.default("zone"),
   CLAIM_NAME: ClaimName.default("name"),
   ALLOWED_ORIGINS: List,
+  GLOBAL_VISIBILITY: z.enum(["counts", "everyone"]).default("counts"),
 });
 
 /** How tokens from an identity provider are checked and read. */
@@ -50,6 +52,8 @@ export interface Config {
   tokens: TokenConfig;
   /** Other origins whose pages may call the API and open sockets; `*` allows any (local development). */
   allowedOrigins: string[];
+  /** Whether users may read the `global` roster, or only its counts. */
+  globalVisibility: GlobalVisibility;
 }
 
 export function readConfig(env: Env): Config {
@@ -69,5 +73,6 @@ export function readConfig(env: Env): Config {
       claims: { org: vars.CLAIM_ORG, zone: vars.CLAIM_ZONE, name: vars.CLAIM_NAME },
     },
     allowedOrigins: vars.ALLOWED_ORIGINS,
+    globalVisibility: vars.GLOBAL_VISIBILITY,
   };
 }

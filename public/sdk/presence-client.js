@@ -36,13 +36,20 @@ function reconnectDelayMs(attempt, policy, random = Math.random) {
   return Math.floor(random() * ceiling);
 }
 
+// src/client/serviceUrl.ts
+function serviceUrl(baseUrl, path) {
+  const origin = baseUrl ?? globalThis.location?.origin;
+  if (!origin) throw new Error("baseUrl is required outside a browser page");
+  const url = new URL(path, origin);
+  url.protocol = url.protocol.replace(/^ws/, "http");
+  return url;
+}
+
 // src/client/socket.ts
 var SOCKET_OPEN = 1;
 var openBrowserSocket = (url) => new WebSocket(url);
 function socketUrl(baseUrl, path, query) {
-  const origin = baseUrl ?? globalThis.location?.origin;
-  if (!origin) throw new Error("baseUrl is required outside a browser page");
-  const url = new URL(path, origin);
+  const url = serviceUrl(baseUrl, path);
   url.protocol = url.protocol.replace(/^http/, "ws");
   for (const [key, value] of Object.entries(query)) if (value !== void 0) url.searchParams.set(key, value);
   return url.toString();
@@ -65,6 +72,7 @@ function connectionSettings(options) {
 }
 
 // src/protocol/constants.ts
+var MAX_FRAME_BYTES = 4096;
 var PING = "ping";
 var PONG = "pong";
 var CloseCode = {
@@ -74,6 +82,8 @@ var CloseCode = {
   tokenExpired: 4003,
   disconnected: 4004
 };
+var MAX_SUBSCRIPTIONS = 500;
+var MAX_RELATION_CHANGE = 100;
 
 // src/client/tokenExpiry.ts
 function timeClaim(token, claim) {
@@ -278,9 +288,113 @@ function closeQuietly(socket, code, reason) {
   }
 }
 
+// src/client/RestError.ts
+var RestError = class _RestError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+  status;
+  code;
+  name = "RestError";
+  /** Reads the `{"error":{"code","message"}}` body of a refused request. */
+  static async from(response) {
+    const body = await response.json().catch(() => null);
+    const error = body?.error;
+    if (typeof error?.code === "string" && typeof error.message === "string") return new _RestError(response.status, error.code, error.message);
+    return new _RestError(response.status, null, `request failed with status ${response.status}`);
+  }
+};
+
+// src/client/Settings.ts
+var Settings = class {
+  constructor(options) {
+    this.options = options;
+    const fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = (url, init) => fetch(url, init);
+  }
+  options;
+  fetch;
+  /** Who may see the user (`visibility`) and who may see when they were last active (`lastSeen`). */
+  privacy() {
+    return this.request("GET", "/v1/privacy/me");
+  }
+  /** Changes the settings given, keeps the others; resolves to all of them. */
+  setPrivacy(change) {
+    return this.request("PUT", "/v1/privacy/me", change);
+  }
+  /** The users this user shares with: those a `contacts` setting lets see them. */
+  contacts() {
+    return this.request("GET", "/v1/contacts/me");
+  }
+  /** Resolves to the contacts after the whole change. */
+  changeContacts(change) {
+    return this.changeRelations("/v1/contacts/me", change);
+  }
+  /** The users who see this user as an unknown user, whatever the privacy settings say. */
+  blocks() {
+    return this.request("GET", "/v1/blocks/me");
+  }
+  /** Resolves to the blocked users after the whole change. */
+  changeBlocks(change) {
+    return this.changeRelations("/v1/blocks/me", change);
+  }
+  /** One request per MAX_RELATION_CHANGE users added and removed; the requests that went out before a refused one stay applied. */
+  async changeRelations(path, change) {
+    const add = change.add ?? [];
+    const remove = change.remove ?? [];
+    for (let start = 0; ; start += MAX_RELATION_CHANGE) {
+      const end = start + MAX_RELATION_CHANGE;
+      const relations = await this.request("PUT", path, { add: add.slice(start, end), remove: remove.slice(start, end) });
+      if (end >= Math.max(add.length, remove.length)) return relations;
+    }
+  }
+  async request(method, path, body) {
+    const headers = { Authorization: `Bearer ${await resolveToken(this.options.token)}` };
+    if (body !== void 0) headers["Content-Type"] = "application/json";
+    const url = serviceUrl(this.options.baseUrl, path).toString();
+    const response = await this.fetch(url, body === void 0 ? { method, headers } : { method, headers, body: JSON.stringify(body) });
+    if (!response.ok) throw await RestError.from(response);
+    return await response.json();
+  }
+};
+
+// src/client/subscriptionFrames.ts
+var utf8 = new TextEncoder();
+function subscriptionFrames(told, wanted) {
+  return [
+    ...framesCarrying("unsubscribe", [...told].filter((user) => !wanted.has(user))),
+    ...framesCarrying("subscribe", [...wanted].filter((user) => !told.has(user)))
+  ];
+}
+function framesCarrying(type, users) {
+  const frames = [];
+  const emptyFrameBytes = byteLength(JSON.stringify({ type, users: [] }));
+  let batch = [];
+  let bytes = emptyFrameBytes;
+  for (const user of users) {
+    const userBytes = byteLength(JSON.stringify(user)) + 1;
+    if (batch.length > 0 && bytes + userBytes > MAX_FRAME_BYTES) {
+      frames.push({ type, users: batch });
+      batch = [];
+      bytes = emptyFrameBytes;
+    }
+    batch.push(user);
+    bytes += userBytes;
+  }
+  if (batch.length > 0) frames.push({ type, users: batch });
+  return frames;
+}
+function byteLength(text) {
+  return utf8.encode(text).length;
+}
+
 // src/client/PresenceClient.ts
 var PresenceClient = class {
   device;
+  /** The user's privacy, contacts and blocked users, over REST with this client's token. */
+  settings;
   events = new Emitter();
   connection;
   ownPresence = null;
@@ -289,6 +403,11 @@ var PresenceClient = class {
   partner = null;
   /** A status chosen while no socket was open, sent once one is. */
   pendingStatus = null;
+  subscribed = /* @__PURE__ */ new Set();
+  views = /* @__PURE__ */ new Map();
+  /** Whom the open socket was told to follow since its `hello`; null until then, and from a drop on. */
+  told = null;
+  subscriptionsQueued = false;
   constructor(options) {
     this.device = options.device ?? crypto.randomUUID();
     const deviceType = options.deviceType ?? "web";
@@ -298,8 +417,12 @@ var PresenceClient = class {
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced
     });
+    this.settings = new Settings(options);
     this.connection.on("frame", (frame) => this.received(frame));
-    this.connection.on("state", (change) => this.events.emit("state", change));
+    this.connection.on("state", (change) => {
+      if (change.state !== "open") this.told = null;
+      this.events.emit("state", change);
+    });
     this.connection.start();
   }
   on = this.events.on.bind(this.events);
@@ -315,10 +438,38 @@ var PresenceClient = class {
   get state() {
     return this.connection.state;
   }
-  /** `auto` (or `online`) goes back to automatic; `text` left out keeps the current text, `""` clears it. */
-  setStatus(status, text) {
-    const frame = text === void 0 ? { type: "status", status } : { type: "status", status, text };
+  /** The users this device follows, on this socket and every later one. */
+  get subscriptions() {
+    return this.subscribed;
+  }
+  /** A subscribed user's presence as the service last told it, or undefined before it has. */
+  presenceOf(user) {
+    return this.subscribed.has(user) ? this.views.get(user) : void 0;
+  }
+  /**
+   * `auto` (or `online`) goes back to automatic; `text` left out keeps the current text, `""` clears it.
+   * With `until` (epoch ms, at most 7 days ahead) the chosen status and text lapse at that time.
+   */
+  setStatus(status, text, until) {
+    const frame = { type: "status", status, ...text === void 0 ? {} : { text }, ...until === void 0 ? {} : { until } };
     this.pendingStatus = this.connection.send(frame) ? null : frame;
+  }
+  /**
+   * Follows these users' presence through `changed` events. Calls in one task go out together, in as
+   * few frames as fit. Throws a RangeError, following no one new, past MAX_SUBSCRIPTIONS (500) users.
+   */
+  subscribe(users) {
+    const added = new Set([...users].filter((user) => !this.subscribed.has(user)));
+    if (this.subscribed.size + added.size > MAX_SUBSCRIPTIONS) {
+      throw new RangeError(`a device may subscribe to at most ${MAX_SUBSCRIPTIONS} users`);
+    }
+    for (const user of added) this.subscribed.add(user);
+    this.queueSubscriptions();
+  }
+  /** Stops following these users and forgets their presence. */
+  unsubscribe(users) {
+    for (const user of users) this.subscribed.delete(user);
+    this.queueSubscriptions();
   }
   focus(partner) {
     this.partner = partner;
@@ -354,6 +505,12 @@ var PresenceClient = class {
         else this.focusing.delete(frame.user);
         this.events.emit("focus", { user: frame.user, active: frame.active });
         break;
+      case "subscribed":
+        for (const [user, view] of Object.entries(frame.presence)) this.heard(user, view);
+        break;
+      case "changed":
+        this.heard(frame.presence.user, frame.presence);
+        break;
       case "error":
         this.events.emit("error", { code: frame.code, message: frame.message });
         break;
@@ -363,6 +520,36 @@ var PresenceClient = class {
   restore() {
     if (this.partner !== null) this.connection.send({ type: "focus", partner: this.partner });
     if (this.pendingStatus !== null && this.connection.send(this.pendingStatus)) this.pendingStatus = null;
+    this.told = /* @__PURE__ */ new Set();
+    this.sendSubscriptions();
+  }
+  /** A view for a user unsubscribed since is an answer overtaken by the unsubscribe: dropped. */
+  heard(user, view) {
+    if (!this.subscribed.has(user)) return;
+    this.views.set(user, view);
+    this.events.emit("changed", view);
+  }
+  /** A loop of `subscribe` calls costs as many frames as one call with all its users. */
+  queueSubscriptions() {
+    if (this.subscriptionsQueued) return;
+    this.subscriptionsQueued = true;
+    queueMicrotask(() => {
+      this.subscriptionsQueued = false;
+      for (const user of this.views.keys()) if (!this.subscribed.has(user)) this.views.delete(user);
+      this.sendSubscriptions();
+    });
+  }
+  /** Tells the open socket what changed since it was last told; a socket that is not greeted yet hears it all after `hello`. */
+  sendSubscriptions() {
+    const told = this.told;
+    if (told === null) return;
+    for (const frame of subscriptionFrames(told, this.subscribed)) {
+      if (!this.connection.send(frame)) return;
+      for (const user of frame.users) {
+        if (frame.type === "subscribe") told.add(user);
+        else told.delete(user);
+      }
+    }
   }
   /** Focus notices from before a reconnect may be stale; the ones still true come again after `hello`. */
   forgetFocus() {
@@ -518,7 +705,9 @@ export {
   NO_PONG,
   PresenceClient,
   RESYNC,
+  RestError,
   RosterWatch,
+  Settings,
   applyDiff,
   applyFrame,
   countMembers,

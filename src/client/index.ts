@@ -1,6 +1,8 @@
-/** The browser SDK: a device connection, live rosters, and activity detection. */
+/** The browser SDK: a device connection with subscriptions, live rosters, settings over REST, and activity detection. */
 export { PresenceClient, type FocusNotice, type PresenceClientEvents, type PresenceClientOptions, type ServerError } from "./PresenceClient";
 export { RosterWatch, watch, type RosterWatchEvents, type WatchOptions } from "./RosterWatch";
+export { Settings, type FetchLike, type PrivacyChange, type Relations, type RelationsChange, type SettingsOptions } from "./Settings";
+export { RestError, type ResponseLike } from "./RestError";
 export { trackActivity, type ActivityOptions, type ActivityTarget } from "./activity";
 export { applyDiff, applyFrame, countMembers, type Roster, type RosterCounts, type RosterStep } from "./roster";
 export type { RosterDiff } from "../protocol/member";
@@ -9,4 +11,6 @@ export type { ConnectionOptions, TokenSource } from "./connectionOptions";
 export type { BackoffPolicy } from "./backoff";
 export type { OpenSocket, SocketLike } from "./socket";
 export type { ChosenStatus, Member, MemberStatus, PresenceView, Status } from "../protocol/presence";
+export type { Audience, Privacy } from "../protocol/rest";
+export type { ErrorCode } from "../protocol/errors";
 export type { DeviceType, ScopeId } from "../protocol/ids";

@@ -1,3 +1,5 @@
+import { serviceUrl } from "./serviceUrl";
+
 /**
  * The little of a WebSocket the SDK uses, so a browser's `WebSocket`, Node's `ws` or a socket
  * accepted inside workerd (in tests) all fit.
@@ -21,9 +23,7 @@ export const openBrowserSocket: OpenSocket = (url) => new WebSocket(url);
 
 /** The socket URL for `path` on the service at `baseUrl` (http(s) or ws(s)); defaults to the page's origin. */
 export function socketUrl(baseUrl: string | undefined, path: string, query: Record<string, string | undefined>): string {
-  const origin = baseUrl ?? (globalThis as { location?: { origin: string } }).location?.origin;
-  if (!origin) throw new Error("baseUrl is required outside a browser page");
-  const url = new URL(path, origin);
+  const url = serviceUrl(baseUrl, path);
   url.protocol = url.protocol.replace(/^http/, "ws");
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
   return url.toString();

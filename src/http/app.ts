@@ -10,6 +10,7 @@ import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { presenceRoutes } from "./routes/presence";
 import { scopeRoutes } from "./routes/scopes";
+import { settingsRoutes } from "./routes/settings";
 import { userRoutes } from "./routes/users";
 import { restCors, socketOrigin } from "./origins";
 import { restRateLimit } from "./rateLimit";
@@ -70,6 +71,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", presenceRoutes);
   app.route("/", scopeRoutes);
   app.route("/", userRoutes);
+  app.route("/", settingsRoutes);
 
   app.notFound(noRoute(app));
   app.onError((error, c) => {

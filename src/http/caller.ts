@@ -1,7 +1,10 @@
 import type { Context } from "hono";
+import { readConfig } from "../config";
 import { ApiError } from "../errors";
 import type { TokenClaims } from "../protocol/claims";
 import type { ScopeId } from "../protocol/ids";
+import { scopesOf } from "../presence/roomSync";
+import { readableScopes, type Viewer } from "../visibility/rule";
 import type { AppEnv, Caller } from "./appEnv";
 
 /** The calling user's claims; a service caller has no presence of its own and is refused (403). */
@@ -16,11 +19,22 @@ export function requireService(c: Context<AppEnv>): void {
   if (c.get("caller").kind !== "service") throw new ApiError(403, "forbidden", "this route needs a service key");
 }
 
-/** A user reads `global` and only their own org's and zone's scopes; a service caller reads any. */
-export function authorizeScope(caller: Caller, scope: ScopeId): void {
-  if (caller.kind === "service") return;
-  const [kind, id] = scope.split(":");
-  const { org, zone } = caller.claims;
-  const allowed = kind === "global" || (kind === "org" && id === org) || (kind === "zone" && id === zone);
-  if (!allowed) throw new ApiError(403, "forbidden_scope", `this token may not read ${scope}`);
+/** Who the visibility rule is asked about: a service caller, or the user with the scopes their token may read. */
+export function viewerOf(c: Context<AppEnv>): Viewer {
+  const caller = c.get("caller");
+  if (caller.kind === "service") return { kind: "service" };
+  return { kind: "user", user: caller.claims.sub, scopes: readableScopes(scopesOf(caller.claims), readConfig(c.env).globalVisibility) };
+}
+
+/**
+ * A user reads the members of their own org's and zone's scopes, and of `global` when
+ * `GLOBAL_VISIBILITY` is `everyone`; `counts` (any visibility) may also read the count of `global`.
+ * A service caller reads any scope.
+ */
+export function authorizeScope(c: Context<AppEnv>, scope: ScopeId, read: "members" | "count"): void {
+  const caller: Caller = c.get("caller");
+  if (caller.kind === "service" || (read === "count" && scope === "global")) return;
+  if (!readableScopes(scopesOf(caller.claims), readConfig(c.env).globalVisibility).includes(scope)) {
+    throw new ApiError(403, "forbidden_scope", `this token may not read ${scope}`);
+  }
 }

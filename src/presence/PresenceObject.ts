@@ -4,35 +4,33 @@ import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { ApiError, errorResponse } from "../errors";
 import { objectName } from "../objectName";
-import { logWake } from "../observability/wakes";
 import type { Identity } from "../protocol/claims";
 import { CloseCode } from "../protocol/constants";
 import { DeviceFrame } from "../protocol/frames";
 import type { PresenceView } from "../protocol/presence";
-import type { UpdateMeRequest } from "../protocol/rest";
+import type { Privacy, RelationsChange, UpdateMeRequest } from "../protocol/rest";
 import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendError } from "../sockets/frames";
 import { UpgradeTickets } from "../sockets/internalUpgrade";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
-import { OneAlarm } from "../storage/alarm";
-import { pushToRooms, tellPartners } from "./delivery";
+import type { Viewer } from "../visibility/rule";
 import { DeviceSockets, MAX_DEVICES, attachedDevice, type ConnectContext } from "./deviceSockets";
-import { afterFailedPushes } from "./roomSync";
 import { isRevoked } from "./record";
-import { PresenceStore } from "./store";
-import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
+import type { RelationKind, RelationsResult } from "./relations";
+import type { FocusPass } from "./subject";
+import type { UserViewer } from "./subscribers";
+import { UserPresence } from "./userPresence";
 
-const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token"] as const;
+const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token", "subscribe", "unsubscribe"] as const;
 
 /**
- * One user's presence (the object is named by the user id): their device sockets, their record,
- * and one alarm. Every event goes the same way: load, ask `transition`, save if changed, then send,
- * push to rooms, tell focus partners and set the alarm.
+ * One user's presence (the object is named by the user id): the runtime's entry points (RPC, device
+ * sockets, the alarm), each handing one event to `UserPresence`, which holds the record, the
+ * relations and the subscriptions.
  */
 export class PresenceObject extends DurableObject<Env> {
   private readonly config: Config = readConfig(this.env);
-  private readonly store = new PresenceStore(this.ctx.storage.sql);
   private readonly sockets = new DeviceSockets(this.ctx);
-  private readonly alarmClock = new OneAlarm(this.ctx.storage);
+  private readonly presence = new UserPresence(this.ctx, this.env, this.config, this.sockets, objectName(this.ctx));
   private readonly frameRate = new FrameRateLimiter();
   private readonly tickets = new UpgradeTickets<ConnectContext>();
 
@@ -43,21 +41,17 @@ export class PresenceObject extends DurableObject<Env> {
 
   /** Takes a device's context for the upgrade that follows: its ticket, or null for a token older than a sign-out everywhere. */
   async admit(context: ConnectContext): Promise<string | null> {
-    return isRevoked(this.store.load(), context.issuedAt) ? null : this.tickets.issue(context, Date.now());
+    return isRevoked(this.presence.store.load(), context.issuedAt) ? null : this.tickets.issue(context, Date.now());
   }
 
   /** Signs the user out everywhere: every device closes (4004), older tokens are refused from now on. */
   async disconnect(): Promise<void> {
-    await this.handle("disconnect", { type: "disconnect" });
+    await this.presence.handle("disconnect", { type: "disconnect" });
   }
 
   /** Erases everything stored about the user, after closing their devices and leaving every roster. */
   async erase(): Promise<void> {
-    const { record } = await this.handle("erase", { type: "disconnect" });
-    const leaves = (record?.rooms ?? []).map(({ scope }) => ({ scope, member: null, rev: (record?.rev ?? 0) + 1 }));
-    await pushToRooms(this.env, objectName(this.ctx), leaves);
-    this.store.erase();
-    await this.alarmClock.set([]);
+    await this.presence.erase();
   }
 
   /** Opens the device socket that `admit` issued a ticket for. */
@@ -69,7 +63,7 @@ export class PresenceObject extends DurableObject<Env> {
     if (!opened) return errorResponse(new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`));
     const { client, replaced } = opened;
     // The hello goes out before the handler's first await; room pushes never hold back the 101.
-    this.ctx.waitUntil(this.handle("fetch", { type: "connect", identity, device, replaced }));
+    this.ctx.waitUntil(this.presence.handle("fetch", { type: "connect", identity, device, replaced }));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -79,12 +73,12 @@ export class PresenceObject extends DurableObject<Env> {
     if (!this.frameRate.allow(ws, Date.now())) return sendError(ws, "rate_limited", `at most ${MAX_FRAMES_PER_SECOND} frames a second`);
     const parsed = read.ok ? parseFrame(DeviceFrame, DEVICE_FRAME_TYPES, read.value) : read;
     if (!parsed.ok) return sendError(ws, parsed.code, parsed.message);
-    // A token renewal is the SDK's own doing, not the user's: it does not count as activity.
-    const device =
-      parsed.frame.type === "token"
-        ? await this.sockets.renew(ws, parsed.frame.token, (token, expiresAt) => renewal(token, this.env.JWT_SECRET, this.config.tokens, objectName(this.ctx), expiresAt))
-        : this.sockets.touch(ws, Date.now());
-    if (device) await this.handle("webSocketMessage", { type: "frame", device: device.id, frame: parsed.frame });
+    const { frame } = parsed;
+    // Token renewals and subscriptions are the SDK's own doing, not the user's: they do not count as activity.
+    if (frame.type === "subscribe" || frame.type === "unsubscribe") return this.presence.follow(ws, frame);
+    const renew = (token: string, expiresAt: number) => renewal(token, this.env.JWT_SECRET, this.config.tokens, this.presence.user, expiresAt);
+    const device = frame.type === "token" ? await this.sockets.renew(ws, frame.token, renew) : this.sockets.touch(ws, Date.now());
+    if (device) await this.presence.handle("webSocketMessage", { type: "frame", device: device.id, frame });
   }
 
   async webSocketClose(ws: WebSocket): Promise<void> {
@@ -98,50 +92,52 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   async alarm(): Promise<void> {
-    this.alarmClock.fired();
-    await this.handle("alarm", { type: "alarm" });
+    this.presence.alarmFired();
+    await this.presence.handle("alarm", { type: "alarm" });
   }
 
-  /** The user's presence: as they see it themself, or as anyone else does. */
-  async presence(asSelf: boolean): Promise<PresenceView> {
-    const step = await this.handle("presence", { type: "read" });
-    return asSelf ? step.own : step.others;
+  /** The user's presence as `viewer` may see it: anyone the rule does not allow sees an unknown user. */
+  async presenceFor(viewer: Viewer): Promise<PresenceView> {
+    return this.presence.viewedBy(viewer, "presence");
   }
 
   /** A status or text chosen over REST, with the same rules as the `status` frame. */
   async choose(identity: Identity, change: UpdateMeRequest): Promise<PresenceView> {
-    return (await this.handle("choose", { type: "choose", identity, change })).own;
+    return (await this.presence.handle("choose", { type: "choose", identity, change })).own;
   }
 
-  /** Another user's device gained or lost focus on this user. */
-  async focusChanged(from: string, device: string, active: boolean, at: number): Promise<void> {
-    await this.handle("focusChanged", { type: "focus", from, device, active, at });
+  /** The user's privacy settings, after applying `change` when given. */
+  async privacy(change: Partial<Privacy> | null): Promise<Privacy> {
+    return this.presence.privacy(change);
+  }
+
+  /** The user's contacts or blocks, after applying `change` when given. */
+  async relation(kind: RelationKind, change: RelationsChange | null): Promise<RelationsResult> {
+    return this.presence.relation(kind, change);
+  }
+
+  /** `viewer` follows this user from now on; they get the user as the rule lets them see them. */
+  async subscribe(viewer: UserViewer): Promise<PresenceView> {
+    return this.presence.subscribe(viewer);
+  }
+
+  /** A user this user's devices follow moved; false when no live device follows them any more. */
+  async subscriptionChanged(from: string, view: PresenceView): Promise<boolean> {
+    return this.presence.subscriptionChanged(from, view);
+  }
+
+  /** Another user's device gained or lost focus on this user; a focus is taken only when each may see the other. */
+  async focusChanged(from: string, device: string, active: boolean, at: number, pass: FocusPass): Promise<boolean> {
+    return this.presence.focusChanged(from, device, active, at, pass);
   }
 
   private async left(ws: WebSocket, wake: string): Promise<void> {
     const device = attachedDevice(ws);
-    if (device) await this.handle(wake, { type: "leave", device });
+    if (device) await this.presence.handle(wake, { type: "leave", device });
   }
 
   private async drop(ws: WebSocket, code: number, reason: string): Promise<void> {
     ws.close(code, reason);
     await this.left(ws, "webSocketMessage");
-  }
-
-  /** The one path of every event: load, transition, save, send, push, tell, set the alarm. */
-  private async handle(wake: string, event: PresenceEvent): Promise<Step> {
-    const before = { ...this.store.counts };
-    const user = objectName(this.ctx);
-    const now = Date.now();
-    const step = transition({ user, record: this.store.load(), live: this.sockets.live(), event, now, timers: this.config });
-    if (step.changed && step.record) this.store.save(step.record);
-    this.sockets.send(step.messages);
-    this.sockets.close(step.closes);
-    const [failed] = await Promise.all([pushToRooms(this.env, user, step.pushes), tellPartners(this.env, user, step.notices)]);
-    if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
-    const current = this.store.load();
-    await this.alarmClock.set([failed.length === 0 ? step.alarmAt : current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
-    logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });
-    return step;
   }
 }

@@ -1,18 +1,23 @@
 import type { Env } from "../env";
 import type { FocusNotice } from "./focus";
 import type { FailedPush } from "./roomSync";
+import type { FocusPass } from "./subject";
 import type { RoomPush } from "./transition";
 
-/** Sends each push to its room and returns the ones that failed (to be retried by the alarm); never throws. */
-export async function pushToRooms(env: Env, user: string, pushes: readonly RoomPush[]): Promise<FailedPush[]> {
+/**
+ * Sends each push to its room and returns the ones that failed (to be retried by the alarm); never
+ * throws. A push from a user who blocked anyone carries their whole list of blocks.
+ */
+export async function pushToRooms(env: Env, user: string, pushes: readonly RoomPush[], blocks: readonly string[]): Promise<FailedPush[]> {
   const results = await Promise.all(
-    pushes.map(async ({ scope, member, rev }) => {
+    pushes.map(async (push) => {
+      const { scope, member, rev, rank, blocksRev } = push;
       try {
-        await env.ROOMS.getByName(scope).apply({ user, member, rev });
+        await env.ROOMS.getByName(scope).apply({ user, member, rev, ...(rank === undefined ? {} : { rank }), ...(blocksRev === undefined ? {} : { blocks: [...blocks] }) });
         return [];
       } catch (error) {
         console.warn(`room push to ${scope} failed, will retry`, error);
-        return [{ scope, member, rev }];
+        return [push];
       }
     }),
   );
@@ -22,16 +27,20 @@ export async function pushToRooms(env: Env, user: string, pushes: readonly RoomP
 /**
  * Focus is a hint: a lost notice is not retried (a device leaving always sends the blur). Each is
  * stamped with the time it is sent, so a partner ignores one that a later notice overtook in flight.
+ * Returns the focuses the partners refused (the two may not see each other, or there is no such user).
  */
-export async function tellPartners(env: Env, user: string, notices: readonly FocusNotice[]): Promise<void> {
+export async function tellPartners(env: Env, user: string, notices: readonly FocusNotice[], passFor: (notice: FocusNotice) => FocusPass): Promise<FocusNotice[]> {
   const at = Date.now();
-  await Promise.all(
-    notices.map(async ({ partner, device, active }) => {
+  const results = await Promise.all(
+    notices.map(async (notice) => {
       try {
-        await env.PRESENCE.getByName(partner).focusChanged(user, device, active, at);
+        const taken = await env.PRESENCE.getByName(notice.partner).focusChanged(user, notice.device, notice.active, at, passFor(notice));
+        return taken || !notice.active ? [] : [notice];
       } catch (error) {
-        console.warn(`focus notice to ${partner} failed`, error);
+        console.warn(`focus notice to ${notice.partner} failed`, error);
+        return [];
       }
     }),
   );
+  return results.flat();
 }

@@ -76,3 +76,14 @@ export function receiveFocus(focus: FocusState, user: string, device: string, ac
 export function focusedBy(focus: FocusState): string[] {
   return [...new Set(focus.incoming.filter((entry) => entry.active).map((entry) => entry.user))];
 }
+
+/** Forgets `users`' focus on this user (they were blocked); `users` in the result are those who had it. */
+export function endFocusOf(focus: FocusState, users: readonly string[]): { focus: FocusState; users: string[] } {
+  const ending = focusedBy(focus).filter((user) => users.includes(user));
+  return { focus: { ...focus, incoming: focus.incoming.filter((entry) => !users.includes(entry.user)) }, users: ending };
+}
+
+/** Ends `device`'s focus on `partner` without telling anyone (the partner refused it). */
+export function dropFocus(focus: FocusState, { device, partner }: { device: string; partner: string }): FocusState {
+  return { ...focus, outgoing: focus.outgoing.filter((entry) => entry.device !== device || entry.partner !== partner) };
+}

@@ -1,6 +1,8 @@
 import type { Identity } from "../protocol/claims";
 import type { DeviceType } from "../protocol/ids";
 import type { Member, Status } from "../protocol/presence";
+import type { Privacy } from "../protocol/rest";
+import { DEFAULT_PRIVACY } from "../visibility/rule";
 import type { DeviceScopes } from "./deviceScopes";
 import { NO_FOCUS, type FocusState } from "./focus";
 import { EMPTY_USER_STATE, type UserState } from "./status";
@@ -23,6 +25,10 @@ export interface RoomSync {
   nextTry: number;
   /** When the room last confirmed a push (0: never); lease renewals count from here. */
   pushedAt: number;
+  /** Where the member sorts when the roster hides their `lastActive` (their real activity); absent when shown. */
+  rank?: number;
+  /** Which version of the user's blocks the push carries (absent: the user never blocked anyone). */
+  blocksRev?: number;
 }
 
 /** Everything a PresenceObject keeps about its user: loaded once and saved at most once per event. */
@@ -38,10 +44,13 @@ export interface UserRecord {
   deviceScopes: DeviceScopes[];
   /** Device connections with tokens issued before this (epoch s) are refused: a sign-out everywhere, a ban. */
   revokedBefore: number | null;
+  privacy: Privacy;
+  /** Rises with every change to the user's blocks, so each roster learns the newest list. */
+  blocksRev: number;
 }
 
 export function newRecord(identity: Identity): UserRecord {
-  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [], revokedBefore: null };
+  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [], revokedBefore: null, privacy: DEFAULT_PRIVACY, blocksRev: 0 };
 }
 
 /** Whether a device connection with a token issued at `issuedAt` (epoch s; null: unknown) was revoked. */

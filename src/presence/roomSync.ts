@@ -26,25 +26,44 @@ export const ROSTER_ACTIVITY_RESOLUTION_MS = 60_000;
 /** One user's changes reach a room at most this often; the newest state always follows within it. */
 export const PUSH_INTERVAL_MS = 1_000;
 
-/** Whether a room holding `held` needs `want`: anything but a small move of `lastActive` does. */
-function needsPush(held: Member | null, want: Member | null): boolean {
-  if (held === null || want === null) return held !== want;
-  const moved = Math.abs(want.lastActive - held.lastActive) >= ROSTER_ACTIVITY_RESOLUTION_MS;
-  return moved || !sameMember({ ...held, lastActive: 0 }, { ...want, lastActive: 0 });
+/** Besides the member: where they sort when their activity is hidden, and which version of their blocks goes along. */
+export interface RosterExtras {
+  rank?: number;
+  blocksRev?: number;
+}
+
+const rankOf = (member: Member, extras: RosterExtras) => extras.rank ?? member.lastActive ?? 0;
+/** A member with only whether `lastActive` is shown, not its value. */
+const withoutActivity = (member: Member): Member => ({ ...member, lastActive: member.lastActive === null ? null : 0 });
+
+/** Whether a room holding `held` needs `want`: anything but a small move of activity does. */
+function needsPush(held: RoomSync | undefined, want: Member | null, extras: RosterExtras): boolean {
+  const member = held?.member ?? null;
+  if (member === null || want === null) return member !== want;
+  const moved = Math.abs(rankOf(want, extras) - rankOf(member, held ?? {})) >= ROSTER_ACTIVITY_RESOLUTION_MS;
+  return moved || !sameMember(withoutActivity(member), withoutActivity(want)) || held?.blocksRev !== extras.blocksRev;
 }
 
 /**
  * What each scope should now hold: `member` in the user's scopes, nothing in scopes they left.
  * A join waits `joinDelayMs`, so that in a connect storm every device is greeted before rosters fill.
  */
-export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly string[], member: Member | null, rev: number, now: number, joinDelayMs = 0) {
+export function planRoomSyncs(
+  syncs: readonly RoomSync[],
+  scopes: readonly string[],
+  member: Member | null,
+  rev: number,
+  now: number,
+  joinDelayMs = 0,
+  extras: RosterExtras = {},
+) {
   const wanted = new Map<string, Member | null>(scopes.map((scope) => [scope, member]));
   for (const sync of syncs) if (!wanted.has(sync.scope)) wanted.set(sync.scope, null);
   let nextRev = rev;
   const planned: RoomSync[] = [];
   for (const [scope, want] of wanted) {
     const held = syncs.find((sync) => sync.scope === scope);
-    if (!needsPush(held?.member ?? null, want)) {
+    if (!needsPush(held, want, extras)) {
       if (held) planned.push(held);
       continue;
     }
@@ -54,7 +73,7 @@ export function planRoomSyncs(syncs: readonly RoomSync[], scopes: readonly strin
     // A change never overtakes one still waiting (a delayed join, a backed-off retry): it replaces it, no sooner.
     const waiting = held && !held.delivered ? held.nextTry : 0;
     const nextTry = Math.max(now + (joins ? joinDelayMs : 0), pushedAt + PUSH_INTERVAL_MS, waiting);
-    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt });
+    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt, ...(want === null ? {} : extras) });
   }
   return { rooms: planned, rev: nextRev };
 }
@@ -86,7 +105,7 @@ export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number)
 }
 
 /** A push a room did not take. */
-export interface FailedPush {
+export interface FailedPush extends RosterExtras {
   scope: string;
   member: Member | null;
   rev: number;

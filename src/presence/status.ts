@@ -46,6 +46,8 @@ export interface UserState {
   /** When the last device left; the user keeps their status until `leftAt + disconnectGraceMs`. */
   leftAt: number | null;
   cloak: Cloak | null;
+  /** When the chosen status and text lapse (epoch ms): the status goes back to automatic, the text clears. */
+  until: number | null;
 }
 
 export const EMPTY_USER_STATE: UserState = {
@@ -55,6 +57,7 @@ export const EMPTY_USER_STATE: UserState = {
   lastSeen: null,
   leftAt: null,
   cloak: null,
+  until: null,
 };
 
 export function lastActiveOf(state: UserState, devices: readonly DeviceState[]): number | null {
@@ -102,11 +105,19 @@ export function publicView(own: PresenceView, cloak: Cloak | null): PresenceView
   return own;
 }
 
-/** Applies a chosen status and optional text (`""` clears it); `online` and `auto` both clear a manual status. */
-export function chooseStatus(state: UserState, status: ChosenStatus | undefined, text: string | undefined): UserState {
+/**
+ * Applies a chosen status and optional text (`""` clears it); `online` and `auto` both clear a manual
+ * status. Every choice sets when it lapses: `until`, or never when left out.
+ */
+export function chooseStatus(state: UserState, status: ChosenStatus | undefined, text: string | undefined, until?: number): UserState {
   const manual = status === undefined ? state.manual : status === "online" || status === "auto" ? null : status;
   const nextText = text === undefined ? state.text : text === "" ? null : text;
-  return { ...state, manual, text: nextText };
+  return { ...state, manual, text: nextText, until: until ?? null };
+}
+
+/** A choice whose `until` has passed lapses: back to automatic, no text. */
+export function lapseChoice(state: UserState, now: number): UserState {
+  return state.until !== null && state.until <= now ? { ...state, manual: null, text: null, until: null } : state;
 }
 
 /**
@@ -138,11 +149,12 @@ export function lastHeardOf(device: DeviceState, lastPing: number | null): numbe
   return Math.max(device.connectedAt, device.lastActive, lastPing ?? 0);
 }
 
-/** The next moment the status changes by itself with no event: away after idle, or offline after grace. */
+/** The next moment the status changes by itself with no event: away after idle, offline after grace, or a choice lapsing. */
 export function nextStatusChangeAt(state: UserState, devices: readonly DeviceState[], now: number, timers: Timers): number | null {
   if (!isPresent(state, devices, now, timers)) return null;
   const candidates: number[] = [];
   if (devices.length === 0 && state.leftAt !== null) candidates.push(state.leftAt + timers.disconnectGraceMs);
+  if (state.until !== null) candidates.push(state.until);
   const lastActive = lastActiveOf(state, devices);
   if (!state.manual && lastActive !== null && now - lastActive < timers.awayAfterMs) candidates.push(lastActive + timers.awayAfterMs);
   return candidates.length ? Math.min(...candidates) : null;

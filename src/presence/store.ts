@@ -4,6 +4,8 @@ import type { DeviceScopes } from "./deviceScopes";
 import type { FocusState } from "./focus";
 import type { RoomSync, Shown, UserRecord } from "./record";
 import type { ManualStatus } from "./status";
+import type { Audience } from "../protocol/rest";
+import { DEFAULT_PRIVACY } from "../visibility/rule";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS user_record (
@@ -24,9 +26,16 @@ CREATE TABLE IF NOT EXISTS user_record (
   rooms TEXT NOT NULL,
   focus TEXT NOT NULL,
   device_scopes TEXT NOT NULL,
-  revoked_before INTEGER
+  revoked_before INTEGER,
+  until INTEGER,
+  visibility TEXT,
+  last_seen_audience TEXT,
+  blocks_rev INTEGER
 );
 `;
+
+/** Columns added after the table's first release; a table made before gets them when the object starts. */
+const ADDED_COLUMNS = ["until INTEGER", "visibility TEXT", "last_seen_audience TEXT", "blocks_rev INTEGER"];
 
 type RecordRow = {
   user: string;
@@ -46,6 +55,10 @@ type RecordRow = {
   focus: string;
   device_scopes: string;
   revoked_before: number | null;
+  until: number | null;
+  visibility: Audience | null;
+  last_seen_audience: Audience | null;
+  blocks_rev: number | null;
 };
 
 function identityOf(row: RecordRow): Identity {
@@ -67,6 +80,7 @@ function recordOf(row: RecordRow): UserRecord {
       lastSeen: row.last_seen,
       leftAt: row.left_at,
       cloak: row.cloak_last_seen === null ? null : { lastActive: row.cloak_last_active, lastSeen: row.cloak_last_seen },
+      until: row.until,
     },
     rev: row.rev,
     shown: row.shown === null ? null : (JSON.parse(row.shown) as Shown),
@@ -74,6 +88,8 @@ function recordOf(row: RecordRow): UserRecord {
     focus: JSON.parse(row.focus) as FocusState,
     deviceScopes: JSON.parse(row.device_scopes) as DeviceScopes[],
     revokedBefore: row.revoked_before,
+    privacy: { visibility: row.visibility ?? DEFAULT_PRIVACY.visibility, lastSeen: row.last_seen_audience ?? DEFAULT_PRIVACY.lastSeen },
+    blocksRev: row.blocks_rev ?? 0,
   };
 }
 
@@ -89,7 +105,7 @@ export class PresenceStore {
   readonly counts = { loads: 0, saves: 0 };
 
   constructor(private readonly sql: SqlStorage) {
-    this.schema = new LazySchema(sql, "user_record", SCHEMA);
+    this.schema = new LazySchema(sql, "user_record", SCHEMA, ADDED_COLUMNS);
   }
 
   load(): UserRecord | null {
@@ -106,8 +122,9 @@ export class PresenceStore {
     const { identity, state } = record;
     this.sql.exec(
       `INSERT OR REPLACE INTO user_record
-        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus, device_scopes, revoked_before)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus, device_scopes, revoked_before,
+        until, visibility, last_seen_audience, blocks_rev)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       identity.sub,
       identity.org ?? null,
       identity.zone ?? null,
@@ -125,6 +142,10 @@ export class PresenceStore {
       JSON.stringify(record.focus),
       JSON.stringify(record.deviceScopes),
       record.revokedBefore,
+      state.until,
+      record.privacy.visibility,
+      record.privacy.lastSeen,
+      record.blocksRev,
     );
     this.cached = record;
   }

@@ -3,14 +3,16 @@ import { CloseCode } from "../protocol/constants";
 import type { DeviceFrame, DeviceServerFrame } from "../protocol/frames";
 import { memberOf } from "../protocol/member";
 import type { Member, PresenceView } from "../protocol/presence";
-import type { UpdateMeRequest } from "../protocol/rest";
-import { focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
+import type { Privacy, UpdateMeRequest } from "../protocol/rest";
+import { inRosters, rosterShowsActivity } from "../visibility/rule";
+import { endFocusOf, focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
 import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
 import { connectScopes, nextScopeLapse, scopesNow, settleScopes } from "./deviceScopes";
-import { dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
+import { dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf, type RosterExtras } from "./roomSync";
 import {
   chooseStatus,
   expireGrace,
+  lapseChoice,
   lastActiveOf,
   nextStatusChangeAt,
   publicView,
@@ -31,11 +33,14 @@ import {
 /** `lastActive` is saved at most this often while devices are merely active (a lost update costs at most this). */
 export const LAST_ACTIVE_SAVE_MS = 60_000;
 
+/** The frames that change presence (subscriptions are the object's own business, not the user's state). */
+export type StateFrame = Exclude<DeviceFrame, { type: "subscribe" | "unsubscribe" }>;
+
 export type PresenceEvent =
   /** A device socket was accepted (it is among the live devices); `replaced` are its earlier sockets, just closed. */
   | { type: "connect"; identity: Identity; device: string; replaced: DeviceState[] }
   /** A valid frame from a live device. */
-  | { type: "frame"; device: string; frame: DeviceFrame }
+  | { type: "frame"; device: string; frame: StateFrame }
   /** A status chosen over REST. */
   | { type: "choose"; identity: Identity; change: UpdateMeRequest }
   /** A device socket closed or failed; it is no longer live. */
@@ -47,7 +52,11 @@ export type PresenceEvent =
   /** The service signs the user out everywhere (or bans them): every device closes, older tokens are refused. */
   | { type: "disconnect" }
   /** Another user's device gained or lost focus on this user. */
-  | { type: "focus"; from: string; device: string; active: boolean; at: number };
+  | { type: "focus"; from: string; device: string; active: boolean; at: number }
+  /** The user's privacy settings changed. */
+  | { type: "privacy"; privacy: Privacy }
+  /** The user blocked `blocked` (and maybe unblocked others): rosters learn the new list, their focus ends. */
+  | { type: "blocks"; blocked: readonly string[] };
 
 export interface TransitionInput {
   user: string;
@@ -64,7 +73,7 @@ export interface DeviceMessage {
   frame: DeviceServerFrame;
 }
 
-export interface RoomPush {
+export interface RoomPush extends RosterExtras {
   scope: string;
   member: Member | null;
   rev: number;
@@ -103,7 +112,8 @@ export function transition(input: TransitionInput): Step {
   const { user, event, now, timers } = input;
   const loaded = input.record;
   const identity = identityOf(user, event);
-  const start = loaded ?? (identity ? newRecord(identity) : null);
+  const fresh = loaded ?? (identity ? newRecord(identity) : null);
+  const start = fresh && { ...fresh, state: lapseChoice(fresh.state, now) };
   if (start === null) {
     const unknown = selfView(user, expireGrace(newRecord({ sub: user }).state, [], now, timers), [], now, timers);
     return { record: null, changed: false, messages: [], closes: [], pushes: [], notices: [], own: unknown, others: unknown, alarmAt: null };
@@ -129,6 +139,12 @@ export function transition(input: TransitionInput): Step {
   const graced = expireGrace(state, devices, now, timers);
   const own = selfView(user, graced, devices, now, timers);
   state = withCloak(graced, start.shown?.status ?? "offline", own.status, devices, now);
+  if (own.status === "invisible") {
+    // An invisible user's focus would tell partners they are online: it ends, and none starts.
+    const hidden = releaseGoneDevices(focus, new Set());
+    focus = hidden.focus;
+    notices.splice(0, notices.length, ...notices.filter((notice) => !notice.active), ...hidden.notices);
+  }
   const shown = showOf(own);
   const greeted = event.type === "connect" ? event.device : null;
   if (!sameShown(start.shown, shown)) {
@@ -140,11 +156,15 @@ export function transition(input: TransitionInput): Step {
   }
 
   const deviceScopes = settleScopes(applied.deviceScopes, liveIds, now, timers.disconnectGraceMs);
-  const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), memberOf(own, applied.identity.name), start.rev, now, timers.joinPushDelayMs);
+  const { privacy, blocksRev } = applied;
+  const showActivity = rosterShowsActivity(privacy);
+  const member = inRosters(privacy) ? memberOf(own, applied.identity.name, showActivity) : null;
+  const extras = { ...(showActivity ? {} : { rank: own.lastActive ?? 0 }), ...(blocksRev > 0 ? { blocksRev } : {}) };
+  const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), member, start.rev, now, timers.joinPushDelayMs, extras);
   const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
   const rooms = markSent(plan.rooms, due, now);
-  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore };
-  const pushes = due.map(({ scope, member, rev }) => ({ scope, member, rev }));
+  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore, privacy, blocksRev };
+  const pushes = due.map(({ scope, member, rev, rank, blocksRev }) => ({ scope, member, rev, ...(rank === undefined ? {} : { rank }), ...(blocksRev === undefined ? {} : { blocksRev }) }));
   return {
     record,
     changed: !sameRecord(loaded, record),
@@ -161,6 +181,8 @@ export function transition(input: TransitionInput): Step {
 interface Applied {
   identity: Identity;
   revokedBefore: number | null;
+  privacy: Privacy;
+  blocksRev: number;
   deviceScopes: UserRecord["deviceScopes"];
   state: UserState;
   focus: FocusState;
@@ -174,7 +196,8 @@ interface Applied {
 /** What the event itself changes, before the rules every event shares. */
 function applyEvent(record: UserRecord, input: TransitionInput): Applied {
   const { event, live, now, timers } = input;
-  const base: Applied = { identity: record.identity, revokedBefore: record.revokedBefore, deviceScopes: record.deviceScopes, state: record.state, focus: record.focus, devices: live, messages: [], closes: [], notices: [] };
+  const { identity, revokedBefore, deviceScopes, state, focus, privacy, blocksRev } = record;
+  const base: Applied = { identity, revokedBefore, deviceScopes, state, focus, privacy, blocksRev, devices: live, messages: [], closes: [], notices: [] };
   switch (event.type) {
     case "connect": {
       const released = focusDevice(record.focus, event.device, null);
@@ -184,7 +207,7 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
     }
     case "choose":
       // A REST call never changes membership: the identity stays the one the devices connected with.
-      return { ...base, state: chooseStatus(record.state, event.change.status, event.change.text) };
+      return { ...base, state: chooseStatus(record.state, event.change.status, event.change.text, event.change.until) };
     case "leave":
       return { ...base, state: mergeLastActive(record.state, [event.device]) };
     case "alarm": {
@@ -209,6 +232,13 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
       return applyFrame(record, base, event.device, event.frame);
     case "read":
       return base;
+    case "privacy":
+      return { ...base, privacy: event.privacy };
+    case "blocks": {
+      const ended = endFocusOf(record.focus, event.blocked);
+      const messages = ended.users.map((user) => ({ device: null, frame: { type: "focus", user, active: false } }) satisfies DeviceMessage);
+      return { ...base, blocksRev: blocksRev + 1, focus: ended.focus, messages };
+    }
     case "disconnect":
       return {
         ...base,
@@ -220,13 +250,13 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
   }
 }
 
-function applyFrame(record: UserRecord, base: Applied, device: string, frame: DeviceFrame): Applied {
+function applyFrame(record: UserRecord, base: Applied, device: string, frame: StateFrame): Applied {
   switch (frame.type) {
     case "activity":
     case "token":
       return base;
     case "status":
-      return { ...base, state: chooseStatus(record.state, frame.status, frame.text) };
+      return { ...base, state: chooseStatus(record.state, frame.status, frame.text, frame.until) };
     case "blur":
     case "focus": {
       const partner = frame.type === "focus" ? frame.partner : null;

@@ -18,3 +18,9 @@ export const CloseCode = {
   tokenExpired: 4003,
   disconnected: 4004,
 } as const;
+
+/** How many users one device may follow by subscription at once. */
+export const MAX_SUBSCRIPTIONS = 500;
+
+/** How many users one contacts or blocks change may add, and how many it may remove. */
+export const MAX_RELATION_CHANGE = 100;

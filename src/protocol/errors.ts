@@ -17,6 +17,8 @@ export const ErrorCode = z.enum([
   "upgrade_required",
   "too_many_devices",
   "too_many_watchers",
+  "too_many_relations",
+  "too_many_subscriptions",
   "dev_tokens_disabled",
   "invalid_json",
   "unknown_type",

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { UserId } from "./ids";
-import { ChosenStatus, Member, PresenceView, StatusText } from "./presence";
+import { ChosenStatus, Member, PresenceView, StatusText, Until } from "./presence";
 import type { ErrorCode } from "./errors";
+import { MAX_SUBSCRIPTIONS } from "./constants";
 import type { ScopeId } from "./ids";
 
 export const ActivityFrame = z.strictObject({ type: z.literal("activity") });
@@ -9,17 +10,25 @@ export const StatusFrame = z.strictObject({
   type: z.literal("status"),
   status: ChosenStatus,
   text: StatusText.optional(),
+  until: Until.optional(),
 });
 export const FocusFrame = z.strictObject({ type: z.literal("focus"), partner: UserId });
 export const BlurFrame = z.strictObject({ type: z.literal("blur") });
 /** A fresh token for an open socket, sent before the current one expires. */
 export const TokenFrame = z.strictObject({ type: z.literal("token"), token: z.string().min(1).max(4000) });
 
+const SubscribedUsers = z.array(UserId).min(1).max(MAX_SUBSCRIPTIONS);
+/** Follow users' presence on this socket (as far as each lets the user see them). */
+export const SubscribeFrame = z.strictObject({ type: z.literal("subscribe"), users: SubscribedUsers });
+export const UnsubscribeFrame = z.strictObject({ type: z.literal("unsubscribe"), users: SubscribedUsers });
+
 /** Every frame a device may send (besides `ping`). */
-export const DeviceFrame = z.discriminatedUnion("type", [ActivityFrame, StatusFrame, FocusFrame, BlurFrame, TokenFrame]);
+export const DeviceFrame = z.discriminatedUnion("type", [ActivityFrame, StatusFrame, FocusFrame, BlurFrame, TokenFrame, SubscribeFrame, UnsubscribeFrame]);
 export type DeviceFrame = z.infer<typeof DeviceFrame>;
 export type StatusFrame = z.infer<typeof StatusFrame>;
 export type TokenFrame = z.infer<typeof TokenFrame>;
+export type SubscribeFrame = z.infer<typeof SubscribeFrame>;
+export type UnsubscribeFrame = z.infer<typeof UnsubscribeFrame>;
 
 export interface HelloFrame {
   type: "hello";
@@ -35,6 +44,16 @@ export interface FocusNoticeFrame {
   type: "focus";
   user: string;
   active: boolean;
+}
+/** The answer to `subscribe`: each user as this user may see them. */
+export interface SubscribedFrame {
+  type: "subscribed";
+  presence: Record<string, PresenceView>;
+}
+/** A subscribed user's presence moved, as this user may see it (turning hidden shows as an unknown user). */
+export interface ChangedFrame {
+  type: "changed";
+  presence: PresenceView;
 }
 export interface ErrorFrame {
   type: "error";
@@ -58,6 +77,6 @@ export interface DiffFrame {
 }
 
 /** Every frame a device socket receives (besides `pong`). */
-export type DeviceServerFrame = HelloFrame | PresenceFrame | FocusNoticeFrame | ErrorFrame;
+export type DeviceServerFrame = HelloFrame | PresenceFrame | FocusNoticeFrame | SubscribedFrame | ChangedFrame | ErrorFrame;
 /** Every frame a watch socket receives (besides `pong`). */
 export type WatchServerFrame = SyncFrame | DiffFrame | ErrorFrame;

@@ -11,14 +11,17 @@ export function sameMember(a: Member | null, b: Member | null): boolean {
   return a.user === b.user && a.status === b.status && a.text === b.text && a.lastActive === b.lastActive && a.name === b.name;
 }
 
-/** The roster entry for a user as others see them, or null when they are offline or invisible. */
-export function memberOf(view: PresenceView, name: string | undefined): Member | null {
+/**
+ * The roster entry for a user as others see them, or null when they are offline or invisible;
+ * `showActivity` false keeps their `lastActive` out of it.
+ */
+export function memberOf(view: PresenceView, name: string | undefined, showActivity = true): Member | null {
   if (view.status === "offline" || view.status === "invisible") return null;
   return {
     user: view.user,
     status: view.status,
     text: view.text,
-    lastActive: view.lastActive ?? 0,
+    lastActive: showActivity ? (view.lastActive ?? 0) : null,
     ...(name === undefined ? {} : { name }),
   };
 }

@@ -12,6 +12,15 @@ export type ChosenStatus = z.infer<typeof ChosenStatus>;
 
 export const StatusText = plainText(140);
 
+/** How far ahead a chosen status may be set to expire. */
+export const MAX_UNTIL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** When a chosen status and text lapse (epoch ms): in the future, at most 7 days ahead, checked as the request arrives. */
+export const Until = z
+  .number()
+  .int()
+  .refine((until) => until > Date.now() && until <= Date.now() + MAX_UNTIL_MS, "must be a time (epoch ms) in the next 7 days");
+
 /** A display name, as a token or the dev token route gives it. */
 export const DisplayName = plainText(128).refine((text) => text.length > 0, "must not be empty");
 
@@ -43,7 +52,8 @@ export const Member = z
     user: UserId,
     status: MemberStatus,
     text: z.string().nullable(),
-    lastActive: z.number().int(),
+    /** Null when the user keeps their activity from this viewer (their `lastSeen` privacy). */
+    lastActive: z.number().int().nullable(),
     name: z.string().optional(),
   })
   .meta({ id: "Member" });

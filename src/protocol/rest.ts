@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { DeviceId, DeviceType, ScopeId, ShortId, UserId } from "./ids";
-import { ChosenStatus, DisplayName, Member, PresenceView, StatusText } from "./presence";
+import { MAX_RELATION_CHANGE } from "./constants";
+import { ChosenStatus, DisplayName, Member, PresenceView, StatusText, Until } from "./presence";
 
 export const UserParam = z.object({ user: UserId });
 
 export const BatchRequest = z.strictObject({ users: z.array(UserId).min(1).max(100) });
 export const BatchResponse = z.object({ presence: z.record(z.string(), PresenceView) });
 
-export const UpdateMeRequest = z.strictObject({ status: ChosenStatus.optional(), text: StatusText.optional() });
+export const UpdateMeRequest = z.strictObject({ status: ChosenStatus.optional(), text: StatusText.optional(), until: Until.optional() });
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
 
 export const ConnectQuery = z.object({
@@ -45,3 +46,20 @@ export const DevTokenRequest = z.strictObject({
   ttl: z.number().int().min(60).max(86_400).default(3600),
 });
 export const DevTokenResponse = z.object({ token: z.string(), expiresAt: z.number().int() });
+
+/** Who may see a user, and who may see when they were last active. */
+export const Audience = z.enum(["everyone", "contacts", "nobody"]);
+export type Audience = z.infer<typeof Audience>;
+export const Privacy = z.strictObject({ visibility: Audience, lastSeen: Audience }).meta({ id: "Privacy" });
+export type Privacy = z.infer<typeof Privacy>;
+export const PrivacyChange = Privacy.partial();
+
+/** How many contacts, and how many blocked users, one user may have. */
+export const MAX_RELATIONS = 5_000;
+const ChangedUsers = z.array(UserId).max(MAX_RELATION_CHANGE).default([]);
+export const RelationsChange = z
+  .strictObject({ add: ChangedUsers, remove: ChangedUsers })
+  .refine((change) => change.add.length + change.remove.length > 0, "add or remove at least one user")
+  .meta({ id: "RelationsChange" });
+export type RelationsChange = z.infer<typeof RelationsChange>;
+export const RelationsList = z.object({ users: z.array(UserId) }).meta({ id: "Relations" });

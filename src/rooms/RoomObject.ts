@@ -13,6 +13,7 @@ import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendErro
 import { watchContext } from "../sockets/internalUpgrade";
 import { OneAlarm } from "../storage/alarm";
 import { encodeCursor, type MembersCursor } from "./cursor";
+import { RoomBlocks } from "./blocks";
 import { DiffFanout } from "./fanout";
 import { memberTtlMs, type MemberPush } from "./roster";
 import { RoomStore } from "./store";
@@ -35,14 +36,17 @@ export class RoomObject extends DurableObject<Env> {
   private readonly fanout: DiffFanout;
   private readonly watchers: WatchSockets;
   private readonly alarmClock: OneAlarm;
+  private readonly blocks: RoomBlocks;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
     this.store = new RoomStore(ctx.storage.sql);
+    this.blocks = new RoomBlocks(ctx.storage.sql);
     this.watchers = new WatchSockets(ctx, this.config.offlineAfterMs);
     this.alarmClock = new OneAlarm(ctx.storage);
-    this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, () => this.watchers.all(), (user) => this.store.held(user)?.member ?? null);
+    const sight = { viewerOf: (ws: WebSocket) => this.watchers.watcher(ws).sub, hiddenFrom: (viewer: string) => this.blocks.hiddenFrom(viewer), viewersBlockedBy: (members: Iterable<string>) => this.blocks.viewersBlockedBy(members) };
+    this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, () => this.watchers.all(), (user) => this.store.held(user)?.member ?? null, sight);
     ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
   }
 
@@ -53,8 +57,9 @@ export class RoomObject extends DurableObject<Env> {
       return errorResponse(new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`));
     }
     // The sync is built (and any pending diff flushed to the others) before this socket joins them.
-    const sync = this.fanout.sync(this.store.all());
-    const { client, server } = this.watchers.accept(watchContext(request), Date.now());
+    const context = watchContext(request);
+    const sync = this.fanout.sync(this.store.all(), context.sub);
+    const { client, server } = this.watchers.accept(context, Date.now());
     sendFrame(server, sync satisfies WatchServerFrame);
     await this.alarmClock.noLaterThan(this.watchers.expiry(server).at);
     return new Response(null, { status: 101, webSocket: client });
@@ -86,18 +91,21 @@ export class RoomObject extends DurableObject<Env> {
     const held = this.store.held(push.user);
     if (held && push.rev < held.rev) return;
     const now = Date.now();
-    this.store.hold(push.user, push.member, push.rev, now);
+    this.store.hold(push.user, push.member, push.rev, now, push.rank ?? push.member?.lastActive ?? null);
+    const sightChanged = this.blocks.replace(push.user, push.member ? (push.blocks ?? []) : []);
     this.fanout.moved(push.user, held?.member ?? null, push.member);
+    this.fanout.resync(sightChanged, () => this.store.all());
     await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
   }
 
-  async members(limit: number, cursor: MembersCursor | null): Promise<MembersPage> {
+  /** A page of members as `viewer` (a user id, "" for a service caller) may see them. */
+  async members(limit: number, cursor: MembersCursor | null, viewer: string): Promise<MembersPage> {
     logWake(this.config, "room", "members");
     const page = this.store.page(limit + 1, cursor);
-    const members = page.slice(0, limit);
-    const last = members.at(-1);
-    const next = page.length > limit && last ? encodeCursor({ lastActive: last.lastActive, user: last.user }) : null;
-    return { scope: objectName(this.ctx) as ScopeId, members, next };
+    const last = page.slice(0, limit).at(-1);
+    const next = page.length > limit && last ? encodeCursor({ user: last.user }) : null;
+    const hidden = this.blocks.hiddenFrom(viewer);
+    return { scope: objectName(this.ctx) as ScopeId, members: page.slice(0, limit).filter((member) => !hidden.has(member.user)), next };
   }
 
   async count(): Promise<ScopeCount> {
@@ -119,7 +127,8 @@ export class RoomObject extends DurableObject<Env> {
     for (const user of this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs))) {
       const held = this.store.held(user);
       if (!held) continue;
-      this.store.hold(user, null, held.rev, now);
+      this.store.hold(user, null, held.rev, now, null);
+      this.blocks.replace(user, []);
       this.fanout.moved(user, held.member, null);
     }
     this.store.forgetDepartedBefore(now - DEPARTED_MEMORY_MS);

@@ -2,7 +2,7 @@ import { isEmptyDiff, sameMember } from "../protocol/member";
 import type { Member } from "../protocol/presence";
 import type { DiffFrame, SyncFrame } from "../protocol/frames";
 import type { ScopeId } from "../protocol/ids";
-import { sendText } from "../sockets/frames";
+import { sendFrame, sendText } from "../sockets/frames";
 import { diffOf } from "./roster";
 
 /** Changes arriving within this long of the last diff wait and go out together as the next one. */
@@ -14,10 +14,31 @@ export interface SeqStore {
   setSeq(seq: number): void;
 }
 
+/** What the fan-out asks about who watches: the viewer behind a socket, and whom blocks hide from them. */
+export interface WatcherSight {
+  viewerOf(ws: WebSocket): string;
+  hiddenFrom(viewer: string): ReadonlySet<string>;
+  /** The viewers any of `members` blocked. */
+  viewersBlockedBy(members: Iterable<string>): ReadonlySet<string>;
+}
+
+/** A roster frame without the members a viewer may not see (a leave of one they never saw included). */
+function withoutHidden<T extends { members?: Member[]; joins?: Member[]; updates?: Member[]; leaves?: string[] }>(frame: T, hidden: ReadonlySet<string>): T {
+  const keep = (member: Member) => !hidden.has(member.user);
+  return {
+    ...frame,
+    ...(frame.members ? { members: frame.members.filter(keep) } : {}),
+    ...(frame.joins ? { joins: frame.joins.filter(keep) } : {}),
+    ...(frame.updates ? { updates: frame.updates.filter(keep) } : {}),
+    ...(frame.leaves ? { leaves: frame.leaves.filter((user) => !hidden.has(user)) } : {}),
+  };
+}
+
 /**
  * A room's diffs to its watchers. One room-wide `seq`: a `sync` carries the current one and every
- * diff the next, so each diff is serialized once for every socket. The first change after a quiet
- * period goes out at once; changes within `COALESCE_MS` of a diff go out together as net moves.
+ * diff the next, so each diff is serialized once for every socket (and once more for each viewer a
+ * moved member blocked). The first change after a quiet period goes out at once; changes within
+ * `COALESCE_MS` of a diff go out together as net moves.
  */
 export class DiffFanout {
   /** Users moved since the last diff, with what watchers saw of them before. */
@@ -30,6 +51,7 @@ export class DiffFanout {
     private readonly store: SeqStore,
     private readonly watchers: () => WebSocket[],
     private readonly holding: (user: string) => Member | null,
+    private readonly sight: WatcherSight,
   ) {}
 
   /** Notes one user's move; sends it now after a quiet period, or with the next diff in a burst. */
@@ -43,10 +65,19 @@ export class DiffFanout {
     else this.timer ??= setTimeout(() => this.flush(), wait);
   }
 
-  /** The frame that starts a new watcher: the roster now, after any pending diff went out. */
-  sync(members: Member[]): SyncFrame {
+  /** The frame that starts a new watcher: the roster now as `viewer` may see it, after any pending diff went out. */
+  sync(members: Member[], viewer: string): SyncFrame {
     this.flush();
-    return { type: "sync", scope: this.scope, seq: this.store.seq(), members };
+    return withoutHidden({ type: "sync", scope: this.scope, seq: this.store.seq(), members }, this.sight.hiddenFrom(viewer));
+  }
+
+  /** Starts `viewers`' watchers afresh (what a member's blocks hide from them changed). */
+  resync(viewers: ReadonlySet<string>, members: () => Member[]): void {
+    if (viewers.size === 0) return;
+    const affected = this.watchers().filter((ws) => viewers.has(this.sight.viewerOf(ws)));
+    if (affected.length === 0) return;
+    const all = members();
+    for (const ws of affected) sendFrame(ws, this.sync(all, this.sight.viewerOf(ws)));
   }
 
   private flush(): void {
@@ -60,7 +91,13 @@ export class DiffFanout {
     if (isEmptyDiff(diff) || watchers.length === 0) return;
     const seq = this.store.seq() + 1;
     this.store.setSeq(seq);
-    const text = JSON.stringify({ type: "diff", scope: this.scope, seq, ...diff } satisfies DiffFrame);
-    for (const ws of watchers) sendText(ws, text);
+    const frame: DiffFrame = { type: "diff", scope: this.scope, seq, ...diff };
+    const text = JSON.stringify(frame);
+    const blocked = this.sight.viewersBlockedBy([...diff.joins.map((member) => member.user), ...diff.updates.map((member) => member.user), ...diff.leaves]);
+    for (const ws of watchers) {
+      const viewer = blocked.size === 0 ? "" : this.sight.viewerOf(ws);
+      if (blocked.has(viewer)) sendFrame(ws, withoutHidden(frame, this.sight.hiddenFrom(viewer)));
+      else sendText(ws, text);
+    }
   }
 }

@@ -12,6 +12,10 @@ export interface MemberPush {
   member: Member | null;
   /** Rises with each of the user's pushes; an older one than the room holds is dropped. */
   rev: number;
+  /** Where the member sorts when their `lastActive` is hidden (their real activity). */
+  rank?: number;
+  /** Everyone the user blocked (sent while they have blocked anyone): they do not see the user here. */
+  blocks?: string[];
 }
 
 /** One user's move since watchers last saw them. */

@@ -12,9 +12,10 @@ CREATE TABLE IF NOT EXISTS members (
   text TEXT,
   last_active INTEGER,
   name TEXT,
-  heard_at INTEGER NOT NULL
+  heard_at INTEGER NOT NULL,
+  rank INTEGER
 );
-CREATE INDEX IF NOT EXISTS members_by_activity ON members (present, last_active DESC, user);
+CREATE INDEX IF NOT EXISTS members_by_rank ON members (present, rank DESC, user);
 CREATE INDEX IF NOT EXISTS members_by_heard ON members (present, heard_at);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
@@ -31,6 +32,7 @@ type MemberRow = {
   last_active: number | null;
   name: string | null;
   heard_at: number;
+  rank: number | null;
 };
 
 /** A user as the room holds them: a member, or a departed user remembered for their last `rev`. */
@@ -44,7 +46,7 @@ function memberOf(row: MemberRow): Member {
     user: row.user,
     status: row.status as MemberStatus,
     text: row.text,
-    lastActive: row.last_active ?? 0,
+    lastActive: row.last_active,
     ...(row.name === null ? {} : { name: row.name }),
   };
 }
@@ -55,7 +57,7 @@ export class RoomStore implements SeqStore {
   private cachedSeq: number | null = null;
 
   constructor(private readonly sql: SqlStorage) {
-    this.schema = new LazySchema(sql, "members", SCHEMA);
+    this.schema = new LazySchema(sql, "members", SCHEMA, ["rank INTEGER"]);
   }
 
   held(user: string): HeldUser | null {
@@ -65,11 +67,17 @@ export class RoomStore implements SeqStore {
     return { rev: row.rev, member: row.present ? memberOf(row) : null };
   }
 
-  hold(user: string, member: Member | null, rev: number, heardAt: number): void {
+  /**
+   * Holds what a push says of `user`. `rank` orders members (newest activity first): their
+   * `lastActive`, or their hidden activity; a departed user keeps theirs, so a cursor naming them still works.
+   */
+  hold(user: string, member: Member | null, rev: number, heardAt: number, rank: number | null): void {
     this.schema.ensure();
     this.sql.exec(
-      `INSERT OR REPLACE INTO members (user, rev, present, status, text, last_active, name, heard_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO members (user, rev, present, status, text, last_active, name, heard_at, rank)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user) DO UPDATE SET rev = excluded.rev, present = excluded.present, status = excluded.status, text = excluded.text,
+         last_active = excluded.last_active, name = excluded.name, heard_at = excluded.heard_at, rank = COALESCE(excluded.rank, members.rank)`,
       user,
       rev,
       member ? 1 : 0,
@@ -78,29 +86,35 @@ export class RoomStore implements SeqStore {
       member?.lastActive ?? null,
       member?.name ?? null,
       heardAt,
+      rank,
     );
   }
 
-  /** Every member, newest `lastActive` first. */
+  /** Every member, newest activity first. */
   all(): Member[] {
     if (!this.schema.exists()) return [];
-    return this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY last_active DESC, user ASC").toArray().map(memberOf);
+    return this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY rank DESC, user ASC").toArray().map(memberOf);
   }
 
-  /** Members newest `lastActive` first, after `cursor`. */
+  /** Members newest activity first, after the member `cursor` names (none when the room forgot them). */
   page(limit: number, cursor: MembersCursor | null): Member[] {
     if (!this.schema.exists()) return [];
-    const rows = cursor
-      ? this.sql.exec<MemberRow>(
-          `SELECT * FROM members WHERE present = 1 AND (last_active < ? OR (last_active = ? AND user > ?))
-           ORDER BY last_active DESC, user ASC LIMIT ?`,
-          cursor.lastActive,
-          cursor.lastActive,
-          cursor.user,
-          limit,
-        )
-      : this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY last_active DESC, user ASC LIMIT ?", limit);
-    return rows.toArray().map(memberOf);
+    if (cursor === null) {
+      return this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY rank DESC, user ASC LIMIT ?", limit).toArray().map(memberOf);
+    }
+    const after = this.sql.exec<{ rank: number | null }>("SELECT rank FROM members WHERE user = ?", cursor.user).toArray()[0];
+    if (!after) return [];
+    const rank = after.rank ?? 0;
+    return this.sql
+      .exec<MemberRow>(
+        `SELECT * FROM members WHERE present = 1 AND (rank < ? OR (rank = ? AND user > ?)) ORDER BY rank DESC, user ASC LIMIT ?`,
+        rank,
+        rank,
+        cursor.user,
+        limit,
+      )
+      .toArray()
+      .map(memberOf);
   }
 
   counts(): Record<MemberStatus, number> {

@@ -35,9 +35,9 @@ describe("tokens on open sockets", () => {
 
   it("closes a watch socket with 4003 at exp, unless a token frame renews it", async () => {
     const viewer = uniqueUser("viewer");
-    const expiring = await watchScope("global", viewer, { ttlSeconds: 2 });
-    const renewed = await watchScope("global", viewer, { ttlSeconds: 2 });
-    renewed.socket.send({ type: "token", token: await token(viewer, { ttlSeconds: 3600 }) });
+    const expiring = await watchScope("org:exp", viewer, { ttlSeconds: 2, org: "exp" });
+    const renewed = await watchScope("org:exp", viewer, { ttlSeconds: 2, org: "exp" });
+    renewed.socket.send({ type: "token", token: await token(viewer, { ttlSeconds: 3600, org: "exp" }) });
     expect(await expiring.socket.closed(5000)).toBe(4003);
     renewed.socket.send("ping");
     expect(await renewed.socket.next((frame) => frame === "pong")).toBe("pong");

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
-import { PresenceClient, type PresenceClientOptions } from "../../src/client";
+import { PresenceClient, type PresenceClientOptions, type PresenceView } from "../../src/client";
+import { MAX_FRAME_BYTES } from "../../src/protocol/constants";
 import { call, connectDevice, eventually, presenceStub, sleep, timers, token, uniqueUser } from "../helpers";
 import { nextEvent, recordEvents } from "./events";
-import { BASE_URL, recordingOpener, type RecordingOpener } from "./sockets";
+import { BASE_URL, recordingOpener, scriptedOpener, type RecordingOpener, type ScriptedSocket } from "./sockets";
 import { trackTimers } from "./timers";
 
 const FAST_BACKOFF = { baseMs: 20, capMs: 100 };
@@ -15,10 +16,13 @@ afterEach(() => {
   for (const client of open.splice(0)) client.close();
 });
 
+/** Every user here is in one org, so they may see each other (and focus on each other). */
+const ORG = "sdk-tests";
+
 function connect(user: string, options: Partial<PresenceClientOptions> = {}, opener: RecordingOpener = recordingOpener()) {
   const client = new PresenceClient({
     baseUrl: BASE_URL,
-    token: () => token(user),
+    token: () => token(user, { org: ORG }),
     openSocket: opener.openSocket,
     backoff: FAST_BACKOFF,
     pingIntervalMs: PING_INTERVAL_MS,
@@ -259,5 +263,177 @@ describe("PresenceClient", () => {
     expect(drop.code).toBe(4100);
     await nextEvent(client, "state", (change) => change.state === "open");
     expect(opener.urls).toHaveLength(2);
+  });
+});
+
+/** Long enough that no heartbeat timer fires during a test. */
+const NO_TIMER_MS = 60_000;
+
+function viewOfUser(user: string, status: PresenceView["status"] = "online"): PresenceView {
+  return { user, status, text: null, lastActive: 1_000, lastSeen: null, devices: [] };
+}
+
+/** Opens the socket and sends the `hello` a server greets a device with. */
+function greet(socket: ScriptedSocket): void {
+  socket.open();
+  socket.receive({ type: "hello", user: "me", device: "tab", presence: viewOfUser("me") });
+}
+
+/** Lets the microtasks queued so far (and the subscription frames they send) run. */
+const nextTask = () => sleep(0);
+
+/** A client whose server the test plays; the first socket is open and greeted unless told otherwise. */
+async function scriptedClient({ greeted = true } = {}) {
+  const opener = scriptedOpener();
+  const client = new PresenceClient({
+    baseUrl: BASE_URL,
+    token: "not-a-jwt",
+    device: "tab",
+    openSocket: opener.openSocket,
+    backoff: { baseMs: 1, capMs: 1 },
+    random: () => 0,
+    pingIntervalMs: NO_TIMER_MS,
+    pongTimeoutMs: NO_TIMER_MS,
+  });
+  open.push(client);
+  const socket = await opener.socket(0);
+  if (greeted) greet(socket);
+  return { client, opener, socket };
+}
+
+describe("PresenceClient subscriptions", () => {
+  it("sends a subscribe frame for the users it starts following", async () => {
+    const { client, socket } = await scriptedClient();
+    client.subscribe(["alice", "bob"]);
+    await nextTask();
+    expect(socket.frames()).toEqual([{ type: "subscribe", users: ["alice", "bob"] }]);
+    expect([...client.subscriptions]).toEqual(["alice", "bob"]);
+  });
+
+  it("sends subscribe calls made in one task as one frame, each user once", async () => {
+    const { client, socket } = await scriptedClient();
+    for (const user of ["alice", "bob", "alice", "carol"]) client.subscribe([user]);
+    client.subscribe(["bob"]);
+    await nextTask();
+    expect(socket.frames()).toEqual([{ type: "subscribe", users: ["alice", "bob", "carol"] }]);
+  });
+
+  it("splits a long list into frames of at most MAX_FRAME_BYTES", async () => {
+    const { client, socket } = await scriptedClient();
+    const users = Array.from({ length: 500 }, (_, index) => `user-${index}-`.padEnd(128, "x"));
+    client.subscribe(users);
+    await nextTask();
+    const sent = socket.sent.filter((data) => data !== "ping");
+    expect(sent.length).toBeGreaterThan(1);
+    for (const data of sent) expect(new TextEncoder().encode(data).length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(socket.frames().flatMap((frame) => frame.users)).toEqual(users);
+  });
+
+  it("refuses to follow more than 500 users, following no one new", async () => {
+    const { client, socket } = await scriptedClient();
+    client.subscribe(Array.from({ length: 499 }, (_, index) => `user-${index}`));
+    expect(() => client.subscribe(["alice", "bob"])).toThrow(RangeError);
+    await nextTask();
+    expect(client.subscriptions.size).toBe(499);
+    expect(socket.frames().flatMap((frame) => frame.users)).not.toContain("alice");
+  });
+
+  it("sends subscriptions made before hello once, after it", async () => {
+    const { client, socket } = await scriptedClient({ greeted: false });
+    client.subscribe(["alice"]);
+    await nextTask();
+    socket.open();
+    client.subscribe(["bob"]);
+    await nextTask();
+    expect(socket.frames()).toEqual([]);
+    greet(socket);
+    await nextTask();
+    expect(socket.frames()).toEqual([{ type: "subscribe", users: ["alice", "bob"] }]);
+  });
+
+  it("subscribes to its whole set again over the new socket after a reconnect", async () => {
+    const { client, opener, socket } = await scriptedClient();
+    client.subscribe(["alice", "bob"]);
+    await nextTask();
+    socket.drop(1006);
+    client.unsubscribe(["alice"]);
+    client.subscribe(["carol"]);
+    const next = await opener.socket(1);
+    next.open();
+    client.subscribe(["dave"]);
+    await nextTask();
+    expect(next.frames()).toEqual([]);
+    greet(next);
+    await nextTask();
+    expect(next.frames()).toEqual([{ type: "subscribe", users: ["bob", "carol", "dave"] }]);
+    expect(socket.frames()).toEqual([{ type: "subscribe", users: ["alice", "bob"] }]);
+  });
+
+  it("emits changed for each user of a subscribed frame and for each changed frame", async () => {
+    const { client, socket } = await scriptedClient();
+    client.subscribe(["alice", "bob"]);
+    const changes = recordEvents(client, "changed");
+    socket.receive({ type: "subscribed", presence: { alice: viewOfUser("alice"), bob: viewOfUser("bob", "offline") } });
+    socket.receive({ type: "changed", presence: viewOfUser("alice", "busy") });
+    expect(changes).toEqual([viewOfUser("alice"), viewOfUser("bob", "offline"), viewOfUser("alice", "busy")]);
+  });
+
+  it("tells the latest view of each subscribed user", async () => {
+    const { client, socket } = await scriptedClient();
+    client.subscribe(["alice", "bob"]);
+    expect(client.presenceOf("alice")).toBeUndefined();
+    socket.receive({ type: "subscribed", presence: { alice: viewOfUser("alice"), bob: viewOfUser("bob") } });
+    socket.receive({ type: "changed", presence: viewOfUser("alice", "away") });
+    expect(client.presenceOf("alice")).toEqual(viewOfUser("alice", "away"));
+    expect(client.presenceOf("bob")).toEqual(viewOfUser("bob"));
+  });
+
+  it("unsubscribes with a frame, and forgets the user's view", async () => {
+    const { client, socket } = await scriptedClient();
+    client.subscribe(["alice", "bob"]);
+    socket.receive({ type: "subscribed", presence: { alice: viewOfUser("alice"), bob: viewOfUser("bob") } });
+    await nextTask();
+    client.unsubscribe(["alice", "dave"]);
+    expect(client.presenceOf("alice")).toBeUndefined();
+    await nextTask();
+    expect(socket.frames().at(-1)).toEqual({ type: "unsubscribe", users: ["alice"] });
+    expect([...client.subscriptions]).toEqual(["bob"]);
+  });
+
+  it("ignores a view of a user unsubscribed since it was sent", async () => {
+    const { client, socket } = await scriptedClient();
+    client.subscribe(["alice"]);
+    await nextTask();
+    client.unsubscribe(["alice"]);
+    const changes = recordEvents(client, "changed");
+    socket.receive({ type: "subscribed", presence: { alice: viewOfUser("alice") } });
+    socket.receive({ type: "changed", presence: viewOfUser("alice", "busy") });
+    expect(changes).toEqual([]);
+    expect(client.presenceOf("alice")).toBeUndefined();
+  });
+
+  it("sends nothing for a user unsubscribed and subscribed again within one task, and keeps their view", async () => {
+    const { client, socket } = await scriptedClient();
+    client.subscribe(["alice"]);
+    socket.receive({ type: "subscribed", presence: { alice: viewOfUser("alice", "busy") } });
+    await nextTask();
+    client.unsubscribe(["alice"]);
+    client.subscribe(["alice"]);
+    await nextTask();
+    expect(socket.frames()).toEqual([{ type: "subscribe", users: ["alice"] }]);
+    expect(client.presenceOf("alice")).toEqual(viewOfUser("alice", "busy"));
+  });
+});
+
+describe("PresenceClient setStatus", () => {
+  it("sends until with the status when given, and leaves it out otherwise", async () => {
+    const { client, socket } = await scriptedClient();
+    const until = Date.now() + 60 * 60 * 1000;
+    client.setStatus("busy", "in a meeting", until);
+    client.setStatus("away");
+    expect(socket.frames()).toEqual([
+      { type: "status", status: "busy", text: "in a meeting", until },
+      { type: "status", status: "away" },
+    ]);
   });
 });

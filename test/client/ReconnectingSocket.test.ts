@@ -4,7 +4,7 @@ import { ReconnectingSocket, type ConnectionChange } from "../../src/client/Reco
 import type { SocketLike } from "../../src/client/socket";
 import { sleep, token, uniqueUser } from "../helpers";
 import { nextEvent } from "./events";
-import { BASE_URL, recordingOpener } from "./sockets";
+import { BASE_URL, recordingOpener, scriptedSocket } from "./sockets";
 
 /** Long enough that no interval fires during a test: any `ping` seen was sent on open. */
 const NO_INTERVAL_MS = 60_000;
@@ -13,29 +13,6 @@ const closers: { close(): void }[] = [];
 afterEach(() => {
   for (const closer of closers.splice(0)) closer.close();
 });
-
-/** A socket that opens when told to and records what is sent on it. */
-function scriptedSocket() {
-  const listeners = new Map<string, ((event: never) => void)[]>();
-  const socket = {
-    readyState: 0,
-    sent: [] as string[],
-    send(data: string) {
-      socket.sent.push(data);
-    },
-    close() {
-      socket.readyState = 3;
-    },
-    addEventListener(type: string, listener: (event: never) => void) {
-      listeners.set(type, [...(listeners.get(type) ?? []), listener]);
-    },
-    open() {
-      socket.readyState = 1;
-      for (const listener of listeners.get("open") ?? []) listener(undefined as never);
-    },
-  };
-  return socket;
-}
 
 function reconnectingSocket(socket: SocketLike, pingIntervalMs: number) {
   const connection = new ReconnectingSocket<unknown>({

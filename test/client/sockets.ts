@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import type { OpenSocket, SocketLike } from "../../src/client";
+import { eventually, type Frame } from "../helpers";
 
 /** Where the SDK under test believes the service is; the opener below routes it to the worker itself. */
 export const BASE_URL = "http://presence.test";
@@ -64,4 +65,61 @@ function wrap(socket: SocketLike, recorder: RecordingOpener, drop?: (data: strin
       });
     },
   };
+}
+
+/** A socket the test plays the server of: it opens, delivers frames and closes when told, and records what is sent on it. */
+export function scriptedSocket() {
+  const listeners = new Map<string, ((event: never) => void)[]>();
+  const emit = (type: string, event: unknown) => {
+    for (const listener of listeners.get(type) ?? []) listener(event as never);
+  };
+  const socket = {
+    readyState: 0,
+    sent: [] as string[],
+    send(data: string) {
+      socket.sent.push(data);
+    },
+    close() {
+      socket.readyState = 3;
+    },
+    addEventListener(type: string, listener: (event: never) => void) {
+      listeners.set(type, [...(listeners.get(type) ?? []), listener]);
+    },
+    open() {
+      socket.readyState = 1;
+      emit("open", undefined);
+    },
+    /** A frame from the server. */
+    receive(frame: Frame) {
+      emit("message", { data: JSON.stringify(frame) });
+    },
+    /** The server closes the socket. */
+    drop(code: number) {
+      socket.readyState = 3;
+      emit("close", { code });
+    },
+    /** The frames sent on it, parsed, the heartbeat left out. */
+    frames(): Frame[] {
+      return socket.sent.filter((data) => data !== "ping").map((data) => JSON.parse(data) as Frame);
+    },
+  };
+  return socket;
+}
+
+export type ScriptedSocket = ReturnType<typeof scriptedSocket>;
+
+/** Opens a fresh scripted socket for every try. */
+export function scriptedOpener() {
+  const sockets: ScriptedSocket[] = [];
+  const openSocket: OpenSocket = () => {
+    const socket = scriptedSocket();
+    sockets.push(socket);
+    return socket;
+  };
+  /** The `index`th socket opened (from 0), once the client has opened it. */
+  const socket = async (index: number) => {
+    await eventually(() => sockets.length > index, 2000, `socket ${index} being opened`);
+    return sockets[index] as ScriptedSocket;
+  };
+  return { openSocket, sockets, socket };
 }

@@ -112,9 +112,9 @@ describe("REST", () => {
 
   it("reads up to 100 users in one batch", async () => {
     const online = uniqueUser();
-    await connectDevice(online);
+    await connectDevice(online, { org: "batch" });
     const users = [online, ...Array.from({ length: 99 }, (_, i) => `batch-${i}`)];
-    const response = await call("/v1/presence/batch", { method: "POST", token: await token("reader"), json: { users } });
+    const response = await call("/v1/presence/batch", { method: "POST", token: await token("reader", { org: "batch" }), json: { users } });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { presence: Record<string, Frame> };
     expect(Object.keys(body.presence)).toHaveLength(100);

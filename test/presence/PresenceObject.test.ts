@@ -150,9 +150,9 @@ describe("focus", () => {
     const alice = uniqueUser("alice");
     const bob = uniqueUser("bob");
     const carol = uniqueUser("carol");
-    const a = await connectDevice(alice);
-    const b = await connectDevice(bob);
-    const c = await connectDevice(carol);
+    const a = await connectDevice(alice, { org: "focus" });
+    const b = await connectDevice(bob, { org: "focus" });
+    const c = await connectDevice(carol, { org: "focus" });
     a.socket.send({ type: "focus", partner: bob });
     expect(await b.socket.nextOfType("focus")).toEqual({ type: "focus", user: alice, active: true });
     a.socket.send({ type: "blur" });
@@ -164,8 +164,8 @@ describe("focus", () => {
   it("ends the focus when the focusing device leaves", async () => {
     const alice = uniqueUser("alice");
     const bob = uniqueUser("bob");
-    const a = await connectDevice(alice);
-    const b = await connectDevice(bob);
+    const a = await connectDevice(alice, { org: "focus" });
+    const b = await connectDevice(bob, { org: "focus" });
     a.socket.send({ type: "focus", partner: bob });
     await b.socket.nextOfType("focus");
     a.socket.close();
@@ -175,29 +175,29 @@ describe("focus", () => {
   it("tells a partner's newly connected device who has focus on them", async () => {
     const alice = uniqueUser("alice");
     const bob = uniqueUser("bob");
-    const a = await connectDevice(alice);
-    const first = await connectDevice(bob, { device: "one" });
+    const a = await connectDevice(alice, { org: "focus" });
+    const first = await connectDevice(bob, { device: "one", org: "focus" });
     a.socket.send({ type: "focus", partner: bob });
     await first.socket.nextOfType("focus");
-    const second = await connectDevice(bob, { device: "two" });
+    const second = await connectDevice(bob, { device: "two", org: "focus" });
     expect(await second.socket.nextOfType("focus")).toEqual({ type: "focus", user: alice, active: true });
   });
 
   it("ends the focus of a device lost without a close once its user's object runs again", async () => {
     const alice = uniqueUser("alice");
     const bob = uniqueUser("bob");
-    const a = await connectDevice(alice, { device: "lost" });
-    const b = await connectDevice(bob);
+    const a = await connectDevice(alice, { device: "lost", org: "focus" });
+    const b = await connectDevice(bob, { org: "focus" });
     a.socket.send({ type: "focus", partner: bob });
     await b.socket.nextOfType("focus");
     await evictDurableObject(presenceStub(alice), { webSockets: "close" });
-    await connectDevice(alice, { device: "other" });
+    await connectDevice(alice, { device: "other", org: "focus" });
     expect(await b.socket.nextOfType("focus")).toEqual({ type: "focus", user: alice, active: false });
   });
 
   it("refuses focus on oneself", async () => {
     const user = uniqueUser();
-    const { socket } = await connectDevice(user);
+    const { socket } = await connectDevice(user, { org: "focus" });
     socket.send({ type: "focus", partner: user });
     expect(await socket.nextOfType("error")).toMatchObject({ code: "invalid_frame" });
   });

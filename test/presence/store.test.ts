@@ -12,7 +12,7 @@ describe("the stored user record", () => {
     await evictDurableObject(presenceStub(user), { webSockets: "close" });
     await sleep(timers.disconnectGraceMs + 100);
     await runDurableObjectAlarm(presenceStub(user));
-    const seen = (await (await call(`/v1/presence/${user}`, { token: await token(uniqueUser("viewer")) })).json()) as Record<string, unknown>;
+    const seen = (await (await call(`/v1/presence/${user}`, { token: await token(uniqueUser("viewer"), { org }) })).json()) as Record<string, unknown>;
     expect(seen).toMatchObject({ status: "offline", lastSeen: connectedAt, lastActive: connectedAt, devices: [] });
     await eventually(async () => (await roomStub(`org:${org}`).count()).total === 0, 3000, "the roster dropping the user");
   });
@@ -20,7 +20,7 @@ describe("the stored user record", () => {
   it("saves lastActive at most once a minute, so activity alone writes nothing", async () => {
     const user = uniqueUser("typist");
     const { socket } = await connectDevice(user);
-    const saves = () => runInDurableObject(presenceStub(user), (instance) => (instance as unknown as { store: { counts: { saves: number } } }).store.counts.saves);
+    const saves = () => runInDurableObject(presenceStub(user), (instance) => (instance as unknown as { presence: { store: { counts: { saves: number } } } }).presence.store.counts.saves);
     const before = await saves();
     for (let i = 0; i < 5; i++) socket.send({ type: "activity" });
     socket.send("ping");

@@ -96,7 +96,7 @@ describe("watch sockets", () => {
   });
 
   it("refuses any frame but ping with read_only, and answers ping with pong", async () => {
-    const { socket } = await watchScope("global", uniqueUser("viewer"));
+    const { socket } = await watchScope("org:ro", uniqueUser("viewer"), { org: "ro" });
     socket.send({ type: "activity" });
     expect(await socket.nextOfType("error")).toMatchObject({ code: "read_only" });
     socket.send("ping");
@@ -125,8 +125,8 @@ describe("watch sockets", () => {
   });
 
   it("closes a watcher that sends no heartbeat with 4000, and keeps one that does", async () => {
-    const silent = await watchScope("global", uniqueUser("silent"));
-    const steady = await watchScope("global", uniqueUser("steady"));
+    const silent = await watchScope("zone:hb", uniqueUser("silent"), { zone: "hb" });
+    const steady = await watchScope("zone:hb", uniqueUser("steady"), { zone: "hb" });
     const deadline = Date.now() + timers.offlineAfterMs + 2500;
     while (silent.socket.closeCode === null && Date.now() < deadline) {
       steady.socket.send("ping");
@@ -137,7 +137,7 @@ describe("watch sockets", () => {
   });
 
   it("answers a watcher's close at once", async () => {
-    const { socket } = await watchScope("global", uniqueUser("leaving"));
+    const { socket } = await watchScope("org:leaving", uniqueUser("leaving"), { org: "leaving" });
     socket.close(1000);
     expect(await socket.closed(2000)).toBe(1000);
   });

@@ -5,19 +5,24 @@ import { sleep } from "../helpers";
 
 const m = (user: string, status: Member["status"] = "online"): Member => ({ user, status, text: null, lastActive: 1 });
 
-/** A room with fake watcher sockets that record what they are sent. */
-function room() {
+/** A room with two fake watcher sockets (viewers v0 and v1) that record what they are sent; `blocks` maps a member to the viewers they blocked. */
+function room(blocks: Record<string, string[]> = {}) {
   const held = new Map<string, Member | null>();
   let seq = 0;
   const sent: string[][] = [[], []];
   const sockets = sent.map((frames) => ({ readyState: WebSocket.OPEN, send: (text: string) => frames.push(text) }) as unknown as WebSocket);
-  const fanout = new DiffFanout("org:x", { seq: () => seq, setSeq: (next) => (seq = next) }, () => sockets, (user) => held.get(user) ?? null);
+  const sight = {
+    viewerOf: (ws: WebSocket) => `v${sockets.indexOf(ws)}`,
+    hiddenFrom: (viewer: string) => new Set(Object.keys(blocks).filter((member) => blocks[member]?.includes(viewer))),
+    viewersBlockedBy: (members: Iterable<string>) => new Set([...members].flatMap((member) => blocks[member] ?? [])),
+  };
+  const fanout = new DiffFanout("org:x", { seq: () => seq, setSeq: (next) => (seq = next) }, () => sockets, (user) => held.get(user) ?? null, sight);
   const move = (user: string, after: Member | null) => {
     const before = held.get(user) ?? null;
     held.set(user, after);
     fanout.moved(user, before, after);
   };
-  return { fanout, move, sent, frames: (index = 0) => (sent[index] ?? []).map((text) => JSON.parse(text) as { seq: number; joins: Member[]; updates: Member[] }) };
+  return { fanout, move, sent, frames: (index = 0) => (sent[index] ?? []).map((text) => JSON.parse(text) as { seq: number; joins: Member[]; updates: Member[]; leaves: string[]; members?: Member[] }) };
 }
 
 describe("diff fan-out", () => {
@@ -42,8 +47,25 @@ describe("diff fan-out", () => {
     const { fanout, move, frames } = room();
     move("a", m("a"));
     move("b", m("b"));
-    const sync = fanout.sync([]);
+    const sync = fanout.sync([], "v0");
     expect(frames().map((frame) => frame.seq)).toEqual([1, 2]);
     expect(sync.seq).toBe(2);
+  });
+
+  it("leaves a member out of the diffs and syncs of a viewer they blocked, and only theirs", () => {
+    const { fanout, move, frames } = room({ a: ["v1"] });
+    move("a", m("a"));
+    expect(frames(0)).toMatchObject([{ seq: 1, joins: [m("a")] }]);
+    expect(frames(1)).toMatchObject([{ seq: 1, joins: [], updates: [], leaves: [] }]);
+    move("b", m("b"));
+    expect(fanout.sync([m("a"), m("b")], "v1").members).toEqual([m("b")]);
+    expect(fanout.sync([m("a"), m("b")], "v0").members).toEqual([m("a"), m("b")]);
+  });
+
+  it("starts afresh only the watchers whose sight of a member changed", () => {
+    const { fanout, frames } = room({ a: ["v1"] });
+    fanout.resync(new Set(["v1"]), () => [m("a"), m("b")]);
+    expect(frames(0)).toEqual([]);
+    expect(frames(1)).toMatchObject([{ type: "sync", seq: 0, members: [m("b")] }]);
   });
 });

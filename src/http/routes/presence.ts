@@ -3,10 +3,9 @@ import { ErrorBody } from "../../protocol/errors";
 import { PresenceView } from "../../protocol/presence";
 import { BatchRequest, BatchResponse, UpdateMeRequest, UserParam } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
-import type { Env } from "../../env";
+import type { Context } from "hono";
 import { identityOf } from "../../protocol/claims";
-import type { Caller } from "../appEnv";
-import { userClaims } from "../caller";
+import { userClaims, viewerOf } from "../caller";
 import { validationHook } from "../validation";
 
 const errors = {
@@ -18,7 +17,7 @@ const security = [{ bearer: [] }];
 const getPresence = createRoute({
   method: "get",
   path: "/v1/presence/{user}",
-  summary: "One user's presence (`me` is the caller, who also sees their own invisible status)",
+  summary: "One user's presence as the caller may see it (`me` is the caller, who also sees their own invisible status); a user the caller may not see looks like an unknown user",
   security,
   request: { params: UserParam },
   responses: { 200: { description: "The presence", content: { "application/json": { schema: PresenceView } } }, ...errors },
@@ -36,22 +35,22 @@ const batchPresence = createRoute({
 const updateMe = createRoute({
   method: "put",
   path: "/v1/presence/me",
-  summary: "Set the caller's status (`auto` clears a manual one) and text (`\"\"` clears it)",
+  summary: "Set the caller's status (`auto` clears a manual one) and text (`\"\"` clears it), until a time at most 7 days ahead when given",
   security,
   request: { body: { required: true, content: { "application/json": { schema: UpdateMeRequest } } } },
   responses: { 200: { description: "The caller's presence", content: { "application/json": { schema: PresenceView } } }, ...errors },
 });
 
-/** What `caller` may see of `user`: a user sees their own invisible status; everyone else sees it as offline. */
-function presenceOf(env: Env, user: string, caller: Caller): Promise<PresenceView> {
-  return env.PRESENCE.getByName(user).presence(caller.kind === "user" && user === caller.claims.sub);
+/** What the caller may see of `user`, by the visibility rule: someone they may not see looks like an unknown user. */
+function presenceOf(c: Context<AppEnv>, user: string): Promise<PresenceView> {
+  return c.env.PRESENCE.getByName(user).presenceFor(viewerOf(c));
 }
 
 export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(batchPresence, async (c) => {
     const { users } = c.req.valid("json");
     const unique = [...new Set(users)];
-    const views = await Promise.all(unique.map((user) => presenceOf(c.env, user, c.get("caller"))));
+    const views = await Promise.all(unique.map((user) => presenceOf(c, user)));
     return c.json({ presence: Object.fromEntries(views.map((view) => [view.user, view])) }, 200);
   })
   .openapi(updateMe, async (c) => {
@@ -60,5 +59,5 @@ export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(getPresence, async (c) => {
     const { user } = c.req.valid("param");
-    return c.json(await presenceOf(c.env, user === "me" ? userClaims(c).sub : user, c.get("caller")), 200);
+    return c.json(await presenceOf(c, user === "me" ? userClaims(c).sub : user), 200);
   });

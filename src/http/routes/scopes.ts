@@ -14,7 +14,7 @@ const errorContent = { "application/json": { schema: ErrorBody } };
 const errors = {
   400: { description: "Invalid scope or query", content: errorContent },
   401: { description: "Missing, invalid or expired token", content: errorContent },
-  403: { description: "The caller is not a member of this scope", content: errorContent },
+  403: { description: "The caller may not read this scope (not theirs, or `global` when GLOBAL_VISIBILITY is `counts`)", content: errorContent },
 };
 const security = [{ bearer: [] }];
 
@@ -65,14 +65,15 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(members, async (c) => {
     const { scope } = c.req.valid("param");
     const { limit, cursor } = c.req.valid("query");
-    authorizeScope(c.get("caller"), scope);
+    authorizeScope(c, scope, "members");
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && after === null) throw new ApiError(400, "invalid_request", "cursor: not a cursor this service made");
-    return c.json(await room(c.env, scope).members(limit, after), 200);
+    const caller = c.get("caller");
+    return c.json(await room(c.env, scope).members(limit, after, caller.kind === "user" ? caller.claims.sub : ""), 200);
   })
   .openapi(count, async (c) => {
     const { scope } = c.req.valid("param");
-    authorizeScope(c.get("caller"), scope);
+    authorizeScope(c, scope, "count");
     return c.json(await room(c.env, scope).count(), 200);
   })
   .openapi(counts, async (c) => {
@@ -88,7 +89,7 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(watch, async (c) => {
     const { scope } = c.req.valid("param");
-    authorizeScope(c.get("caller"), scope);
+    authorizeScope(c, scope, "members");
     const caller = c.get("caller");
     // A service key does not expire: its watch lives until the key is rotated out and the socket closed.
     const context = caller.kind === "user" ? { sub: caller.claims.sub, expiresAt: caller.claims.exp * 1000 } : { sub: "", expiresAt: Number.MAX_SAFE_INTEGER };

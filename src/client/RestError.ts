@@ -1,0 +1,30 @@
+import type { ErrorBody, ErrorCode } from "../protocol/errors";
+
+/** The little of a `fetch` response the SDK reads. */
+export interface ResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  json(): Promise<unknown>;
+}
+
+/** A request the service refused: the HTTP status, and the stable code from its error body. */
+export class RestError extends Error {
+  override readonly name = "RestError";
+
+  constructor(
+    readonly status: number,
+    /** Null when the body was not the service's error shape (a proxy's error page, say). */
+    readonly code: ErrorCode | null,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** Reads the `{"error":{"code","message"}}` body of a refused request. */
+  static async from(response: ResponseLike): Promise<RestError> {
+    const body = await response.json().catch(() => null);
+    const error = (body as Partial<ErrorBody> | null)?.error;
+    if (typeof error?.code === "string" && typeof error.message === "string") return new RestError(response.status, error.code, error.message);
+    return new RestError(response.status, null, `request failed with status ${response.status}`);
+  }
+}

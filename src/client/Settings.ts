@@ -1,0 +1,88 @@
+import type { z } from "zod";
+import { MAX_RELATION_CHANGE } from "../protocol/constants";
+import type { Privacy, PrivacyChange as PrivacyChangeSchema, RelationsChange as RelationsChangeSchema, RelationsList } from "../protocol/rest";
+import { resolveToken, type TokenSource } from "./connectionOptions";
+import { RestError, type ResponseLike } from "./RestError";
+import { serviceUrl } from "./serviceUrl";
+
+export type PrivacyChange = z.infer<typeof PrivacyChangeSchema>;
+/** Users to add and users to remove, as many as you like: larger changes go out as several requests. */
+export type RelationsChange = z.input<typeof RelationsChangeSchema>;
+export type Relations = z.infer<typeof RelationsList>;
+
+/** The little of `fetch` the SDK uses, so a browser's, Node's or a test's all fit. */
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<ResponseLike>;
+
+export interface SettingsOptions {
+  token: TokenSource;
+  /** The service's origin (`https://…` or `wss://…`); defaults to the page's origin. */
+  baseUrl?: string;
+  /** How a request is made; defaults to the global `fetch`. */
+  fetch?: FetchLike;
+}
+
+
+/**
+ * The signed-in user's privacy, contacts and blocked users, read and changed over REST with the
+ * client's token. Nothing is kept: every call is one request (or a few, for a large change).
+ * A refused request throws a `RestError`.
+ */
+export class Settings {
+  private readonly fetch: FetchLike;
+
+  constructor(private readonly options: SettingsOptions) {
+    const fetch: FetchLike = options.fetch ?? globalThis.fetch;
+    // Called bare: a browser's `fetch` throws when called as a method of anything but `window`.
+    this.fetch = (url, init) => fetch(url, init);
+  }
+
+  /** Who may see the user (`visibility`) and who may see when they were last active (`lastSeen`). */
+  privacy(): Promise<Privacy> {
+    return this.request("GET", "/v1/privacy/me");
+  }
+
+  /** Changes the settings given, keeps the others; resolves to all of them. */
+  setPrivacy(change: PrivacyChange): Promise<Privacy> {
+    return this.request("PUT", "/v1/privacy/me", change);
+  }
+
+  /** The users this user shares with: those a `contacts` setting lets see them. */
+  contacts(): Promise<Relations> {
+    return this.request("GET", "/v1/contacts/me");
+  }
+
+  /** Resolves to the contacts after the whole change. */
+  changeContacts(change: RelationsChange): Promise<Relations> {
+    return this.changeRelations("/v1/contacts/me", change);
+  }
+
+  /** The users who see this user as an unknown user, whatever the privacy settings say. */
+  blocks(): Promise<Relations> {
+    return this.request("GET", "/v1/blocks/me");
+  }
+
+  /** Resolves to the blocked users after the whole change. */
+  changeBlocks(change: RelationsChange): Promise<Relations> {
+    return this.changeRelations("/v1/blocks/me", change);
+  }
+
+  /** One request per MAX_RELATION_CHANGE users added and removed; the requests that went out before a refused one stay applied. */
+  private async changeRelations(path: string, change: RelationsChange): Promise<Relations> {
+    const add = change.add ?? [];
+    const remove = change.remove ?? [];
+    for (let start = 0; ; start += MAX_RELATION_CHANGE) {
+      const end = start + MAX_RELATION_CHANGE;
+      const relations = await this.request<Relations>("PUT", path, { add: add.slice(start, end), remove: remove.slice(start, end) });
+      if (end >= Math.max(add.length, remove.length)) return relations;
+    }
+  }
+
+  private async request<Body>(method: "GET" | "PUT", path: string, body?: object): Promise<Body> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${await resolveToken(this.options.token)}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const url = serviceUrl(this.options.baseUrl, path).toString();
+    const response = await this.fetch(url, body === undefined ? { method, headers } : { method, headers, body: JSON.stringify(body) });
+    if (!response.ok) throw await RestError.from(response);
+    return (await response.json()) as Body;
+  }
+}

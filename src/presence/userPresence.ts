@@ -1,0 +1,149 @@
+import type { Config } from "../config";
+import type { Env } from "../env";
+import { logWake } from "../observability/wakes";
+import type { SubscribeFrame, UnsubscribeFrame } from "../protocol/frames";
+import type { PresenceView } from "../protocol/presence";
+import type { Privacy, RelationsChange } from "../protocol/rest";
+import { OneAlarm } from "../storage/alarm";
+import { sightOf, viewFor, type Viewer } from "../visibility/rule";
+import { pushToRooms, tellPartners } from "./delivery";
+import { attachedDevice, type DeviceSockets } from "./deviceSockets";
+import { dropFocus, type FocusNotice } from "./focus";
+import { Following } from "./following";
+import { Relations, type RelationKind, type RelationsResult } from "./relations";
+import { afterFailedPushes } from "./roomSync";
+import { PresenceStore } from "./store";
+import { focusPass, mayFocus, subjectOf, viewerOf, type FocusPass } from "./subject";
+import type { UserViewer } from "./subscribers";
+import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
+
+/**
+ * What a PresenceObject does with each event, apart from the runtime's entry points: load, ask
+ * `transition`, save if changed, then send to the user's devices, push to rooms, tell focus partners
+ * and subscribers, and set the one alarm.
+ */
+export class UserPresence {
+  readonly store: PresenceStore;
+  readonly relations: Relations;
+  readonly following: Following;
+  private readonly alarmClock: OneAlarm;
+
+  constructor(
+    ctx: DurableObjectState,
+    private readonly env: Env,
+    private readonly config: Config,
+    private readonly sockets: DeviceSockets,
+    readonly user: string,
+  ) {
+    this.store = new PresenceStore(ctx.storage.sql);
+    this.relations = new Relations(ctx.storage.sql);
+    this.following = new Following(ctx.storage.sql, env, user);
+    this.alarmClock = new OneAlarm(ctx.storage);
+  }
+
+  alarmFired(): void {
+    this.alarmClock.fired();
+  }
+
+  /** The user as the visibility rule sees them now. */
+  subject() {
+    return subjectOf(this.user, this.store.load(), this.relations);
+  }
+
+  /** The user as a viewer, through `device`'s token (any of theirs when null). */
+  viewer(device: string | null): UserViewer {
+    return viewerOf(this.subject(), this.store.load(), device, this.config.globalVisibility);
+  }
+
+  /** The user's presence as `viewer` may see it. */
+  async viewedBy(viewer: Viewer, wake: string): Promise<PresenceView> {
+    const step = await this.handle(wake, { type: "read" });
+    return viewFor(sightOf(subjectOf(this.user, step.record, this.relations), viewer), step.own, step.others);
+  }
+
+  /** The one path of every event; `relationsChanged` also re-tells subscribers when the record did not change. */
+  async handle(wake: string, event: PresenceEvent, relationsChanged = false): Promise<Step> {
+    const before = { ...this.store.counts };
+    const step = transition({ user: this.user, record: this.store.load(), live: this.sockets.live(), event, now: Date.now(), timers: this.config });
+    if (step.changed && step.record) this.store.save(step.record);
+    this.sockets.send(step.messages);
+    this.sockets.close(step.closes);
+    if (event.type === "leave" || event.type === "alarm" || event.type === "disconnect") {
+      this.following.subscriptions.keepOnly(new Set(this.sockets.live().map((device) => device.id)));
+    }
+    const subject = subjectOf(this.user, step.record, this.relations);
+    const blocks = step.pushes.some((push) => push.blocksRev !== undefined) ? [...this.relations.list("blocks")] : [];
+    const global = this.config.globalVisibility;
+    const [failed, refused] = await Promise.all([
+      pushToRooms(this.env, this.user, step.pushes, blocks),
+      tellPartners(this.env, this.user, step.notices, (notice) => focusPass(subject, viewerOf(subject, step.record, notice.device, global), notice.partner)),
+      step.changed || relationsChanged ? this.following.subscribers.changed((viewer) => viewFor(sightOf(subject, viewer), step.own, step.others)) : null,
+    ]);
+    if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
+    if (refused.length > 0) this.refuseFocus(refused);
+    const current = this.store.load();
+    await this.alarmClock.set([failed.length === 0 && refused.length === 0 ? step.alarmAt : current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
+    logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });
+    return step;
+  }
+
+  /** A partner's object refused a focus (the two may not see each other, or the partner is unknown): it ends, and the device is told. */
+  private refuseFocus(refused: readonly FocusNotice[]): void {
+    this.store.update((record) => ({ ...record, focus: refused.reduce(dropFocus, record.focus) }));
+    this.sockets.send(refused.map(({ device }) => ({ device, frame: { type: "error", code: "forbidden", message: "focus: no such user to focus on" } })));
+  }
+
+  /** The user's privacy settings, after applying `change` when given. */
+  async privacy(change: Partial<Privacy> | null): Promise<Privacy> {
+    if (change !== null) await this.handle("privacy", { type: "privacy", privacy: { ...this.subject().privacy, ...change } }, true);
+    return this.subject().privacy;
+  }
+
+  /** The user's contacts or blocks, after applying `change` when given. */
+  async relation(kind: RelationKind, change: RelationsChange | null): Promise<RelationsResult> {
+    if (change === null) return { ok: true, users: [...this.relations.list(kind)].sort(), added: [] };
+    const result = this.relations.change(kind, change);
+    if (result.ok) await this.handle(kind, kind === "blocks" ? { type: "blocks", blocked: result.added } : { type: "read" }, true);
+    return result;
+  }
+
+  /** A device's `subscribe` or `unsubscribe` frame. */
+  async follow(ws: WebSocket, frame: SubscribeFrame | UnsubscribeFrame): Promise<void> {
+    const device = attachedDevice(ws)?.id ?? null;
+    if (device === null) return;
+    await this.following.frame(ws, device, frame, this.viewer(device), () => this.viewedBy(this.viewer(null), "subscribe"));
+  }
+
+  /** `viewer` follows this user from now on. */
+  async subscribe(viewer: UserViewer): Promise<PresenceView> {
+    const view = await this.viewedBy(viewer, "subscribe");
+    this.following.subscribers.add(viewer, view, Date.now());
+    return view;
+  }
+
+  /** A user this user's devices follow moved: the live devices following them get it; false when there are none. */
+  subscriptionChanged(from: string, view: PresenceView): boolean {
+    const devices = this.following.devicesFollowing(from, new Set(this.sockets.live().map((device) => device.id)));
+    this.sockets.send(devices.map((device) => ({ device, frame: { type: "changed", presence: view } })));
+    return devices.length > 0;
+  }
+
+  /** A focus notice from another user's device: a focus is taken only when each may see the other. */
+  async focusChanged(from: string, device: string, active: boolean, at: number, pass: FocusPass): Promise<boolean> {
+    const record = this.store.load();
+    const allowed = !active || (record !== null && mayFocus(this.subject(), record, pass, this.config.globalVisibility));
+    if (allowed) await this.handle("focusChanged", { type: "focus", from, device, active, at });
+    return allowed;
+  }
+
+  /** Forgets the user: their rosters are told they left, everything stored goes. */
+  async erase(): Promise<void> {
+    const { record } = await this.handle("erase", { type: "disconnect" });
+    const leaves = (record?.rooms ?? []).map(({ scope }) => ({ scope, member: null, rev: (record?.rev ?? 0) + 1 }));
+    await pushToRooms(this.env, this.user, leaves, []);
+    this.store.erase();
+    this.relations.erase();
+    this.following.erase();
+    await this.alarmClock.set([]);
+  }
+}
