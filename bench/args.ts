@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Route, Runtime } from "./server/server.ts";
 
-export const SCENARIOS = ["fanout", "storm", "heartbeat", "storage", "reads"] as const;
+export const SCENARIOS = ["fanout", "subscribers", "storm", "heartbeat", "storage", "reads"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -10,6 +10,8 @@ export interface BenchOptions {
   /** Client threads holding the bulk of the sockets (plus one control thread). */
   threads: number;
   fanout: { sizes: number[]; changes: number; warmup: number; gapMs: number; connectConcurrency: number; baseline: boolean };
+  /** Users following one user U: each subscribed by one device, then the same users watching U's scope instead. */
+  subscribers: { users: number; trials: number; warmup: number; gapMs: number; connectConcurrency: number; subscribeConcurrency: number; baseline: boolean };
   storm: { sizes: number[]; concurrency: number };
   heartbeat: { devices: number; pings: number; seconds: number };
   storage: { users: number };
@@ -28,9 +30,12 @@ export const USAGE = `npm run bench -- [options]
   --only LIST               scenarios to run, comma-separated: ${SCENARIOS.join(",")} (default: all)
   --fanout N,N,...          watcher counts for fan-out (default 100,1000,5000; quick 100)
   --changes M               measured status changes per fan-out size (default 25; quick 20)
-  --gap-ms MS               pause after every watcher has a change, before the next one (default 1100:
-                            a user's changes reach a room at most once a second; less measures that throttle)
-  --no-baseline             skip the bare ws broadcast floor
+  --gap-ms MS               pause after every watcher (or subscriber) has a change, before the next one (default
+                            1100: a user's changes reach a room at most once a second; less measures that throttle)
+  --no-baseline             skip the bare ws broadcast floor (fan-out and subscribers)
+  --subscribers N           users following one user U, first by subscription (one device each), then by watching
+                            U's scope (default 1000; quick 200)
+  --trials M                measured status changes of U per path (default 5; quick 3), after 1 warm-up
   --storm K,K,...           device counts for the connect storm (default 200,1000; quick 200)
   --storm-concurrency C     handshakes in flight per client thread during the storm (default 100: with 2
                             threads ~200 at once; real clients do not all start in the same millisecond)
@@ -74,6 +79,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       changes: { type: "string" },
       "gap-ms": { type: "string" },
       "no-baseline": { type: "boolean", default: false },
+      subscribers: { type: "string" },
+      trials: { type: "string" },
       storm: { type: "string" },
       "storm-concurrency": { type: "string" },
       "heartbeat-devices": { type: "string" },
@@ -108,6 +115,16 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       warmup: 3,
       gapMs: positiveInt(values["gap-ms"], 1100, "--gap-ms"),
       connectConcurrency: positiveInt(values["connect-concurrency"], 100, "--connect-concurrency"),
+      baseline: values["no-baseline"] !== true,
+    },
+    subscribers: {
+      users: positiveInt(values.subscribers, quick ? 200 : 1000, "--subscribers"),
+      trials: positiveInt(values.trials, quick ? 3 : 5, "--trials"),
+      warmup: 1,
+      gapMs: positiveInt(values["gap-ms"], 1100, "--gap-ms"),
+      connectConcurrency: positiveInt(values["connect-concurrency"], 100, "--connect-concurrency"),
+      // Each subscribe is an RPC into U's one object: a bounded queue, as real clients arrive over time.
+      subscribeConcurrency: 25,
       baseline: values["no-baseline"] !== true,
     },
     storm: {

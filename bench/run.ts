@@ -21,6 +21,7 @@ import { runReads } from "./scenarios/reads.ts";
 import type { ScenarioResult } from "./scenarios/results.ts";
 import { runStorage } from "./scenarios/storage.ts";
 import { runStorm } from "./scenarios/storm.ts";
+import { runSubscribers } from "./scenarios/subscribers.ts";
 import { killAllGroups } from "./server/processes.ts";
 import { snapshotWorker } from "./server/snapshot.ts";
 import { localSecret } from "./tokens.ts";
@@ -29,6 +30,7 @@ import { localSecret } from "./tokens.ts";
 function checkFileLimit(options: BenchOptions, limit: string, warnings: string[]): void {
   const largest = Math.max(
     options.scenarios.includes("fanout") ? Math.max(...options.fanout.sizes) : 0,
+    options.scenarios.includes("subscribers") ? options.subscribers.users : 0,
     options.scenarios.includes("storm") ? Math.max(...options.storm.sizes) : 0,
     options.scenarios.includes("heartbeat") ? options.heartbeat.devices : 0,
     options.scenarios.includes("storage") ? options.storage.users : 0,
@@ -93,6 +95,14 @@ async function main(): Promise<number> {
       for (const watchers of options.fanout.sizes) {
         results.push(await runScenario(context, "fanout", { watchers, changes: options.fanout.changes }, () => runFanout(context, watchers, baseline)));
       }
+      await baseline?.stop();
+      baseline = null;
+    }
+    if (options.scenarios.includes("subscribers")) {
+      const { users, trials } = options.subscribers;
+      // A fresh floor process: no sockets or subscriptions left over from fan-out.
+      if (options.subscribers.baseline) baseline = await startBaseline();
+      results.push(await runScenario(context, "subscribers", { subscribers: users, trials }, () => runSubscribers(context, baseline)));
       await baseline?.stop();
       baseline = null;
     }

@@ -1,11 +1,26 @@
 import { PresenceClient, trackActivity, watch } from "./sdk/presence-client.js";
 import { createAnnouncer } from "./js/announcer.js";
-import { STATUS_LABELS, connectionLabel, displayName } from "./js/labels.js";
+import { ContactsView } from "./js/contactsView.js";
+import { CountView } from "./js/countView.js";
+import { connectionLabel, displayName } from "./js/labels.js";
+import { poll } from "./js/poll.js";
+import { createPrivacyView } from "./js/privacyView.js";
+import { Relations } from "./js/relations.js";
+import { getJson } from "./js/rest.js";
 import { ScopeView } from "./js/scopeView.js";
 import { createSelfView } from "./js/selfView.js";
-import { SignInError, claimsOf, isExpired, mintDevToken, scopesOf, tokenProvider } from "./js/token.js";
+import { createStatusAnnouncer } from "./js/statusAnnouncer.js";
+import { SignInError, claimsOf, isExpired, mintDevToken, rosterScopesOf, tokenProvider } from "./js/token.js";
 
-/** The dashboard: sign in, then one device socket for the user and one live roster per scope. */
+/**
+ * The dashboard: sign in, then one device socket for the user (which also follows their contacts),
+ * one live roster for each of the token's org and zone, and the count of `global` (users may count
+ * everyone, never list them, while GLOBAL_VISIBILITY is `counts`).
+ */
+
+/** How often the count of everyone is read, and how soon after something moved. */
+const COUNT_EVERY_MS = 5_000;
+const COUNT_SOON_MS = 400;
 
 const $ = (id) => document.getElementById(id);
 const announce = createAnnouncer($("announcer"));
@@ -53,9 +68,15 @@ function startSession(token, mintRequest, claims) {
   const names = new Map([[claims.sub, claims.name ?? claims.sub]]);
   const nameOf = (user) => names.get(user) ?? user;
   const self = createSelfView(document, { name: nameOf(claims.sub), device: client.device });
+  const say = createStatusAnnouncer(announce, nameOf);
   let partner = null;
+  let stopped = false;
 
   const views = [];
+  const watches = [];
+  /** A user as the rosters and the user's subscription show them together. */
+  const statusOf = (user) => watches.map((roster) => roster.member(user)?.status).find(Boolean) ?? client.presenceOf(user)?.status ?? "offline";
+
   const showChat = () => {
     self.chatPartner(partner === null ? null : nameOf(partner));
     self.focusedBy([...client.focusedBy], nameOf);
@@ -72,27 +93,100 @@ function startSession(token, mintRequest, claims) {
     showChat();
   };
 
-  const watches = scopesOf(claims).map((scope) => {
+  const relations = new Relations(client, () => showRelations());
+  /** A change of contacts or blocks: said when it went through, shown in the Contacts card when refused. */
+  const changeRelations = async (action, said = null) => {
+    contacts.showError(null);
+    try {
+      await action();
+      if (said && !stopped) announce(said);
+    } catch (error) {
+      if (!stopped) contacts.showError(error);
+    }
+  };
+  const onToggleBlock = (user) => {
+    const blocked = relations.blocks.has(user);
+    changeRelations(() => (blocked ? relations.unblock(user) : relations.block(user)), `${blocked ? "Unblocked" : "Blocked"} ${nameOf(user)}`);
+  };
+  const contacts = new ContactsView(document, {
+    onRemove: (user) => changeRelations(() => relations.removeContact(user), `Removed ${nameOf(user)} from your contacts`),
+    onToggleBlock,
+  });
+  const showRelations = () => {
+    if (stopped) return;
+    contacts.render({
+      contacts: relations.contacts,
+      blocks: relations.blocks,
+      viewOf: (user) => client.presenceOf(user),
+      follows: (user) => relations.follows(user),
+      nameOf,
+    });
+    for (const view of views) view.setBlocked(relations.blocks);
+  };
+
+  const everyone = new CountView(document, $("scopes"), "global");
+  const globalCount = poll(() => getJson("/v1/scopes/global/count", provider), {
+    everyMs: COUNT_EVERY_MS,
+    soonMs: COUNT_SOON_MS,
+    show: (counts) => everyone.render(counts),
+    fail: (error) => everyone.failed(error),
+  });
+
+  for (const scope of rosterScopesOf(claims)) {
     const roster = watch(scope, { token: provider });
-    const view = new ScopeView(document, $("scopes"), scope, { self: claims.sub, onChat });
+    const view = new ScopeView(document, $("scopes"), scope, { self: claims.sub, onChat, onToggleBlock });
     views.push(view);
+    watches.push(roster);
     const render = () => view.render(roster.members, roster.counts, roster.synced);
     roster.on("change", (change) => {
       for (const member of [...change.joins, ...change.updates]) names.set(member.user, displayName(member));
       render();
       showChat();
-      if (change.resync || scope !== "global") return;
-      // Said once, from the global roster every user is in, so no change is announced twice.
-      for (const member of change.joins) if (member.user !== claims.sub) announce(`${displayName(member)} is ${STATUS_LABELS[member.status].toLowerCase()}`);
-      for (const member of change.updates) if (member.user !== claims.sub) announce(`${displayName(member)} is now ${STATUS_LABELS[member.status].toLowerCase()}`);
-      for (const user of change.leaves) announce(`${nameOf(user)} went offline`);
+      showRelations();
+      globalCount.soon();
+      const joined = new Set(change.resync ? [] : change.joins.map((member) => member.user));
+      const moved = [...change.joins, ...change.updates].map((member) => member.user).concat(change.leaves);
+      for (const user of moved) if (user !== claims.sub) say(user, statusOf(user), { joined: joined.has(user) });
     });
     roster.on("state", render);
     render();
-    return roster;
-  });
+  }
 
-  client.on("presence", (presence) => self.presence(presence));
+  const privacy = createPrivacyView(document, {
+    onSave: (change) =>
+      client.settings.setPrivacy(change).then(
+        (settings) => {
+          if (stopped) return;
+          privacy.show(settings, true);
+          globalCount.soon();
+        },
+        (error) => !stopped && privacy.failed(error, "saved"),
+      ),
+  });
+  client.settings.privacy().then(
+    (settings) => !stopped && privacy.show(settings),
+    (error) => !stopped && privacy.failed(error, "read"),
+  );
+  changeRelations(() => relations.load());
+
+  $("contact-form").onsubmit = (event) => {
+    event.preventDefault();
+    const input = event.target.elements.user;
+    const user = input.value.trim();
+    changeRelations(async () => {
+      await relations.addContact(user);
+      input.value = "";
+    }, `Added ${nameOf(user)} to your contacts`);
+  };
+
+  client.on("presence", (presence) => {
+    self.presence(presence);
+    globalCount.soon();
+  });
+  client.on("changed", (view) => {
+    showRelations();
+    say(view.user, statusOf(view.user));
+  });
   client.on("state", setConnection);
   client.on("focus", ({ user, active }) => {
     showChat();
@@ -101,6 +195,7 @@ function startSession(token, mintRequest, claims) {
   client.on("error", ({ code, message }) => announce(`The server refused a change: ${message} (${code})`));
   setConnection({ state: client.state });
   showChat();
+  showRelations();
 
   $("status-form").onsubmit = (event) => {
     event.preventDefault();
@@ -110,8 +205,10 @@ function startSession(token, mintRequest, claims) {
 
   return {
     stop() {
+      stopped = true;
       stopActivity();
       client.close();
+      globalCount.stop();
       for (const roster of watches) roster.close();
     },
   };

@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import type { UserPresence } from "../src/presence/userPresence";
 import { sign } from "hono/jwt";
 import type { Env } from "../src/env";
 
@@ -150,6 +151,11 @@ export async function connectDevice(user: string, options: DeviceOptions = {}): 
   const socket = new TestSocket(response.webSocket);
   const hello = await socket.nextOfType("hello");
   return { socket, hello };
+}
+
+/** Runs `fn` inside `user`'s PresenceObject, on what it holds (for counts no request can see). */
+export function inPresenceObject<R>(user: string, fn: (presence: UserPresence) => R | Promise<R>): Promise<R> {
+  return runInDurableObject(presenceStub(user), (instance) => fn((instance as unknown as { presence: UserPresence }).presence));
 }
 
 export function presenceStub(user: string) {

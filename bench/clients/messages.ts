@@ -10,8 +10,16 @@ export type Command =
   | { op: "openWatchers"; urls: string[]; concurrency: number; timeoutMs: number; rosterTarget?: number; keepaliveMs?: number }
   /** Opens device sockets (at most `concurrency` handshakes in flight); each is ready at its `hello`. */
   | { op: "openDevices"; urls: string[]; concurrency: number; timeoutMs: number; keepaliveMs?: number }
-  /** Watchers start recording when `diff`s carrying a member whose text is `<prefix><index>` arrive. */
-  | { op: "track"; prefix: string; changes: number }
+  /**
+   * The thread's watchers (`diff`s) or devices (`changed` frames) start recording the arrival of a
+   * user whose text is `<prefix><index>`; `statuses[index]`, when given, is the status it must show.
+   */
+  | { op: "track"; sockets: TrackedSockets; prefix: string; changes: number; statuses?: string[] }
+  /**
+   * Every device sends `{"type":"subscribe","users":[...]}`, at most `concurrency` waiting for their
+   * answer at once; each is done at its `subscribed` (or an `error` frame, or `timeoutMs`).
+   */
+  | { op: "subscribe"; users: string[]; concurrency: number; timeoutMs: number }
   /** One device sends one text frame; the answer is the send time (clock.ts). */
   | { op: "send"; device: number; text: string }
   /** Every device sends `text` once. */
@@ -33,11 +41,17 @@ export interface OpenReport {
   readyAt: number[];
 }
 
+/** Which of a thread's sockets `track` records: watch sockets (`diff`) or device sockets (`changed`). */
+export type TrackedSockets = "watchers" | "devices";
+
 export interface TrackReport {
-  watchers: number;
+  /** How many sockets were tracked. */
+  sockets: number;
   changes: number;
-  /** Receive time of change `c` at watcher `w` is `received[c * watchers + w]` (NaN: never arrived). */
+  /** Receive time of change `c` at tracked socket `s` is `received[c * sockets + s]` (NaN: never arrived). */
   received: Float64Array;
+  /** Arrivals whose status was not the one `track` expected for that change. */
+  wrongStatus: number;
   /** Diffs whose `seq` was not the previous one + 1 (a missed frame). */
   seqGaps: number;
   /** Sockets that closed while they should have been open, by close code. */
@@ -53,6 +67,17 @@ export interface PingReport {
   otherFrames: Record<string, number>;
 }
 
+export interface SubscribeReport {
+  /** Devices answered `subscribed`, and the others by reason ("error too_many_subscriptions", "timeout", "closed"). */
+  subscribed: number;
+  failed: number;
+  errors: Record<string, number>;
+  /** Per device: subscribe frame sent → `subscribed` received (NaN: failed). */
+  answerMs: number[];
+  /** The answers' `presence`, as each device got it, for the first device only (a sample to check visibility). */
+  sample: Record<string, unknown> | null;
+}
+
 export interface CloseReport {
   closed: number;
   terminated: number;
@@ -65,7 +90,7 @@ export interface SendReport {
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
 export type ThreadEvent =
-  /** Every watcher of the thread has seen change `index`. */
+  /** Every tracked socket of the thread has seen change `index`. */
   | { event: "changeDone"; index: number; at: number }
   /** The roster-tracking watcher holds `size` members (sent once, when it first reaches its target). */
   | { event: "roster"; size: number; at: number };

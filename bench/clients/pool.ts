@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { within } from "../clock.ts";
-import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, ThreadEvent, TrackReport } from "./messages.ts";
+import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, SubscribeReport, ThreadEvent, TrackReport } from "./messages.ts";
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -12,6 +12,7 @@ interface Answers {
   openWatchers: OpenReport;
   openDevices: OpenReport;
   track: null;
+  subscribe: SubscribeReport;
   send: SendReport;
   sendAll: { sent: number };
   pings: PingReport;

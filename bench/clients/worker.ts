@@ -6,9 +6,8 @@ import { parentPort } from "node:worker_threads";
 import WebSocket from "ws";
 import { nowMs } from "../clock.ts";
 import { forEachLimited } from "../concurrency.ts";
-import type { DeviceServerFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
-import type { Member } from "../../src/protocol/presence.ts";
-import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, ThreadEvent, TrackReport } from "./messages.ts";
+import type { DeviceServerFrame, SubscribeFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
+import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, SubscribeReport, ThreadEvent, TrackedSockets, TrackReport } from "./messages.ts";
 
 interface Watcher {
   ws: WebSocket;
@@ -19,14 +18,22 @@ interface Watcher {
 
 interface Device {
   ws: WebSocket;
+  slot: number;
   /** How the socket closed, if it did: "<code> <reason>". */
   closed: string | null;
   /** Send times of heartbeats not yet answered, oldest first. */
   pending: number[];
+  /** Waiting for the answer to a `subscribe` frame: called with "subscribed", "error <code>" or "closed". */
+  answer: ((outcome: string) => void) | null;
 }
 
 interface Tracking {
+  sockets: TrackedSockets;
+  /** How many sockets are tracked (the thread's watchers or devices when tracking began). */
+  count: number;
   prefix: string;
+  statuses: string[] | null;
+  wrongStatus: number;
   changes: number;
   received: Float64Array;
   got: Int32Array;
@@ -46,6 +53,8 @@ let closing = false;
 let pingPhase: { rtt: number[]; pongs: number; other: Record<string, number> } | null = null;
 let pongWaiter: (() => void) | null = null;
 let expectedPongs = 0;
+/** The first `subscribed` answer's presence since the last `subscribe` command (reported as a sample). */
+let subscribedSample: Record<string, unknown> | null = null;
 
 function emit(event: ThreadEvent): void {
   port?.postMessage(event);
@@ -96,9 +105,21 @@ function openSocket(url: string, timeoutMs: number, onFrame: (ws: WebSocket, tex
   });
 }
 
-function memberIndex(member: Member, prefix: string): number {
-  const index = member.text?.startsWith(prefix) ? Number(member.text.slice(prefix.length)) : Number.NaN;
+function changeIndex(text: string | null, prefix: string): number {
+  const index = text?.startsWith(prefix) ? Number(text.slice(prefix.length)) : Number.NaN;
   return Number.isInteger(index) ? index : -1;
+}
+
+/** Records that tracked socket `slot` has the user at `text` with `status` (a change's first arrival only). */
+function record(track: Tracking, slot: number, text: string | null, status: string, at: number): void {
+  const index = changeIndex(text, track.prefix);
+  if (index < 0 || index >= track.changes || slot >= track.count) return;
+  const cell = index * track.count + slot;
+  if (!Number.isNaN(track.received[cell])) return;
+  track.received[cell] = at;
+  if (track.statuses && track.statuses[index] !== status) track.wrongStatus += 1;
+  track.got[index] = (track.got[index] ?? 0) + 1;
+  if (track.got[index] === track.count) emit({ event: "changeDone", index, at });
 }
 
 function onWatchFrame(watcher: Watcher, text: string, at: number): void {
@@ -113,18 +134,10 @@ function onWatchFrame(watcher: Watcher, text: string, at: number): void {
     if (watcher.roster) for (const member of frame.members) watcher.roster.add(member.user);
   } else if (frame.type === "diff") {
     const seq = frame.seq;
-    const track = tracking;
+    const track = tracking?.sockets === "watchers" ? tracking : null;
     if (track) {
       if (seq !== watcher.lastSeq + 1) track.seqGaps += 1;
-      for (const member of [...frame.updates, ...frame.joins]) {
-        const index = memberIndex(member, track.prefix);
-        if (index < 0 || index >= track.changes) continue;
-        const cell = index * watchers.length + watcher.slot;
-        if (!Number.isNaN(track.received[cell])) continue;
-        track.received[cell] = at;
-        track.got[index] = (track.got[index] ?? 0) + 1;
-        if (track.got[index] === watchers.length) emit({ event: "changeDone", index, at });
-      }
+      for (const member of [...frame.updates, ...frame.joins]) record(track, watcher.slot, member.text, member.status, at);
     }
     watcher.lastSeq = seq;
     if (watcher.roster) {
@@ -148,15 +161,17 @@ function onDeviceFrame(device: Device, text: string, at: number): void {
     }
     return;
   }
-  if (pingPhase) {
-    let type = "unparsable";
-    try {
-      type = (JSON.parse(text) as DeviceServerFrame).type;
-    } catch {
-      // counted as unparsable
-    }
-    bump(pingPhase.other, type);
+  let frame: DeviceServerFrame | null = null;
+  try {
+    frame = JSON.parse(text) as DeviceServerFrame;
+  } catch {
+    // counted as unparsable below
   }
+  if (pingPhase) bump(pingPhase.other, frame?.type ?? "unparsable");
+  if (frame?.type === "subscribed") device.answer?.("subscribed");
+  else if (frame?.type === "error") device.answer?.(`error ${frame.code}`);
+  else if (frame?.type === "changed" && tracking?.sockets === "devices") record(tracking, device.slot, frame.presence.text, frame.presence.status, at);
+  if (frame?.type === "subscribed" && subscribedSample === null) subscribedSample = frame.presence;
 }
 
 /** Sends `ping` every `intervalMs` until the socket closes (a bounded loop: it ends with the socket). */
@@ -223,16 +238,24 @@ async function openWatchers(command: Extract<Command, { op: "openWatchers" }>): 
 
 async function openDevices(command: Extract<Command, { op: "openDevices" }>): Promise<OpenReport> {
   return openMany(command.urls, command.concurrency, command.timeoutMs, command.keepaliveMs, (ws) => {
-    const device: Device = { ws, pending: [], closed: null };
-    ws.on("close", (code, reason) => (device.closed = `${code} ${reason.toString()}`.trim()));
+    const device: Device = { ws, slot: devices.length, pending: [], closed: null, answer: null };
+    ws.on("close", (code, reason) => {
+      device.closed = `${code} ${reason.toString()}`.trim();
+      device.answer?.("closed");
+    });
     devices.push(device);
     return (text, at) => onDeviceFrame(device, text, at);
   });
 }
 
 function track(command: Extract<Command, { op: "track" }>): null {
-  const cells = command.changes * watchers.length;
+  const count = command.sockets === "watchers" ? watchers.length : devices.length;
+  const cells = command.changes * count;
   tracking = {
+    sockets: command.sockets,
+    count,
+    statuses: command.statuses ?? null,
+    wrongStatus: 0,
     prefix: command.prefix,
     changes: command.changes,
     received: new Float64Array(cells).fill(Number.NaN),
@@ -246,9 +269,10 @@ function track(command: Extract<Command, { op: "track" }>): null {
 function collect(): TrackReport {
   const track = tracking;
   const report: TrackReport = {
-    watchers: watchers.length,
+    sockets: track?.count ?? 0,
     changes: track?.changes ?? 0,
     received: track?.received ?? new Float64Array(0),
+    wrongStatus: track?.wrongStatus ?? 0,
     seqGaps: track?.seqGaps ?? 0,
     unexpectedCloses,
   };
@@ -272,6 +296,41 @@ function sendAll(command: Extract<Command, { op: "sendAll" }>): { sent: number }
     sent += 1;
   }
   return { sent };
+}
+
+/** Every device subscribes to `users`, a bounded number awaiting their answer at once. */
+async function subscribe(command: Extract<Command, { op: "subscribe" }>): Promise<SubscribeReport> {
+  const frame = JSON.stringify({ type: "subscribe", users: command.users } satisfies SubscribeFrame);
+  const report: SubscribeReport = { subscribed: 0, failed: 0, errors: {}, answerMs: new Array<number>(devices.length).fill(Number.NaN), sample: null };
+  subscribedSample = null;
+  const targets = [...devices];
+  await forEachLimited(targets.length, command.concurrency, async (index) => {
+    const device = targets[index] as Device;
+    if (device.ws.readyState !== WebSocket.OPEN) {
+      report.failed += 1;
+      bump(report.errors, "not open");
+      return;
+    }
+    const sentAt = nowMs();
+    const outcome = await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve("timeout"), command.timeoutMs);
+      device.answer = (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      };
+      device.ws.send(frame);
+    });
+    device.answer = null;
+    if (outcome === "subscribed") {
+      report.subscribed += 1;
+      report.answerMs[index] = nowMs() - sentAt;
+    } else {
+      report.failed += 1;
+      bump(report.errors, outcome);
+    }
+  });
+  report.sample = subscribedSample;
+  return report;
 }
 
 async function pings(command: Extract<Command, { op: "pings" }>): Promise<PingReport> {
@@ -343,6 +402,8 @@ async function run(command: Command): Promise<unknown> {
       return openDevices(command);
     case "track":
       return track(command);
+    case "subscribe":
+      return subscribe(command);
     case "send":
       return send(command);
     case "sendAll":

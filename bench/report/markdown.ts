@@ -1,4 +1,4 @@
-import type { FailedResult, FanoutResult, FanoutTarget, HeartbeatResult, ReadsResult, ScenarioResult, StorageResult, StormResult } from "../scenarios/results.ts";
+import type { FailedResult, FanoutResult, FanoutTarget, FollowPathResult, HeartbeatResult, ReadsResult, ScenarioResult, StorageResult, StormResult, SubscribersResult } from "../scenarios/results.ts";
 import type { WakeCounts } from "../server/wakes.ts";
 import type { BenchReport } from "./types.ts";
 
@@ -72,6 +72,64 @@ function fanoutSection(results: FanoutResult[]): string[] {
     ]),
     "",
     "![fan-out latency](fanout.svg)",
+    "",
+  ];
+}
+
+function followRow(result: SubscribersResult, path: FollowPathResult): string[] {
+  const floor = result.baseline?.[path.path];
+  const lost = path.delivery.missing;
+  return [
+    path.path === "subscription" ? "subscription (`changed`)" : "scope room (`diff`)",
+    path.target === "service" ? "service" : "floor",
+    `${num(path.opened)}${path.subscribed === null ? "" : ` (${num(path.subscribed)} subscribed in ${num(path.subscribeSeconds, 1)} s)`}`,
+    ms(path.lastArrivalMedian),
+    path.lastArrivalMs.map(ms).join(", "),
+    ms(path.medianArrivalMedian),
+    ms(path.delivery.p99),
+    lost === 0 && path.seqGaps === 0 && path.wrongStatus === 0 ? "0" : `${lost} lost, ${path.seqGaps} gaps, ${path.wrongStatus} wrong status`,
+    ms(path.cpuMsPerChange),
+    path.target === "service" && floor ? times(ratio(path.lastArrivalMedian, floor.lastArrivalMedian)) : "",
+  ];
+}
+
+function ratio(a: number, b: number): number | null {
+  return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null;
+}
+
+function billingLine(path: FollowPathResult): string {
+  const billing = path.billing;
+  if (!billing) return "";
+  return `${path.path}: ${num(billing.requests, 2)} billed requests per change (${num(billing.calls, 2)} calls, of which ${num(billing.subscriberPushes)} subscriber pushes counted from ${billing.subscriberPushesFrom}, + ${num(billing.webSocketMessages, 2)} socket frames ÷ 20); wake lines ${wakes(path.wakesPerChange)}; PresenceObject loads ${num(path.storagePerChange?.loads, 2)}, saves ${num(path.storagePerChange?.saves, 2)}`;
+}
+
+function subscribersSection(results: SubscribersResult[]): string[] {
+  if (results.length === 0) return [];
+  return [
+    "## Subscribers: one user's change to N followers, by subscription and by scope room",
+    "",
+    "N users follow U: each with one device subscribed to U, or (on a fresh server) all watching U's org scope. U changes status from its own device (busy, then auto, closed loop, see Method); latency in ms from U's status frame to the follower's `changed` (subscription) or `diff` (room). \"last follower\" is per trial, until every follower has it; \"median follower\" is each trial's median arrival. Ratio = service ÷ bare-ws floor (the same clients; the floor serializes one frame and sends it to every socket).",
+    "",
+    ...table(
+      ["path", "target", "followers", "last follower, median", "last follower per trial", "median follower, median", "p99 over all", "lost", "server CPU per change", "ratio to floor"],
+      results.flatMap((result) => [
+        followRow(result, result.service.subscription),
+        ...(result.baseline ? [followRow(result, result.baseline.subscription)] : []),
+        followRow(result, result.service.room),
+        ...(result.baseline ? [followRow(result, result.baseline.room)] : []),
+      ]),
+    ),
+    "",
+    ...results.flatMap((result) => [
+      `- ${num(result.size.subscribers)} followers, subscription ÷ room: ${times(result.ratio.subscriptionToRoom)} for the last follower, ${times(result.ratio.medianSubscriptionToRoom)} for the median follower`,
+      `- ${num(result.size.subscribers)} followers, ${billingLine(result.service.subscription)}`,
+      `- ${num(result.size.subscribers)} followers, ${billingLine(result.service.room)}`,
+      ...(result.service.subscription.subscribeAnswer
+        ? [
+            `- ${num(result.size.subscribers)} followers, each subscribe's answer (at most ${num(result.service.subscription.subscribeAnswer.count)} devices, bounded in flight): p50 ${ms(result.service.subscription.subscribeAnswer.p50)} ms, max ${ms(result.service.subscription.subscribeAnswer.max)} ms${Object.keys(result.service.subscription.subscribeErrors).length ? `; failures ${wakes(result.service.subscription.subscribeErrors)}` : ""}`,
+          ]
+        : []),
+    ]),
     "",
   ];
 }
@@ -248,6 +306,7 @@ export function renderMarkdown(report: BenchReport): string {
     ),
     "",
     ...fanoutSection(ok.filter((result): result is FanoutResult => result.scenario === "fanout")),
+    ...subscribersSection(ok.filter((result): result is SubscribersResult => result.scenario === "subscribers")),
     ...stormSection(ok.filter((result): result is StormResult => result.scenario === "storm")),
     ...heartbeatSection(ok.filter((result): result is HeartbeatResult => result.scenario === "heartbeat")),
     ...storageSection(ok.filter((result): result is StorageResult => result.scenario === "storage")),

@@ -8,13 +8,14 @@
  */
 import type { BaselineServer } from "../baseline/control.ts";
 import { nowMs, sleep } from "../clock.ts";
-import { mergeOpenReports, type ClientPool } from "../clients/pool.ts";
+import { mergeOpenReports } from "../clients/pool.ts";
 import type { StatusFrame } from "../../src/protocol/frames.ts";
 import type { TrackReport } from "../clients/messages.ts";
 import { wakeDelta, type WakeCounter, type WakeCounts } from "../server/wakes.ts";
 import { ratio, round, roundSummary, summarize } from "../stats.ts";
 import { token } from "../tokens.ts";
 import { KEEPALIVE_MS, withServer, type BenchContext } from "./context.ts";
+import { ChangeWaiter } from "./changeWaiter.ts";
 import type { FanoutResult, FanoutTarget } from "./results.ts";
 
 const SCOPE = "org:fanout";
@@ -28,49 +29,6 @@ interface Target {
   wakes: WakeCounter | null;
   /** CPU time (ms) the server's processes have used so far. */
   cpuMs: () => number;
-}
-
-/** Waits for every thread in `threads` to report change `index` as seen by all its watchers. */
-class ChangeWaiter {
-  private readonly done = new Map<number, Set<number>>();
-  private waiter: { index: number; resolve: () => void } | null = null;
-  private readonly unsubscribe: (() => void)[];
-  private readonly threads: Set<number>;
-
-  constructor(pool: ClientPool, threads: Set<number>) {
-    this.threads = threads;
-    this.unsubscribe = pool.load.map((thread) =>
-      thread.onEvent((event, from) => {
-        if (event.event !== "changeDone") return;
-        const seen = this.done.get(event.index) ?? new Set<number>();
-        seen.add(from);
-        this.done.set(event.index, seen);
-        if (this.waiter && this.waiter.index === event.index && this.complete(event.index)) this.waiter.resolve();
-      }),
-    );
-  }
-
-  private complete(index: number): boolean {
-    const seen = this.done.get(index);
-    return seen !== undefined && [...this.threads].every((thread) => seen.has(thread));
-  }
-
-  /** Resolves true when change `index` is everywhere, false after `timeoutMs`. */
-  async wait(index: number, timeoutMs: number): Promise<boolean> {
-    if (this.complete(index)) return true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const result = await Promise.race([
-      new Promise<boolean>((resolve) => (this.waiter = { index, resolve: () => resolve(true) })),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    this.waiter = null;
-    return result;
-  }
-
-  close(): void {
-    for (const unsubscribe of this.unsubscribe) unsubscribe();
-  }
 }
 
 /** Sockets per second over the first or last tenth of sync arrivals (null when too few to tell). */
@@ -116,7 +74,7 @@ async function measure(context: BenchContext, target: Target, watchers: number):
   context.log(`    ${target.name}: ${opened.opened}/${watchers} watchers open in ${connectSeconds.toFixed(1)} s, ${connectCpuMs} ms CPU each`);
   if (opened.opened === 0) throw new Error(`${target.name}: no watcher connected (${JSON.stringify(opened.errors)})`);
 
-  await Promise.all(pool.load.map((thread) => thread.call({ op: "track", prefix: TEXT_PREFIX, changes: total }, 10_000)));
+  await Promise.all(pool.load.map((thread) => thread.call({ op: "track", sockets: "watchers", prefix: TEXT_PREFIX, changes: total }, 10_000)));
   const activeThreads = new Set(parts.flatMap((urls, index) => (urls.length > 0 ? [index] : [])));
   const waiter = new ChangeWaiter(pool, activeThreads);
   if (target.wakes) await target.wakes.waitQuiet(300, 5_000);
@@ -157,8 +115,8 @@ async function measure(context: BenchContext, target: Target, watchers: number):
     let earliest = Number.POSITIVE_INFINITY;
     let missing = false;
     for (const report of reports) {
-      for (let slot = 0; slot < report.watchers; slot++) {
-        const latency = (report.received[change * report.watchers + slot] as number) - (sentAt[change] as number);
+      for (let slot = 0; slot < report.sockets; slot++) {
+        const latency = (report.received[change * report.sockets + slot] as number) - (sentAt[change] as number);
         delivery.push(latency);
         if (Number.isNaN(latency)) missing = true;
         else {

@@ -146,10 +146,78 @@ export interface ReadsResult {
   databases: { count: number; withServiceTables: number; payloadBytes: number };
 }
 
+/** How a change reaches the users who follow U: each by their own subscription, or all through U's scope roster. */
+export type FollowPath = "subscription" | "room";
+
+/** What the platform bills for one status change (Durable Object requests; outgoing frames are free). */
+export interface ChangeBilling {
+  /** Frames received by objects' sockets (U's status frame): billed 20 to a request. */
+  webSocketMessages: number;
+  /** RPC calls, HTTP requests and alarms the objects ran: a request each. */
+  calls: number;
+  /** Of `calls`: subscriber pushes (`subscriptionChanged` RPCs), from their wake lines or, when the server logs none, one per subscriber that got the frame (each has one device). */
+  subscriberPushes: number;
+  subscriberPushesFrom: "wake lines" | "frames received";
+  /** webSocketMessages / 20 + calls. */
+  requests: number;
+}
+
+/** One path (subscription or room) against one target (the service or the bare ws floor). */
+export interface FollowPathResult {
+  path: FollowPath;
+  target: "service" | "baseline";
+  /** Follower sockets: subscribed devices, or watchers. */
+  opened: number;
+  failed: number;
+  connectErrors: Record<string, number>;
+  connectSeconds: number;
+  /** Subscription path only: devices answered `subscribed`, the time to subscribe them all (bounded in flight), each one's answer time. */
+  subscribed: number | null;
+  subscribeSeconds: number | null;
+  subscribeAnswer: Summary | null;
+  subscribeErrors: Record<string, number>;
+  trials: number;
+  /** Per measured trial: U's status frame sent → the last follower socket has the new status. */
+  lastArrivalMs: number[];
+  /** Per measured trial: the median follower's arrival. */
+  medianArrivalMs: number[];
+  /** Medians over the trials of the two above. */
+  lastArrivalMedian: number;
+  medianArrivalMedian: number;
+  /** Every (follower, trial) arrival. */
+  delivery: Summary;
+  trialsTimedOut: number;
+  /** Arrivals that showed another status than the trial's. */
+  wrongStatus: number;
+  seqGaps: number;
+  unexpectedCloses: Record<string, number>;
+  /** Service only: wake lines per measured change, by object and event. */
+  wakesPerChange: WakeCounts | null;
+  /** Service only: PresenceObject record loads and saves per measured change. */
+  storagePerChange: { loads: number; saves: number } | null;
+  /** Server CPU (workerd's, or the floor's node process) per measured change: utime + stime over the trials, gaps included. */
+  cpuMsPerChange: number;
+  billing: ChangeBilling | null;
+}
+
+export interface SubscribersResult {
+  scenario: "subscribers";
+  size: { subscribers: number; trials: number };
+  service: { subscription: FollowPathResult; room: FollowPathResult };
+  baseline: { subscription: FollowPathResult; room: FollowPathResult } | null;
+  /** Ratios of the last-arrival medians (and of the median-arrival medians). */
+  ratio: {
+    subscriptionToRoom: number | null;
+    subscriptionToFloor: number | null;
+    roomToFloor: number | null;
+    medianSubscriptionToRoom: number | null;
+  };
+}
+
 export interface FailedResult {
   scenario: string;
   size: Record<string, number>;
   error: string;
 }
 
-export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | ReadsResult | FailedResult;
+export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | ReadsResult | SubscribersResult | FailedResult;

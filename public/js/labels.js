@@ -15,6 +15,15 @@ export function displayName(member) {
   return member.name || member.user;
 }
 
+/** "Offline, last seen 14:05": a presence's status, with when the user was last seen if they let the viewer know. */
+export function presenceLabel(view) {
+  const label = STATUS_LABELS[view.status];
+  if (view.status !== "offline" || view.lastSeen === null) return label;
+  const seen = new Date(view.lastSeen);
+  const sameDay = seen.toDateString() === new Date().toDateString();
+  return `${label}, last seen ${sameDay ? seen.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : seen.toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}`;
+}
+
 /** "web (this tab) and mobile": the user's devices as they see them. */
 export function devicesSummary(devices, thisDevice) {
   const names = devices.map((device) => `${device.type}${device.id === thisDevice ? " (this tab)" : ""}${device.idle ? ", idle" : ""}`);

@@ -1,15 +1,18 @@
+import { showCounts } from "./counts.js";
 import { STATUS_LABELS, STATUS_ORDER, displayName, scopeTitle } from "./labels.js";
 
 /**
  * One scope's card: its live roster with colored status dots and counts. Users who leave stay listed
- * as offline (gray) for the rest of the visit. Rows are updated in place, so a keyboard user's focus
- * on a Chat button survives every change.
+ * as offline (gray) for the rest of the visit (as do people who hid from the user). Rows are updated in
+ * place, so a keyboard user's focus on a Chat or Block button survives every change.
  */
 export class ScopeView {
-  constructor(document, container, scope, { self, onChat }) {
+  constructor(document, container, scope, { self, onChat, onToggleBlock }) {
     this.document = document;
     this.self = self;
     this.onChat = onChat;
+    this.onToggleBlock = onToggleBlock;
+    this.blocked = new Set();
     this.known = new Map();
     this.rows = new Map();
     this.partner = null;
@@ -43,8 +46,13 @@ export class ScopeView {
     }
     this.root.setAttribute("aria-busy", String(!synced));
     this.empty.hidden = rows.length > 0;
-    this.counts.textContent = `${counts.online} online · ${counts.away} away · ${counts.busy} busy · ${counts.total} total`;
-    Object.assign(this.counts.dataset, { online: counts.online, away: counts.away, busy: counts.busy, total: counts.total });
+    showCounts(this.counts, counts);
+  }
+
+  /** The users the user blocked: their Block buttons read Unblock. */
+  setBlocked(blocked) {
+    this.blocked = blocked;
+    for (const row of this.rows.values()) this.renderBlock(row);
   }
 
   /** Who this device chats with, and who has a chat with the user open. */
@@ -60,6 +68,7 @@ export class ScopeView {
       row = this.document.getElementById("member-template").content.firstElementChild.cloneNode(true);
       row.dataset.user = member.user;
       row.querySelector(".chat").addEventListener("click", () => this.onChat(member.user));
+      row.querySelector(".block").addEventListener("click", () => this.onToggleBlock(member.user));
       this.rows.set(member.user, row);
     }
     const isSelf = member.user === this.self;
@@ -70,6 +79,15 @@ export class ScopeView {
     row.querySelector(".status-label").textContent = STATUS_LABELS[member.status];
     row.querySelector(".status-text").textContent = member.text ? `“${member.text}”` : "";
     this.renderChat(row);
+    this.renderBlock(row);
+  }
+
+  renderBlock(row) {
+    const blocked = this.blocked.has(row.dataset.user);
+    const button = row.querySelector(".block");
+    button.hidden = row.dataset.user === this.self;
+    button.textContent = blocked ? "Unblock" : "Block";
+    button.setAttribute("aria-label", `${blocked ? "Unblock" : "Block"} ${row.dataset.name}`);
   }
 
   renderChat(row) {

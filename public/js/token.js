@@ -55,9 +55,9 @@ export function isExpired(claims, marginMs = 0) {
   return claims.exp * 1000 - marginMs <= Date.now();
 }
 
-/** The scopes a token may watch: global, and its org and zone when it has them. */
-export function scopesOf(claims) {
-  return ["global", claims.org && `org:${claims.org}`, claims.zone && `zone:${claims.zone}`].filter(Boolean);
+/** The scopes whose rosters a token may watch: its org and zone, when it has them (`global` is only counted). */
+export function rosterScopesOf(claims) {
+  return [claims.org && `org:${claims.org}`, claims.zone && `zone:${claims.zone}`].filter(Boolean);
 }
 
 /**

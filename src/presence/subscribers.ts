@@ -35,12 +35,18 @@ export class Subscribers {
   private viewOf: ((viewer: UserViewer) => PresenceView) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastPushAt = Number.NEGATIVE_INFINITY;
+  /** Calls to subscribers' objects since this object started, for the wake log and the bench. */
+  readonly counts = { pushes: 0 };
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly deliver: Deliver,
   ) {
     this.schema = new LazySchema(sql, "subscribers", SCHEMA);
+  }
+
+  count(): number {
+    return this.all().size;
   }
 
   private all(): Map<string, UserViewer> {
@@ -93,6 +99,7 @@ export class Subscribers {
     if (viewOf === null) return;
     const pushes = subscriberPushes([...all.keys()], this.sent, (user) => viewOf(all.get(user) as UserViewer));
     for (const { viewer, view } of pushes) this.sent.set(viewer, view);
+    this.counts.pushes += pushes.length;
     const kept = await Promise.all(pushes.map(({ viewer, view }) => this.deliver(viewer, view).catch(() => false)));
     pushes.forEach(({ viewer }, index) => {
       if (!kept[index]) this.drop(viewer);

@@ -94,8 +94,9 @@ export interface Step {
   alarmAt: number | null;
 }
 
+/** Who the user is, for an event that makes a record for a user who never connected (null: one that does not). */
 function identityOf(user: string, event: PresenceEvent): Identity | null {
-  if (event.type === "disconnect") return { sub: user };
+  if (event.type === "disconnect" || event.type === "privacy" || event.type === "blocks") return { sub: user };
   return event.type === "connect" || event.type === "choose" ? event.identity : null;
 }
 
@@ -140,10 +141,11 @@ export function transition(input: TransitionInput): Step {
   const own = selfView(user, graced, devices, now, timers);
   state = withCloak(graced, start.shown?.status ?? "offline", own.status, devices, now);
   if (own.status === "invisible") {
-    // An invisible user's focus would tell partners they are online: it ends, and none starts.
-    const hidden = releaseGoneDevices(focus, new Set());
-    focus = hidden.focus;
-    notices.splice(0, notices.length, ...notices.filter((notice) => !notice.active), ...hidden.notices);
+    // An invisible user's focus would tell partners they are online: it ends (partners told of it hear so), and none starts.
+    const told = (entry: { device: string; partner: string }) => start.focus.outgoing.some((held) => held.device === entry.device && held.partner === entry.partner);
+    const ended = focus.outgoing.filter(told).map(({ device, partner }) => ({ partner, device, active: false }));
+    notices.splice(0, notices.length, ...notices.filter((notice) => !notice.active), ...ended);
+    focus = { ...focus, outgoing: [] };
   }
   const shown = showOf(own);
   const greeted = event.type === "connect" ? event.device : null;

@@ -132,3 +132,33 @@ describe("REST", () => {
     }
   });
 });
+
+describe("a status that lapses", () => {
+  it("goes back to automatic with no text when its until passes, over REST and the status frame", async () => {
+    const user = uniqueUser("meeting");
+    const { socket } = await connectDevice(user);
+    const until = Date.now() + 800;
+    const chosen = await call("/v1/presence/me", { method: "PUT", token: await token(user), json: { status: "busy", text: "in a meeting", until } });
+    expect(await chosen.json()).toMatchObject({ status: "busy", text: "in a meeting" });
+    await socket.next((frame) => typeof frame !== "string" && frame.type === "presence" && (frame.presence as Frame).status === "busy");
+    const lapsed = await socket.next((frame) => typeof frame !== "string" && frame.type === "presence" && (frame.presence as Frame).status !== "busy", 4000);
+    expect(lapsed).toMatchObject({ presence: { status: "online", text: null } });
+    expect(Date.now()).toBeGreaterThanOrEqual(until);
+    socket.send({ type: "status", status: "away", until: Date.now() + 600 });
+    await socket.next((frame) => typeof frame !== "string" && frame.type === "presence" && (frame.presence as Frame).status === "away");
+    expect(await socket.next((frame) => typeof frame !== "string" && frame.type === "presence", 4000)).toMatchObject({ presence: { status: "online" } });
+  });
+
+  it("refuses an until in the past or more than 7 days ahead", async () => {
+    const user = uniqueUser("meeting");
+    const bearer = await token(user);
+    for (const until of [Date.now() - 1000, Date.now() + 8 * 24 * 3600 * 1000, 1.5, "soon"]) {
+      const response = await call("/v1/presence/me", { method: "PUT", token: bearer, json: { status: "busy", until } });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: "invalid_request" } });
+    }
+    const { socket } = await connectDevice(user);
+    socket.send({ type: "status", status: "busy", until: Date.now() - 1 });
+    expect(await socket.nextOfType("error")).toMatchObject({ code: "invalid_frame" });
+  });
+});

@@ -108,4 +108,15 @@ describe("room sync planning", () => {
     expect(retryDelayMs(3, 1)).toBe(8_000);
     expect(retryDelayMs(30, 1)).toBe(60_000);
   });
+
+  it("pushes again when activity is hidden or shown, when the rank moves a minute, or when the blocks change", () => {
+    const shown = sync("global", { pushedAt: 10_000 });
+    const hiddenMember = { ...member(0), lastActive: null };
+    const pending = (plan: ReturnType<typeof planRoomSyncs>) => plan.rooms[0]?.delivered === false;
+    expect(pending(planRoomSyncs([shown], ["global"], hiddenMember, 1, 20_000, 0, { rank: 0 }))).toBe(true);
+    const hidden = { ...shown, member: hiddenMember, rank: 0 };
+    expect(pending(planRoomSyncs([hidden], ["global"], hiddenMember, 1, 20_000, 0, { rank: 59_999 }))).toBe(false);
+    expect(pending(planRoomSyncs([hidden], ["global"], hiddenMember, 1, 80_000, 0, { rank: 60_000 }))).toBe(true);
+    expect(pending(planRoomSyncs([hidden], ["global"], hiddenMember, 1, 20_000, 0, { rank: 0, blocksRev: 1 }))).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import {
   expireGrace,
   nextStatusChangeAt,
   publicView,
+  lapseChoice,
   selfView,
   statusOf,
   withCloak,
@@ -60,5 +61,17 @@ describe("status model", () => {
     const withText = chooseStatus(EMPTY_USER_STATE, "busy", "lunch");
     expect(chooseStatus(withText, "auto", undefined).text).toBe("lunch");
     expect(chooseStatus(withText, undefined, "").text).toBeNull();
+  });
+
+  it("lets a choice lapse at its until: back to automatic, no text; a later choice without until never lapses", () => {
+    const chosen = chooseStatus(EMPTY_USER_STATE, "busy", "in a meeting", 20_000);
+    expect(chosen.until).toBe(20_000);
+    expect(lapseChoice(chosen, 19_999)).toBe(chosen);
+    expect(lapseChoice(chosen, 20_000)).toMatchObject({ manual: null, text: null, until: null });
+    expect(nextStatusChangeAt(chosen, [device("a", 10_000)], 10_000, timers)).toBe(20_000);
+    const textOnly = chooseStatus(EMPTY_USER_STATE, undefined, "lunch", 20_000);
+    expect(nextStatusChangeAt(textOnly, [device("a", 10_000)], 10_000, timers)).toBe(11_000);
+    expect(nextStatusChangeAt(textOnly, [device("a", 10_000)], 12_000, timers)).toBe(20_000);
+    expect(chooseStatus(chosen, "away", undefined).until).toBeNull();
   });
 });

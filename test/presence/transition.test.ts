@@ -180,4 +180,55 @@ describe("the presence transition", () => {
     expect(step.own).toMatchObject({ status: "offline", text: "lunch" });
     expect(step.record?.state.manual).toBe("busy");
   });
+
+});
+
+describe("privacy and blocks in the transition", () => {
+  const later = T + 2_000; // past the push interval of the first pushes
+
+  it("takes a user who shows only contacts, or nobody, out of every roster, and back", () => {
+    const record = connected(device("a"));
+    for (const visibility of ["contacts", "nobody"] as const) {
+      const hidden = run(record, [device("a")], { type: "privacy", privacy: { visibility, lastSeen: "everyone" } }, later);
+      expect(hidden.changed).toBe(true);
+      expect(hidden.pushes.map((push) => [push.scope, push.member])).toEqual([["global", null], ["org:acme", null]]);
+      const back = run(hidden.record, [device("a")], { type: "privacy", privacy: { visibility: "everyone", lastSeen: "everyone" } }, later + 2_000);
+      expect(back.pushes.map((push) => push.member?.status)).toEqual(["online", "online"]);
+    }
+  });
+
+  it("pushes a member without lastActive, ranked by it, when last seen is not for everyone", () => {
+    const record = connected(device("a"));
+    const step = run(record, [device("a")], { type: "privacy", privacy: { visibility: "everyone", lastSeen: "contacts" } }, later);
+    expect(step.pushes.map(({ member, rank }) => [member?.lastActive, rank])).toEqual([
+      [null, T],
+      [null, T],
+    ]);
+  });
+
+  it("keeps a privacy change of a user who never connected, making their record", () => {
+    const step = run(null, [], { type: "privacy", privacy: { visibility: "nobody", lastSeen: "nobody" } });
+    expect(step.changed).toBe(true);
+    expect(step.record?.privacy).toEqual({ visibility: "nobody", lastSeen: "nobody" });
+    expect(step.pushes).toEqual([]);
+  });
+
+  it("sends a new version of the blocks to every roster, and ends the blocked users' focus on this user", () => {
+    const focused = run(connected(device("a")), [device("a")], { type: "focus", from: "v", device: "vd", active: true, at: T });
+    const step = run(focused.record, [device("a")], { type: "blocks", blocked: ["v"] }, later);
+    expect(step.record?.blocksRev).toBe(1);
+    expect(step.pushes.map((push) => [push.scope, push.blocksRev])).toEqual([["global", 1], ["org:acme", 1]]);
+    expect(step.messages).toEqual([{ device: null, frame: { type: "focus", user: "v", active: false } }]);
+    expect(step.record?.focus.incoming).toEqual([]);
+  });
+
+  it("sends no focus notice while invisible, and ends the focus on going invisible", () => {
+    const focusing = run(connected(device("a")), [device("a")], { type: "frame", device: "a", frame: { type: "focus", partner: "p" } });
+    expect(focusing.notices).toEqual([{ partner: "p", device: "a", active: true }]);
+    const invisible = run(focusing.record, [device("a")], { type: "frame", device: "a", frame: { type: "status", status: "invisible" } });
+    expect(invisible.notices).toEqual([{ partner: "p", device: "a", active: false }]);
+    const again = run(invisible.record, [device("a")], { type: "frame", device: "a", frame: { type: "focus", partner: "p" } });
+    expect(again.notices).toEqual([]);
+    expect(again.record?.focus.outgoing).toEqual([]);
+  });
 });

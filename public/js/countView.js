@@ -1,0 +1,29 @@
+import { scopeTitle } from "./labels.js";
+import { showCounts } from "./counts.js";
+
+/** A scope the user may only count (`global` while GLOBAL_VISIBILITY is `counts`): its card shows numbers, never people. */
+export class CountView {
+  constructor(document, container, scope) {
+    this.root = document.getElementById("count-template").content.firstElementChild.cloneNode(true);
+    this.root.dataset.scope = scope;
+    const titleId = `scope-${scope.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+    const title = this.root.querySelector(".scope-title");
+    title.id = titleId;
+    title.textContent = scopeTitle(scope);
+    this.root.setAttribute("aria-labelledby", titleId);
+    this.root.setAttribute("aria-busy", "true");
+    this.counts = this.root.querySelector(".counts");
+    this.counts.textContent = "Counting…";
+    container.append(this.root);
+  }
+
+  render(counts) {
+    this.root.setAttribute("aria-busy", "false");
+    showCounts(this.counts, counts);
+  }
+
+  failed(error) {
+    this.root.setAttribute("aria-busy", "true");
+    this.counts.textContent = `Counts unavailable (${error.code ?? error.message})`;
+  }
+}
