@@ -40,5 +40,8 @@ describe("routing and errors", () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/v1/presence/{user}", "/v1/presence/batch", "/v1/presence/me", "/v1/connect"]),
     );
+    const settings = ["privacy", "contacts", "blocks"].flatMap((setting) => [`/v1/${setting}/me`, `/v1/users/{user}/${setting}`]);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(settings));
+    for (const path of settings) expect(Object.keys(doc.paths[path] as object).sort()).toEqual(["get", "put"]);
   });
 });
