@@ -108,9 +108,10 @@ export class RoomObject extends DurableObject<Env> {
     return { scope: objectName(this.ctx) as ScopeId, members: page.slice(0, limit).filter((member) => !hidden.has(member.user)), next };
   }
 
-  async count(): Promise<ScopeCount> {
+  /** How many members `viewer` (a user id, "" for a service caller) may see, by status. */
+  async count(viewer = ""): Promise<ScopeCount> {
     logWake(this.config, "room", "count");
-    const counts = this.store.counts();
+    const counts = this.store.counts(this.blocks.hiddenFrom(viewer));
     return { scope: objectName(this.ctx) as ScopeId, ...counts, total: counts.online + counts.away + counts.busy };
   }
 

@@ -117,13 +117,18 @@ export class RoomStore implements SeqStore {
       .map(memberOf);
   }
 
-  counts(): Record<MemberStatus, number> {
+  /** Members by status, leaving out `hidden` (the members who blocked the viewer). */
+  counts(hidden: ReadonlySet<string>): Record<MemberStatus, number> {
     const counts: Record<MemberStatus, number> = { online: 0, away: 0, busy: 0 };
     if (!this.schema.exists()) return counts;
     for (const row of this.sql.exec<{ status: MemberStatus; n: number }>(
       "SELECT status, COUNT(*) AS n FROM members WHERE present = 1 GROUP BY status",
     )) {
       counts[row.status] = row.n;
+    }
+    for (const user of hidden) {
+      const member = this.held(user)?.member;
+      if (member) counts[member.status] -= 1;
     }
     return counts;
   }

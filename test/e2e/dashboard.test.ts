@@ -60,8 +60,10 @@ describe("dashboard, two people of one organisation", () => {
     await setStatus(bobPage, "busy", "In a meeting");
     await waitForStatus(alicePage, scope, bob.sub, "busy");
     await expect(rosterRow(alicePage, scope, bob.sub).locator(".status-text").textContent()).resolves.toBe("“In a meeting”");
-    await waitForStatus(alicePage, "global", bob.sub, "busy");
     await waitForCounts(alicePage, scope, { busy: 1, total: 2 });
+    // Everyone is only counted (GLOBAL_VISIBILITY defaults to `counts`): numbers, never people.
+    await waitForCounts(alicePage, "global", { busy: 1, total: 2 });
+    expect(await alicePage.locator('section[data-scope="global"] li').count()).toBe(0);
 
     // Alice opens a chat with Bob; Bob sees she is chatting with him.
     await rosterRow(alicePage, scope, bob.sub).getByRole("button", { name: "Chat with Bob" }).click();
@@ -78,6 +80,7 @@ describe("dashboard, two people of one organisation", () => {
     await bobPage.close();
     await waitForStatus(alicePage, scope, bob.sub, "offline");
     await waitForCounts(alicePage, scope, { busy: 0, total: 1 });
+    await waitForCounts(alicePage, "global", { busy: 0, total: 1 });
     await expect(rosterRow(alicePage, scope, bob.sub).locator(".status-label").textContent()).resolves.toBe("Offline");
     expect(failures).toEqual([]);
   });

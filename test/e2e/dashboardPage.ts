@@ -51,3 +51,44 @@ export async function setStatus(page: Page, status: string, text: string): Promi
   // Submitting with the keyboard, as a keyboard user would.
   await input.press("Enter");
 }
+
+/** A contact's row in the Contacts card. */
+export function contactRow(page: Page, user: string): Locator {
+  return page.locator(`#contact-list li[data-user="${user}"]`);
+}
+
+/** A user's row in the Contacts card's list of blocked users. */
+export function blockedRow(page: Page, user: string): Locator {
+  return page.locator(`#blocked-list li[data-user="${user}"]`);
+}
+
+/** Adds a contact by id, as a keyboard user would, and waits until the card lists them. */
+export async function addContact(page: Page, user: string): Promise<void> {
+  const input = page.getByLabel("Add a contact by id");
+  await input.fill(user);
+  await input.press("Enter");
+  await contactRow(page, user).waitFor({ timeout: WAIT_MS });
+}
+
+/** Waits until the contact's dot, driven by the subscription, shows `status` (`offline` for a user one may not see). */
+export async function waitForContactStatus(page: Page, user: string, status: string, timeout = WAIT_MS): Promise<void> {
+  await page.locator(`#contact-list li[data-user="${user}"][data-status="${status}"]`).waitFor({ timeout });
+}
+
+type Audience = "everyone" | "contacts" | "nobody";
+
+/** Chooses who sees the user (and, when given, who sees their last activity), saves, and waits for the service's answer. */
+export async function setPrivacy(page: Page, visibility: Audience, lastSeen?: Audience): Promise<void> {
+  await page.getByLabel("Who sees you", { exact: true }).selectOption(visibility);
+  if (lastSeen) await page.getByLabel("Who sees when you were last active").selectOption(lastSeen);
+  await page.getByRole("button", { name: "Save privacy" }).click();
+  const saved = `#privacy-note[data-visibility="${visibility}"]${lastSeen ? `[data-last-seen="${lastSeen}"]` : ""}`;
+  await page.locator(saved, { hasText: "Saved." }).waitFor({ timeout: WAIT_MS });
+}
+
+/** The number a counts line shows, once it shows one. */
+export async function countOf(page: Page, scope: string, key: "online" | "away" | "busy" | "total"): Promise<number> {
+  const counts = page.locator(`section[data-scope="${scope}"] .counts[data-${key}]`);
+  await counts.waitFor({ timeout: WAIT_MS });
+  return Number(await counts.getAttribute(`data-${key}`));
+}

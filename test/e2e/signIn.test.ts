@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { sign } from "hono/jwt";
 import { launchBrowser } from "./browser";
-import { signInWithDevToken, signInWithToken, WAIT_MS, waitForOwnStatus, waitForStatus } from "./dashboardPage";
+import { signInWithDevToken, signInWithToken, WAIT_MS, waitForCounts, waitForOwnStatus, waitForStatus } from "./dashboardPage";
 import { startDevServer, type DevServer } from "./wranglerDev";
 
 const SECRET = "e2e-secret";
@@ -49,7 +49,7 @@ describe("signing in where dev tokens are disabled", () => {
     expect(await page.locator("#dashboard").isHidden()).toBe(true);
   });
 
-  it("connects with a pasted token and watches exactly the scopes the token allows", async () => {
+  it("connects with a pasted token, lists the people of the token's zone and only counts everyone", async () => {
     const user = `carol-${Date.now().toString(36)}`;
     await signInWithToken(page, await tokenFor({ sub: user, name: "Carol", zone: "eu" }));
     await waitForOwnStatus(page, "Online");
@@ -59,6 +59,8 @@ describe("signing in where dev tokens are disabled", () => {
       "global",
       "zone:eu",
     ]);
+    await waitForCounts(page, "global", { online: 1, total: 1 });
+    expect(await page.locator("section[data-scope='global'] li").count()).toBe(0);
     expect(await page.locator("#connection").textContent()).toBe("Connected");
   });
 
@@ -66,8 +68,9 @@ describe("signing in where dev tokens are disabled", () => {
     await page.getByLabel("Status", { exact: true }).selectOption("invisible");
     await page.getByRole("button", { name: "Update status" }).click();
     await waitForOwnStatus(page, "Invisible");
-    const user = await page.locator("section[data-scope='global'] li .name", { hasText: "(you)" }).locator("xpath=ancestor::li").getAttribute("data-user");
-    await waitForStatus(page, "global", user!, "offline");
+    const user = await page.locator("section[data-scope='zone:eu'] li .name", { hasText: "(you)" }).locator("xpath=ancestor::li").getAttribute("data-user");
+    await waitForStatus(page, "zone:eu", user!, "offline");
+    await waitForCounts(page, "global", { online: 0, total: 0 });
     // Back to automatic with the keyboard only: choose, then Tab past the text to the button.
     await page.getByLabel("Status", { exact: true }).focus();
     await page.getByLabel("Status", { exact: true }).selectOption("auto");
@@ -75,6 +78,7 @@ describe("signing in where dev tokens are disabled", () => {
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await waitForOwnStatus(page, "Online");
-    await waitForStatus(page, "global", user!, "online");
+    await waitForStatus(page, "zone:eu", user!, "online");
+    await waitForCounts(page, "global", { online: 1, total: 1 });
   });
 });

@@ -224,5 +224,8 @@ describe("contacts and blocks", () => {
     expect(asBlocked.members).toEqual([]);
     const asBystander = (await (await call(`/v1/scopes/${scope}/members`, { token: await token(bystander, { org }) })).json()) as { members: unknown[] };
     expect(asBystander.members).toMatchObject([{ user }]);
+    const countAs = async (viewer: string) => (await (await call(`/v1/scopes/${scope}/count`, { token: await token(viewer, { org }) })).json()) as { total: number; away: number };
+    expect(await countAs(blocked)).toMatchObject({ total: 0, away: 0 });
+    expect(await countAs(bystander)).toMatchObject({ total: 1, away: 1 });
   });
 });

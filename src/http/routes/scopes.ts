@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { Env } from "../../env";
 import { ErrorBody } from "../../protocol/errors";
 import type { ScopeId } from "../../protocol/ids";
@@ -61,6 +62,12 @@ function room(env: Env, scope: ScopeId) {
   return env.ROOMS.getByName(scope);
 }
 
+/** Who reads a roster, as a room knows viewers: a user's id, or "" for a service caller (whom no member blocks). */
+function viewerId(c: Context<AppEnv>): string {
+  const caller = c.get("caller");
+  return caller.kind === "user" ? caller.claims.sub : "";
+}
+
 export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(members, async (c) => {
     const { scope } = c.req.valid("param");
@@ -68,18 +75,17 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     authorizeScope(c, scope, "members");
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && after === null) throw new ApiError(400, "invalid_request", "cursor: not a cursor this service made");
-    const caller = c.get("caller");
-    return c.json(await room(c.env, scope).members(limit, after, caller.kind === "user" ? caller.claims.sub : ""), 200);
+    return c.json(await room(c.env, scope).members(limit, after, viewerId(c)), 200);
   })
   .openapi(count, async (c) => {
     const { scope } = c.req.valid("param");
     authorizeScope(c, scope, "count");
-    return c.json(await room(c.env, scope).count(), 200);
+    return c.json(await room(c.env, scope).count(viewerId(c)), 200);
   })
   .openapi(counts, async (c) => {
     const caller = c.get("caller");
     const claims: { org?: string; zone?: string } = caller.kind === "user" ? caller.claims : {};
-    const totalOf = async (scope: ScopeId | null) => (scope === null ? null : (await room(c.env, scope).count()).total);
+    const totalOf = async (scope: ScopeId | null) => (scope === null ? null : (await room(c.env, scope).count(viewerId(c))).total);
     const [global, org, zone] = await Promise.all([
       totalOf("global"),
       totalOf(claims.org === undefined ? null : `org:${claims.org}`),
