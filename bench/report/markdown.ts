@@ -86,6 +86,7 @@ function followRow(result: SubscribersResult, path: FollowPathResult): string[] 
     ms(path.lastArrivalMedian),
     path.lastArrivalMs.map(ms).join(", "),
     ms(path.medianArrivalMedian),
+    ms(path.firstArrivalMedian),
     ms(path.delivery.p99),
     lost === 0 && path.seqGaps === 0 && path.wrongStatus === 0 ? "0" : `${lost} lost, ${path.seqGaps} gaps, ${path.wrongStatus} wrong status`,
     ms(path.cpuMsPerChange),
@@ -108,10 +109,10 @@ function subscribersSection(results: SubscribersResult[]): string[] {
   return [
     "## Subscribers: one user's change to N followers, by subscription and by scope room",
     "",
-    "N users follow U: each with one device subscribed to U, or (on a fresh server) all watching U's org scope. U changes status from its own device (busy, then auto, closed loop, see Method); latency in ms from U's status frame to the follower's `changed` (subscription) or `diff` (room). \"last follower\" is per trial, until every follower has it; \"median follower\" is each trial's median arrival. Ratio = service ÷ bare-ws floor (the same clients; the floor serializes one frame and sends it to every socket).",
+    "N users follow U: each with one device subscribed to U, or (on a fresh server) all watching U's org scope. U changes status from its own device (busy, then auto, closed loop, see Method); latency in ms from U's status frame to the follower's `changed` (subscription) or `diff` (room). \"last follower\" is per trial, until every follower has it; \"median follower\" and \"first follower\" are each trial's median and earliest arrival. Ratio = service ÷ bare-ws floor (the same clients; the floor serializes one frame and sends it to every socket).",
     "",
     ...table(
-      ["path", "target", "followers", "last follower, median", "last follower per trial", "median follower, median", "p99 over all", "lost", "server CPU per change", "ratio to floor"],
+      ["path", "target", "followers", "last follower, median", "last follower per trial", "median follower, median", "first follower, median", "p99 over all", "lost", "server CPU per change", "ratio to floor"],
       results.flatMap((result) => [
         followRow(result, result.service.subscription),
         ...(result.baseline ? [followRow(result, result.baseline.subscription)] : []),
@@ -126,7 +127,7 @@ function subscribersSection(results: SubscribersResult[]): string[] {
       `- ${num(result.size.subscribers)} followers, ${billingLine(result.service.room)}`,
       ...(result.service.subscription.subscribeAnswer
         ? [
-            `- ${num(result.size.subscribers)} followers, each subscribe's answer (at most ${num(result.service.subscription.subscribeAnswer.count)} devices, bounded in flight): p50 ${ms(result.service.subscription.subscribeAnswer.p50)} ms, max ${ms(result.service.subscription.subscribeAnswer.max)} ms${Object.keys(result.service.subscription.subscribeErrors).length ? `; failures ${wakes(result.service.subscription.subscribeErrors)}` : ""}`,
+            `- ${num(result.size.subscribers)} followers, each subscribe's answer (${num(result.service.subscription.subscribeAnswer.count)} devices answered, at most 25 waiting per client thread): p50 ${ms(result.service.subscription.subscribeAnswer.p50)} ms, max ${ms(result.service.subscription.subscribeAnswer.max)} ms${Object.keys(result.service.subscription.subscribeErrors).length ? `; failures ${wakes(result.service.subscription.subscribeErrors)}` : ""}`,
           ]
         : []),
     ]),

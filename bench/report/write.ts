@@ -6,7 +6,7 @@ import { renderFanoutChart } from "./chart.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { BenchReport } from "./types.ts";
 
-/** Writes latest.json, latest.md and fanout.svg; returns their paths. */
+/** Writes latest.json, latest.md and (when fan-out ran) fanout.svg; returns their paths. */
 export async function writeReport(report: BenchReport, outDir: string): Promise<string[]> {
   const dir = isAbsolute(outDir) ? outDir : join(repoRoot, outDir);
   await mkdir(dir, { recursive: true });
@@ -15,7 +15,7 @@ export async function writeReport(report: BenchReport, outDir: string): Promise<
   const files: [string, string][] = [
     ["latest.json", `${JSON.stringify(report, null, 2)}\n`],
     ["latest.md", renderMarkdown(report)],
-    ["fanout.svg", `${renderFanoutChart(fanout, subtitle)}\n`],
+    ...(fanout.length > 0 ? [["fanout.svg", `${renderFanoutChart(fanout, subtitle)}\n`] as [string, string]] : []),
   ];
   for (const [name, content] of files) await writeFile(join(dir, name), content);
   return files.map(([name]) => join(dir, name));

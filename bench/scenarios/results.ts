@@ -179,11 +179,13 @@ export interface FollowPathResult {
   trials: number;
   /** Per measured trial: U's status frame sent → the last follower socket has the new status. */
   lastArrivalMs: number[];
-  /** Per measured trial: the median follower's arrival. */
+  /** Per measured trial: the median follower's arrival, and the first follower's. */
   medianArrivalMs: number[];
-  /** Medians over the trials of the two above. */
+  firstArrivalMs: number[];
+  /** Medians over the trials of the three above. */
   lastArrivalMedian: number;
   medianArrivalMedian: number;
+  firstArrivalMedian: number;
   /** Every (follower, trial) arrival. */
   delivery: Summary;
   trialsTimedOut: number;

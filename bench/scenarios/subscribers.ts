@@ -162,6 +162,7 @@ async function measurePath(context: BenchContext, target: Target, path: FollowPa
   const delivery: number[] = [];
   const lastArrivalMs: number[] = [];
   const medianArrivalMs: number[] = [];
+  const firstArrivalMs: number[] = [];
   for (let trial = warmup; trial < total; trial++) {
     const arrivals: number[] = [];
     for (const report of reports) {
@@ -170,6 +171,7 @@ async function measurePath(context: BenchContext, target: Target, path: FollowPa
     delivery.push(...arrivals);
     lastArrivalMs.push(round(arrivals.some(Number.isNaN) ? Number.NaN : Math.max(...arrivals)));
     medianArrivalMs.push(round(median(arrivals)));
+    firstArrivalMs.push(round(Math.min(...arrivals.filter(Number.isFinite))));
   }
   const unexpectedCloses: Record<string, number> = {};
   for (const report of reports) for (const [code, count] of Object.entries(report.unexpectedCloses)) unexpectedCloses[code] = (unexpectedCloses[code] ?? 0) + count;
@@ -200,8 +202,10 @@ async function measurePath(context: BenchContext, target: Target, path: FollowPa
     trials,
     lastArrivalMs,
     medianArrivalMs,
+    firstArrivalMs,
     lastArrivalMedian: round(median(lastArrivalMs)),
     medianArrivalMedian: round(median(medianArrivalMs)),
+    firstArrivalMedian: round(median(firstArrivalMs)),
     delivery: roundSummary(summarize(delivery)),
     trialsTimedOut: timedOut,
     wrongStatus: reports.reduce((sum, report) => sum + report.wrongStatus, 0),
@@ -213,7 +217,7 @@ async function measurePath(context: BenchContext, target: Target, path: FollowPa
     billing,
   };
   context.log(
-    `    ${label}: last follower ${lastArrivalMs.join(", ")} ms (median ${result.lastArrivalMedian}); median follower ${result.medianArrivalMedian} ms; CPU ${cpuMsPerChange} ms per change${billing ? `; ${billing.requests} billed requests per change` : ""}`,
+    `    ${label}: last follower ${lastArrivalMs.join(", ")} ms (median ${result.lastArrivalMedian}); median follower ${result.medianArrivalMedian} ms; first follower ${result.firstArrivalMedian} ms; CPU ${cpuMsPerChange} ms per change${billing ? `; ${billing.requests} billed requests per change` : ""}`,
   );
   return result;
 }

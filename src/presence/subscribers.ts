@@ -11,8 +11,11 @@ CREATE TABLE IF NOT EXISTS subscribers (
 );
 `;
 
-/** How many users may follow one user by subscription; past it, the longest-standing one is dropped. */
-export const MAX_SUBSCRIBERS = 10_000;
+/**
+ * How many users may follow one user by subscription; past it, the longest-standing one is dropped.
+ * One change calls each of them, well within the 10,000 subrequests a paid invocation may make.
+ */
+export const MAX_SUBSCRIBERS = 5_000;
 
 /** Changes within this long of the last push wait and go out together (as room diffs do). */
 export const SUBSCRIBER_COALESCE_MS = 10;

@@ -123,6 +123,7 @@ export class UserPresence {
 
   /** A user this user's devices follow moved: the live devices following them get it; false when there are none. */
   subscriptionChanged(from: string, view: PresenceView): boolean {
+    logWake(this.config, "presence", "subscriptionChanged");
     const devices = this.following.devicesFollowing(from, new Set(this.sockets.live().map((device) => device.id)));
     this.sockets.send(devices.map((device) => ({ device, frame: { type: "changed", presence: view } })));
     return devices.length > 0;
