@@ -17,7 +17,7 @@ import { DeviceSockets, MAX_DEVICES, attachedDevice, type ConnectContext } from 
 import { isRevoked } from "./record";
 import type { RelationKind, RelationsResult } from "./relations";
 import type { FocusPass } from "./subject";
-import type { UserViewer } from "./subscribers";
+import type { StampedView, UserViewer } from "./subscribers";
 import { UserPresence } from "./userPresence";
 
 const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token", "subscribe", "unsubscribe"] as const;
@@ -117,13 +117,13 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   /** `viewer` follows this user from now on; they get the user as the rule lets them see them. */
-  async subscribe(viewer: UserViewer): Promise<PresenceView> {
+  async subscribe(viewer: UserViewer): Promise<StampedView> {
     return this.presence.subscribe(viewer);
   }
 
-  /** A user this user's devices follow moved; false when no live device follows them any more. */
-  async subscriptionChanged(from: string, view: PresenceView): Promise<boolean> {
-    return this.presence.subscriptionChanged(from, view);
+  /** A user this user's devices follow moved; null when no live device follows them any more, else this user's scopes now. */
+  async subscriptionChanged(from: string, stamped: StampedView): Promise<UserViewer | null> {
+    return this.presence.subscriptionChanged(from, stamped);
   }
 
   /** Another user's device gained or lost focus on this user; a focus is taken only when each may see the other. */

@@ -6,14 +6,14 @@ import type { RoomPush } from "./transition";
 
 /**
  * Sends each push to its room and returns the ones that failed (to be retried by the alarm); never
- * throws. A push from a user who blocked anyone carries their whole list of blocks.
+ * throws. A push that says so carries the user's whole list of blocks.
  */
 export async function pushToRooms(env: Env, user: string, pushes: readonly RoomPush[], blocks: readonly string[]): Promise<FailedPush[]> {
   const results = await Promise.all(
     pushes.map(async (push) => {
-      const { scope, member, rev, rank, blocksRev } = push;
+      const { scope, member, rev, rank, withBlocks } = push;
       try {
-        await env.ROOMS.getByName(scope).apply({ user, member, rev, ...(rank === undefined ? {} : { rank }), ...(blocksRev === undefined ? {} : { blocks: [...blocks] }) });
+        await env.ROOMS.getByName(scope).apply({ user, member, rev, ...(rank === undefined ? {} : { rank }), ...(withBlocks ? { blocks: [...blocks] } : {}) });
         return [];
       } catch (error) {
         console.warn(`room push to ${scope} failed, will retry`, error);

@@ -3,7 +3,7 @@ import type { SubscribeFrame, UnsubscribeFrame } from "../protocol/frames";
 import { MAX_SUBSCRIPTIONS } from "../protocol/constants";
 import type { PresenceView } from "../protocol/presence";
 import { sendError, sendFrame } from "../sockets/frames";
-import { Subscribers, type UserViewer } from "./subscribers";
+import { Subscribers, type StampedView, type UserViewer } from "./subscribers";
 import { Subscriptions } from "./subscriptions";
 
 /**
@@ -14,6 +14,8 @@ import { Subscriptions } from "./subscriptions";
 export class Following {
   readonly subscribers: Subscribers;
   readonly subscriptions: Subscriptions;
+  /** The newest view this user's devices were sent of each followed user, to drop one overtaken in flight. */
+  private readonly newest = new Map<string, StampedView>();
 
   constructor(
     sql: SqlStorage,
@@ -21,7 +23,7 @@ export class Following {
     private readonly user: string,
   ) {
     this.subscriptions = new Subscriptions(sql);
-    this.subscribers = new Subscribers(sql, (viewer, view) => env.PRESENCE.getByName(viewer).subscriptionChanged(user, view));
+    this.subscribers = new Subscribers(sql, (viewer, stamped) => env.PRESENCE.getByName(viewer).subscriptionChanged(user, stamped));
   }
 
   /**
@@ -34,13 +36,33 @@ export class Following {
       return sendError(ws, "too_many_subscriptions", `a device may follow at most ${MAX_SUBSCRIPTIONS} users`);
     }
     const users = [...new Set(frame.users)];
-    const views = await Promise.all(users.map((user) => (user === this.user ? self() : this.env.PRESENCE.getByName(user).subscribe(viewer))));
+    const answers = await Promise.all(
+      users.map(async (user) => (user === this.user ? { view: await self(), at: Date.now() } : this.env.PRESENCE.getByName(user).subscribe(viewer))),
+    );
+    // A change pushed while the answers were on their way is newer than the answer: it wins.
+    const views = answers.map((answer) => this.newer(answer).view);
     sendFrame(ws, { type: "subscribed", presence: Object.fromEntries(views.map((view) => [view.user, view])) });
   }
 
-  /** This user's live devices that follow `user`. */
-  devicesFollowing(user: string, live: ReadonlySet<string>): string[] {
-    return this.subscriptions.following(user).filter((device) => live.has(device));
+  /**
+   * A followed user's view arrived: the live devices following them, to send it to (none when it was
+   * overtaken by a newer one already sent, or when no device follows them any more).
+   */
+  delivered(user: string, stamped: StampedView, live: ReadonlySet<string>): { devices: string[]; following: boolean } {
+    const devices = this.subscriptions.following(user).filter((device) => live.has(device));
+    if (devices.length === 0) {
+      this.newest.delete(user);
+      return { devices, following: false };
+    }
+    return { devices: this.newer(stamped) === stamped ? devices : [], following: true };
+  }
+
+  /** Keeps and returns the newer of `stamped` and the newest view held of its user. */
+  private newer(stamped: StampedView): StampedView {
+    const held = this.newest.get(stamped.view.user);
+    if (held && held.at > stamped.at) return held;
+    this.newest.set(stamped.view.user, stamped);
+    return stamped;
   }
 
   erase(): void {

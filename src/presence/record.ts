@@ -27,8 +27,10 @@ export interface RoomSync {
   pushedAt: number;
   /** Where the member sorts when the roster hides their `lastActive` (their real activity); absent when shown. */
   rank?: number;
-  /** Which version of the user's blocks the push carries (absent: the user never blocked anyone). */
+  /** Which version of the user's blocks the room should hold (absent: the user never blocked anyone). */
   blocksRev?: number;
+  /** Which version of the user's blocks was last sent to the room (they are sent only when it differs). */
+  blocksSent?: number;
 }
 
 /** Everything a PresenceObject keeps about its user: loaded once and saved at most once per event. */

@@ -4,7 +4,8 @@ import { LazySchema } from "../storage/schema";
 /** The users a user shares with (contacts), and the users they blocked. */
 export type RelationKind = "contacts" | "blocks";
 
-export type RelationsResult = { ok: true; users: string[]; added: string[] } | { ok: false; limit: number };
+/** `added`: users newly in the list; `changed`: whether anything was added or removed. */
+export type RelationsResult = { ok: true; users: string[]; added: string[]; changed: boolean } | { ok: false; limit: number };
 
 /**
  * A user's contacts and blocks, one row per related user (a change writes only the rows it adds or
@@ -34,7 +35,7 @@ export class Relations {
     return this.list(kind).has(user);
   }
 
-  /** Removes, then adds; refused whole when the list would grow past `MAX_RELATIONS`. `added`: users newly in the list. */
+  /** Removes, then adds; refused whole when the list would grow past `MAX_RELATIONS`. */
   change(kind: RelationKind, change: RelationsChange): RelationsResult {
     const users = new Set(this.list(kind));
     const removed = change.remove.filter((user) => users.delete(user));
@@ -47,7 +48,7 @@ export class Relations {
       users.add(user);
     }
     this.cached[kind] = users;
-    return { ok: true, users: [...users].sort(), added };
+    return { ok: true, users: [...users].sort(), added, changed: removed.length + added.length > 0 };
   }
 
   erase(): void {

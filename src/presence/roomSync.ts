@@ -72,8 +72,11 @@ export function planRoomSyncs(
     const joins = want !== null && (held?.member ?? null) === null;
     // A change never overtakes one still waiting (a delayed join, a backed-off retry): it replaces it, no sooner.
     const waiting = held && !held.delivered ? held.nextTry : 0;
-    const nextTry = Math.max(now + (joins ? joinDelayMs : 0), pushedAt + PUSH_INTERVAL_MS, waiting);
-    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt, ...(want === null ? {} : extras) });
+    // New blocks go at once: the rule already hides the blocker everywhere else.
+    const newBlocks = want !== null && held?.member != null && held.blocksRev !== extras.blocksRev;
+    const nextTry = newBlocks ? now : Math.max(now + (joins ? joinDelayMs : 0), pushedAt + PUSH_INTERVAL_MS, waiting);
+    const blocksSent = held?.blocksSent === undefined ? {} : { blocksSent: held.blocksSent };
+    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt, ...(want === null ? {} : extras), ...blocksSent });
   }
   return { rooms: planned, rev: nextRev };
 }
@@ -95,8 +98,14 @@ export function dueRoomSyncs(syncs: readonly RoomSync[], now: number, renewEvery
 export function markSent(syncs: readonly RoomSync[], due: readonly RoomSync[], now: number): RoomSync[] {
   return syncs.flatMap((sync) => {
     if (!due.includes(sync)) return [sync];
-    return sync.member === null && sync.delivered ? [] : [{ ...sync, delivered: true, pushedAt: now }];
+    if (sync.member === null && sync.delivered) return [];
+    return [{ ...sync, delivered: true, pushedAt: now, ...(sync.blocksRev === undefined ? {} : { blocksSent: sync.blocksRev }) }];
   });
+}
+
+/** Whether a push of `sync` carries the user's blocks: the room has not been sent this version yet. */
+export function carriesBlocks(sync: RoomSync): boolean {
+  return sync.member !== null && sync.blocksRev !== undefined && sync.blocksRev !== sync.blocksSent;
 }
 
 export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number): number | null {
@@ -105,10 +114,11 @@ export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number)
 }
 
 /** A push a room did not take. */
-export interface FailedPush extends RosterExtras {
+export interface FailedPush {
   scope: string;
   member: Member | null;
   rev: number;
+  rank?: number;
 }
 
 /**
@@ -116,10 +126,10 @@ export interface FailedPush extends RosterExtras {
  * keeps it; a removal (forgotten once sent) comes back.
  */
 export function afterFailedPushes(syncs: readonly RoomSync[], failed: readonly FailedPush[], now: number, random: () => number): RoomSync[] {
-  const retry = (sync: RoomSync): RoomSync => ({ ...sync, delivered: false, attempts: sync.attempts + 1, nextTry: now + retryDelayMs(sync.attempts, random()) });
+  const retry = ({ blocksSent: _lost, ...sync }: RoomSync): RoomSync => ({ ...sync, delivered: false, attempts: sync.attempts + 1, nextTry: now + retryDelayMs(sync.attempts, random()) });
   const kept = syncs.map((sync) => (failed.some((push) => push.scope === sync.scope && push.rev === sync.rev) ? retry(sync) : sync));
   const lostRemovals = failed.filter((push) => push.member === null && !syncs.some((sync) => sync.scope === push.scope));
-  return [...kept, ...lostRemovals.map((push) => retry({ ...push, delivered: false, attempts: 0, nextTry: now, pushedAt: now }))];
+  return [...kept, ...lostRemovals.map(({ scope, member, rev }) => retry({ scope, member, rev, delivered: false, attempts: 0, nextTry: now, pushedAt: now }))];
 }
 
 /** Exponential backoff with jitter (half to all of the step), capped at a minute. */

@@ -9,7 +9,8 @@ import { scopesOf } from "./roomSync";
  * their scopes (their connected devices' tokens', and their last connection's while offline).
  */
 export function subjectOf(user: string, record: UserRecord | null, relations: Relations): Subject {
-  const scopes = record ? [...new Set([...scopesNow(record.deviceScopes), ...scopesOf(record.identity)])] : [];
+  const connected = record ? scopesNow(record.deviceScopes) : [];
+  const scopes = connected.length > 0 || record === null ? connected : scopesOf(record.identity);
   return {
     user,
     privacy: record?.privacy ?? DEFAULT_PRIVACY,

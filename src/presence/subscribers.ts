@@ -22,22 +22,37 @@ export const SUBSCRIBER_COALESCE_MS = 10;
 
 export type UserViewer = Viewer & { kind: "user" };
 
-/** Tells the subscriber's object that `user`'s presence, as the subscriber sees it, moved; false when no device of theirs follows any more. */
-export type Deliver = (viewer: string, view: PresenceView) => Promise<boolean>;
+/** A view of the user, stamped with when their object made it, so a follower can drop one overtaken by a newer. */
+export interface StampedView {
+  view: PresenceView;
+  at: number;
+}
+
+/**
+ * Tells the subscriber's object that `user`'s presence, as the subscriber sees it, moved. It answers
+ * with the scopes its user may read now (they change as the user's devices come and go), or null
+ * when no device of theirs follows any more.
+ */
+export type Deliver = (viewer: string, stamped: StampedView) => Promise<UserViewer | null>;
+
+/** A follower whose object failed this many pushes in a row is dropped (never retried forever). */
+export const MAX_FAILED_PUSHES = 3;
 
 /**
  * The users who follow this user by subscription (one row each, whatever their number of devices),
- * and the pushes to them: each is told only what the visibility rule lets them see, and only when it
- * moved. A subscriber that is gone (or whose object fails) is dropped, never retried forever.
+ * and the pushes to them: each is told only what the visibility rule lets them see, only when it
+ * moved, and in order (one push after another). A follower that is gone is dropped.
  */
 export class Subscribers {
   private readonly schema: LazySchema;
   private cached: Map<string, UserViewer> | null = null;
   /** What each subscriber was last told, while the object lives. */
   private readonly sent = new Map<string, PresenceView>();
+  private readonly failures = new Map<string, number>();
   private viewOf: ((viewer: UserViewer) => PresenceView) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastPushAt = Number.NEGATIVE_INFINITY;
+  private pushing: Promise<void> = Promise.resolve();
   /** Calls to subscribers' objects since this object started, for the wake log and the bench. */
   readonly counts = { pushes: 0 };
 
@@ -61,24 +76,30 @@ export class Subscribers {
 
   /** `viewer` follows from now on, having just been told `view`; nothing is written when they already did, with the same scopes. */
   add(viewer: UserViewer, view: PresenceView, now: number): void {
-    const all = this.all();
     this.sent.set(viewer.user, view);
+    this.store(viewer, now);
+  }
+
+  private store(viewer: UserViewer, now: number): boolean {
+    const all = this.all();
     const held = all.get(viewer.user);
-    if (held && JSON.stringify(held.scopes) === JSON.stringify(viewer.scopes)) return;
+    if (held && JSON.stringify(held.scopes) === JSON.stringify(viewer.scopes)) return false;
     this.schema.ensure();
     if (!held && all.size >= MAX_SUBSCRIBERS) {
       const [oldest] = all.keys();
       if (oldest !== undefined) this.drop(oldest);
     }
     this.sql.exec("INSERT OR REPLACE INTO subscribers (viewer, scopes, since) VALUES (?, ?, ?)", viewer.user, JSON.stringify(viewer.scopes), now);
-    all.delete(viewer.user);
+    if (!held) all.delete(viewer.user);
     all.set(viewer.user, viewer);
+    return true;
   }
 
   private drop(viewer: string): void {
     this.sql.exec("DELETE FROM subscribers WHERE viewer = ?", viewer);
     this.all().delete(viewer);
     this.sent.delete(viewer);
+    this.failures.delete(viewer);
   }
 
   /**
@@ -93,20 +114,42 @@ export class Subscribers {
     else this.timer ??= setTimeout(() => void this.push(), wait);
   }
 
-  private async push(): Promise<void> {
+  /** One push at a time, so a follower never gets an older view after a newer one. */
+  private push(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.lastPushAt = Date.now();
+    this.pushing = this.pushing.then(() => this.pushNow());
+    return this.pushing;
+  }
+
+  private async pushNow(): Promise<void> {
     const viewOf = this.viewOf;
     const all = this.all();
     if (viewOf === null) return;
+    const at = Date.now();
     const pushes = subscriberPushes([...all.keys()], this.sent, (user) => viewOf(all.get(user) as UserViewer));
     for (const { viewer, view } of pushes) this.sent.set(viewer, view);
     this.counts.pushes += pushes.length;
-    const kept = await Promise.all(pushes.map(({ viewer, view }) => this.deliver(viewer, view).catch(() => false)));
+    const answers = await Promise.all(pushes.map(({ viewer, view }) => this.deliver(viewer, { view, at }).catch(() => undefined)));
+    let rescoped = false;
     pushes.forEach(({ viewer }, index) => {
-      if (!kept[index]) this.drop(viewer);
+      const answer = answers[index];
+      if (answer === null) return this.drop(viewer);
+      if (answer === undefined) return this.failed(viewer);
+      this.failures.delete(viewer);
+      rescoped = this.store(answer, at) || rescoped;
     });
+    // A follower whose scopes changed may now see more or less: they get the view for their new scopes.
+    if (rescoped) await this.pushNow();
+  }
+
+  /** A push that threw (the follower's object failed): retried with the next change, dropped after a few. */
+  private failed(viewer: string): void {
+    const failures = (this.failures.get(viewer) ?? 0) + 1;
+    if (failures >= MAX_FAILED_PUSHES) return this.drop(viewer);
+    this.failures.set(viewer, failures);
+    this.sent.delete(viewer);
   }
 
   erase(): void {

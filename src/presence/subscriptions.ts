@@ -47,6 +47,11 @@ export class Subscriptions {
     return this.sql.exec<{ device: string }>("SELECT device FROM subscriptions WHERE user = ?", user).toArray().map((row) => row.device);
   }
 
+  /** Ends what `device` followed: a new socket of it starts with no subscriptions. */
+  dropDevice(device: string): void {
+    if (this.schema.exists()) this.sql.exec("DELETE FROM subscriptions WHERE device = ?", device);
+  }
+
   /** Ends what the devices not in `live` followed (they left). */
   keepOnly(live: ReadonlySet<string>): void {
     if (!this.schema.exists()) return;

@@ -8,7 +8,7 @@ import { inRosters, rosterShowsActivity } from "../visibility/rule";
 import { endFocusOf, focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
 import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
 import { connectScopes, nextScopeLapse, scopesNow, settleScopes } from "./deviceScopes";
-import { dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf, type RosterExtras } from "./roomSync";
+import { carriesBlocks, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
 import {
   chooseStatus,
   expireGrace,
@@ -56,7 +56,9 @@ export type PresenceEvent =
   /** The user's privacy settings changed. */
   | { type: "privacy"; privacy: Privacy }
   /** The user blocked `blocked` (and maybe unblocked others): rosters learn the new list, their focus ends. */
-  | { type: "blocks"; blocked: readonly string[] };
+  | { type: "blocks"; blocked: readonly string[] }
+  /** The user's contacts changed. */
+  | { type: "contacts" };
 
 export interface TransitionInput {
   user: string;
@@ -73,10 +75,14 @@ export interface DeviceMessage {
   frame: DeviceServerFrame;
 }
 
-export interface RoomPush extends RosterExtras {
+export interface RoomPush {
   scope: string;
   member: Member | null;
   rev: number;
+  /** Where the member sorts when their activity is hidden. */
+  rank?: number;
+  /** The push carries the user's whole list of blocks (the room has an older one). */
+  withBlocks?: boolean;
 }
 
 export interface Step {
@@ -166,7 +172,7 @@ export function transition(input: TransitionInput): Step {
   const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
   const rooms = markSent(plan.rooms, due, now);
   const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore, privacy, blocksRev };
-  const pushes = due.map(({ scope, member, rev, rank, blocksRev }) => ({ scope, member, rev, ...(rank === undefined ? {} : { rank }), ...(blocksRev === undefined ? {} : { blocksRev }) }));
+  const pushes = due.map((sync) => ({ scope: sync.scope, member: sync.member, rev: sync.rev, ...(sync.rank === undefined ? {} : { rank: sync.rank }), ...(carriesBlocks(sync) ? { withBlocks: true } : {}) }));
   return {
     record,
     changed: !sameRecord(loaded, record),
@@ -235,11 +241,13 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
     case "read":
       return base;
     case "privacy":
-      return { ...base, privacy: event.privacy };
+      return { ...base, privacy: event.privacy, notices: reannounced(record.focus) };
+    case "contacts":
+      return { ...base, notices: reannounced(record.focus) };
     case "blocks": {
       const ended = endFocusOf(record.focus, event.blocked);
       const messages = ended.users.map((user) => ({ device: null, frame: { type: "focus", user, active: false } }) satisfies DeviceMessage);
-      return { ...base, blocksRev: blocksRev + 1, focus: ended.focus, messages };
+      return { ...base, blocksRev: blocksRev + 1, focus: ended.focus, messages, notices: reannounced(record.focus) };
     }
     case "disconnect":
       return {
@@ -269,6 +277,14 @@ function applyFrame(record: UserRecord, base: Applied, device: string, frame: St
       return { ...base, focus: step.focus, notices: step.notices };
     }
   }
+}
+
+/**
+ * Who may see the user changed: every focus is announced again, so each partner's object asks the
+ * rule anew and ends a focus the two may no longer share (a partner who still may sees no change).
+ */
+function reannounced(focus: FocusState): FocusNotice[] {
+  return focus.outgoing.map(({ device, partner }) => ({ partner, device, active: true }));
 }
 
 function mergeLastActive(state: UserState, devices: readonly DeviceState[]): UserState {

@@ -14,7 +14,7 @@ import { Relations, type RelationKind, type RelationsResult } from "./relations"
 import { afterFailedPushes } from "./roomSync";
 import { PresenceStore } from "./store";
 import { focusPass, mayFocus, subjectOf, viewerOf, type FocusPass } from "./subject";
-import type { UserViewer } from "./subscribers";
+import type { StampedView, UserViewer } from "./subscribers";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 
 /**
@@ -64,6 +64,7 @@ export class UserPresence {
   /** The one path of every event; `relationsChanged` also re-tells subscribers when the record did not change. */
   async handle(wake: string, event: PresenceEvent, relationsChanged = false): Promise<Step> {
     const before = { ...this.store.counts };
+    if (event.type === "connect") this.following.subscriptions.dropDevice(event.device);
     const step = transition({ user: this.user, record: this.store.load(), live: this.sockets.live(), event, now: Date.now(), timers: this.config });
     if (step.changed && step.record) this.store.save(step.record);
     this.sockets.send(step.messages);
@@ -72,7 +73,7 @@ export class UserPresence {
       this.following.subscriptions.keepOnly(new Set(this.sockets.live().map((device) => device.id)));
     }
     const subject = subjectOf(this.user, step.record, this.relations);
-    const blocks = step.pushes.some((push) => push.blocksRev !== undefined) ? [...this.relations.list("blocks")] : [];
+    const blocks = step.pushes.some((push) => push.withBlocks) ? [...this.relations.list("blocks")] : [];
     const global = this.config.globalVisibility;
     const [failed, refused] = await Promise.all([
       pushToRooms(this.env, this.user, step.pushes, blocks),
@@ -101,9 +102,9 @@ export class UserPresence {
 
   /** The user's contacts or blocks, after applying `change` when given. */
   async relation(kind: RelationKind, change: RelationsChange | null): Promise<RelationsResult> {
-    if (change === null) return { ok: true, users: [...this.relations.list(kind)].sort(), added: [] };
+    if (change === null) return { ok: true, users: [...this.relations.list(kind)].sort(), added: [], changed: false };
     const result = this.relations.change(kind, change);
-    if (result.ok) await this.handle(kind, kind === "blocks" ? { type: "blocks", blocked: result.added } : { type: "read" }, true);
+    if (result.ok && result.changed) await this.handle(kind, kind === "blocks" ? { type: "blocks", blocked: result.added } : { type: "contacts" }, true);
     return result;
   }
 
@@ -111,29 +112,39 @@ export class UserPresence {
   async follow(ws: WebSocket, frame: SubscribeFrame | UnsubscribeFrame): Promise<void> {
     const device = attachedDevice(ws)?.id ?? null;
     if (device === null) return;
-    await this.following.frame(ws, device, frame, this.viewer(device), () => this.viewedBy(this.viewer(null), "subscribe"));
+    // The user follows with every scope their connected devices may read, whichever device asks.
+    await this.following.frame(ws, device, frame, this.viewer(null), () => this.viewedBy(this.viewer(null), "subscribe"));
   }
 
-  /** `viewer` follows this user from now on. */
-  async subscribe(viewer: UserViewer): Promise<PresenceView> {
+  /**
+   * `viewer` follows this user from now on. A user who never connected answers as unknown and keeps
+   * no follower (reading stores nothing; the follower's SDK asks again on its next connection).
+   */
+  async subscribe(viewer: UserViewer): Promise<StampedView> {
     const view = await this.viewedBy(viewer, "subscribe");
-    this.following.subscribers.add(viewer, view, Date.now());
-    return view;
+    const at = Date.now();
+    if (this.store.load() !== null) this.following.subscribers.add(viewer, view, at);
+    return { view, at };
   }
 
-  /** A user this user's devices follow moved: the live devices following them get it; false when there are none. */
-  subscriptionChanged(from: string, view: PresenceView): boolean {
+  /**
+   * A user this user's devices follow moved: the live devices following them get it. Answers with
+   * the scopes this user may read now, or null when no device follows them any more.
+   */
+  subscriptionChanged(from: string, stamped: StampedView): UserViewer | null {
     logWake(this.config, "presence", "subscriptionChanged");
-    const devices = this.following.devicesFollowing(from, new Set(this.sockets.live().map((device) => device.id)));
-    this.sockets.send(devices.map((device) => ({ device, frame: { type: "changed", presence: view } })));
-    return devices.length > 0;
+    const { devices, following } = this.following.delivered(from, stamped, new Set(this.sockets.live().map((device) => device.id)));
+    this.sockets.send(devices.map((device) => ({ device, frame: { type: "changed", presence: stamped.view } })));
+    return following ? this.viewer(null) : null;
   }
 
   /** A focus notice from another user's device: a focus is taken only when each may see the other. */
   async focusChanged(from: string, device: string, active: boolean, at: number, pass: FocusPass): Promise<boolean> {
     const record = this.store.load();
     const allowed = !active || (record !== null && mayFocus(this.subject(), record, pass, this.config.globalVisibility));
-    if (allowed) await this.handle("focusChanged", { type: "focus", from, device, active, at });
+    // A refused focus that was on before (the two may no longer see each other) ends.
+    const held = record?.focus.incoming.some((entry) => entry.user === from && entry.device === device && entry.active) ?? false;
+    if (allowed || held) await this.handle("focusChanged", { type: "focus", from, device, active: allowed && active, at });
     return allowed;
   }
 

@@ -45,8 +45,7 @@ export class RoomObject extends DurableObject<Env> {
     this.blocks = new RoomBlocks(ctx.storage.sql);
     this.watchers = new WatchSockets(ctx, this.config.offlineAfterMs);
     this.alarmClock = new OneAlarm(ctx.storage);
-    const sight = { viewerOf: (ws: WebSocket) => this.watchers.watcher(ws).sub, hiddenFrom: (viewer: string) => this.blocks.hiddenFrom(viewer), viewersBlockedBy: (members: Iterable<string>) => this.blocks.viewersBlockedBy(members) };
-    this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, () => this.watchers.all(), (user) => this.store.held(user)?.member ?? null, sight);
+    this.fanout = new DiffFanout(objectName(ctx) as ScopeId, this.store, this.watchers, (user) => this.store.held(user)?.member ?? null, this.blocks);
     ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
   }
 
@@ -92,20 +91,20 @@ export class RoomObject extends DurableObject<Env> {
     if (held && push.rev < held.rev) return;
     const now = Date.now();
     this.store.hold(push.user, push.member, push.rev, now, push.rank ?? push.member?.lastActive ?? null);
-    const sightChanged = this.blocks.replace(push.user, push.member ? (push.blocks ?? []) : []);
+    const sightChanged = push.blocks === undefined ? new Set<string>() : this.blocks.replace(push.user, push.blocks);
     this.fanout.moved(push.user, held?.member ?? null, push.member);
     this.fanout.resync(sightChanged, () => this.store.all());
     await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
   }
 
   /** A page of members as `viewer` (a user id, "" for a service caller) may see them. */
-  async members(limit: number, cursor: MembersCursor | null, viewer: string): Promise<MembersPage> {
+  /** Null when the cursor names no member `viewer` may see now (they left, or never were): start again. */
+  async members(limit: number, cursor: MembersCursor | null, viewer: string): Promise<MembersPage | null> {
     logWake(this.config, "room", "members");
-    const page = this.store.page(limit + 1, cursor);
-    const last = page.slice(0, limit).at(-1);
-    const next = page.length > limit && last ? encodeCursor({ user: last.user }) : null;
-    const hidden = this.blocks.hiddenFrom(viewer);
-    return { scope: objectName(this.ctx) as ScopeId, members: page.slice(0, limit).filter((member) => !hidden.has(member.user)), next };
+    const page = this.store.page(limit + 1, cursor, this.blocks.hiddenFrom(viewer));
+    if (page === null) return null;
+    const last = page.at(limit - 1);
+    return { scope: objectName(this.ctx) as ScopeId, members: page.slice(0, limit), next: page.length > limit && last ? encodeCursor({ user: last.user }) : null };
   }
 
   /** How many members `viewer` (a user id, "" for a service caller) may see, by status. */
@@ -129,10 +128,10 @@ export class RoomObject extends DurableObject<Env> {
       const held = this.store.held(user);
       if (!held) continue;
       this.store.hold(user, null, held.rev, now, null);
-      this.blocks.replace(user, []);
       this.fanout.moved(user, held.member, null);
     }
     this.store.forgetDepartedBefore(now - DEPARTED_MEMORY_MS);
+    this.blocks.prune();
     await this.scheduleAlarm();
   }
 

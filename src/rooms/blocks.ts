@@ -6,73 +6,71 @@ CREATE TABLE IF NOT EXISTS blocks (
   viewer TEXT NOT NULL,
   PRIMARY KEY (blocker, viewer)
 );
+CREATE INDEX IF NOT EXISTS blocks_by_viewer ON blocks (viewer);
 `;
 
 /**
- * Which members blocked which viewers, so a blocked viewer's roster never shows the blocker. Each
- * member's PresenceObject sends its whole list with its pushes; only the difference is written.
- * Kept in memory both ways once read (a roster's blocks are few).
+ * Which members blocked which viewers, so a blocked viewer's roster never shows the blocker. A
+ * member's PresenceObject sends its whole list when it changed; only the difference is written. A
+ * member keeps their blocks while the room remembers them (departed too), so their leaving or coming
+ * back tells the viewers they blocked nothing. Looked up by index; a room where nobody blocked
+ * anyone asks nothing.
  */
 export class RoomBlocks {
   private readonly schema: LazySchema;
-  private byBlocker: Map<string, Set<string>> | null = null;
-  private readonly byViewer = new Map<string, Set<string>>();
+  private any: boolean | null = null;
 
   constructor(private readonly sql: SqlStorage) {
     this.schema = new LazySchema(sql, "blocks", SCHEMA);
   }
 
-  private index(): Map<string, Set<string>> {
-    if (this.byBlocker) return this.byBlocker;
-    this.byBlocker = new Map();
-    const rows = this.schema.exists() ? this.sql.exec<{ blocker: string; viewer: string }>("SELECT blocker, viewer FROM blocks").toArray() : [];
-    for (const { blocker, viewer } of rows) this.link(blocker, viewer);
-    return this.byBlocker;
+  hasAny(): boolean {
+    this.any ??= this.schema.exists() && this.sql.exec("SELECT 1 FROM blocks LIMIT 1").toArray().length > 0;
+    return this.any;
   }
 
-  private link(blocker: string, viewer: string): void {
-    const viewers = this.byBlocker?.get(blocker) ?? new Set<string>();
-    this.byBlocker?.set(blocker, viewers.add(viewer));
-    this.byViewer.set(viewer, (this.byViewer.get(viewer) ?? new Set<string>()).add(blocker));
-  }
-
-  private unlink(blocker: string, viewer: string): void {
-    this.byBlocker?.get(blocker)?.delete(viewer);
-    this.byViewer.get(viewer)?.delete(blocker);
-  }
-
-  /** The members `viewer` may not see (empty for a service caller, whose id is ""). */
+  /** The members `viewer` may not see (none for a service caller, whose id is ""). */
   hiddenFrom(viewer: string): ReadonlySet<string> {
-    this.index();
-    return this.byViewer.get(viewer) ?? new Set();
+    if (!this.hasAny()) return new Set();
+    return new Set(this.sql.exec<{ blocker: string }>("SELECT blocker FROM blocks WHERE viewer = ?", viewer).toArray().map((row) => row.blocker));
   }
 
   /** The viewers any of `blockers` blocked. */
   viewersBlockedBy(blockers: Iterable<string>): Set<string> {
-    const index = this.index();
     const viewers = new Set<string>();
-    for (const blocker of blockers) for (const viewer of index.get(blocker) ?? []) viewers.add(viewer);
+    if (!this.hasAny()) return viewers;
+    for (const blocker of blockers) for (const viewer of this.of(blocker)) viewers.add(viewer);
     return viewers;
+  }
+
+  private of(blocker: string): string[] {
+    return this.sql.exec<{ viewer: string }>("SELECT viewer FROM blocks WHERE blocker = ?", blocker).toArray().map((row) => row.viewer);
   }
 
   /** Replaces `blocker`'s list; returns the viewers whose sight of them changed. */
   replace(blocker: string, viewers: readonly string[]): Set<string> {
-    const held = new Set(this.index().get(blocker) ?? []);
+    const held = new Set(this.hasAny() ? this.of(blocker) : []);
     const wanted = new Set(viewers);
     const changed = new Set<string>();
     for (const viewer of held) {
       if (wanted.has(viewer)) continue;
       this.sql.exec("DELETE FROM blocks WHERE blocker = ? AND viewer = ?", blocker, viewer);
-      this.unlink(blocker, viewer);
       changed.add(viewer);
     }
     for (const viewer of wanted) {
       if (held.has(viewer)) continue;
       this.schema.ensure();
       this.sql.exec("INSERT INTO blocks (blocker, viewer) VALUES (?, ?)", blocker, viewer);
-      this.link(blocker, viewer);
       changed.add(viewer);
     }
+    if (changed.size > 0) this.any = null;
     return changed;
+  }
+
+  /** Forgets the blocks of users the room no longer remembers. */
+  prune(): void {
+    if (!this.hasAny()) return;
+    this.sql.exec("DELETE FROM blocks WHERE blocker NOT IN (SELECT user FROM members)");
+    this.any = null;
   }
 }

@@ -14,9 +14,17 @@ export interface SeqStore {
   setSeq(seq: number): void;
 }
 
-/** What the fan-out asks about who watches: the viewer behind a socket, and whom blocks hide from them. */
-export interface WatcherSight {
+/** The watch sockets, with the viewer behind each and how many diffs were left out for it. */
+export interface Watchers {
+  all(): WebSocket[];
   viewerOf(ws: WebSocket): string;
+  skippedOf(ws: WebSocket): number;
+  setSkipped(ws: WebSocket, skipped: number): void;
+}
+
+/** Whom members' blocks hide from each viewer. */
+export interface BlockIndex {
+  hasAny(): boolean;
   hiddenFrom(viewer: string): ReadonlySet<string>;
   /** The viewers any of `members` blocked. */
   viewersBlockedBy(members: Iterable<string>): ReadonlySet<string>;
@@ -36,22 +44,26 @@ function withoutHidden<T extends { members?: Member[]; joins?: Member[]; updates
 
 /**
  * A room's diffs to its watchers. One room-wide `seq`: a `sync` carries the current one and every
- * diff the next, so each diff is serialized once for every socket (and once more for each viewer a
- * moved member blocked). The first change after a quiet period goes out at once; changes within
- * `COALESCE_MS` of a diff go out together as net moves.
+ * diff the next, so each diff is serialized once for every socket. A viewer never sees a member who
+ * blocked them: their diff leaves that member out, and one left empty is not sent at all (an empty
+ * frame would tell them someone hidden moved); such a socket's `seq` then runs behind the room's by
+ * the diffs it skipped, so it still rises by one per frame. The first change after a quiet period
+ * goes out at once; changes within `COALESCE_MS` of a diff go out together as net moves.
  */
 export class DiffFanout {
   /** Users moved since the last diff, with what watchers saw of them before. */
   private readonly pending = new Map<string, Member | null>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** The sockets that skipped diffs, and how many; read from their attachments once per wake, only in a room with blocks. */
+  private skipped: Map<WebSocket, number> | null = null;
 
   constructor(
     private readonly scope: ScopeId,
     private readonly store: SeqStore,
-    private readonly watchers: () => WebSocket[],
+    private readonly watchers: Watchers,
     private readonly holding: (user: string) => Member | null,
-    private readonly sight: WatcherSight,
+    private readonly blocks: BlockIndex,
   ) {}
 
   /** Notes one user's move; sends it now after a quiet period, or with the next diff in a burst. */
@@ -68,16 +80,39 @@ export class DiffFanout {
   /** The frame that starts a new watcher: the roster now as `viewer` may see it, after any pending diff went out. */
   sync(members: Member[], viewer: string): SyncFrame {
     this.flush();
-    return withoutHidden({ type: "sync", scope: this.scope, seq: this.store.seq(), members }, this.sight.hiddenFrom(viewer));
+    return withoutHidden({ type: "sync", scope: this.scope, seq: this.store.seq(), members }, this.blocks.hiddenFrom(viewer));
   }
 
-  /** Starts `viewers`' watchers afresh (what a member's blocks hide from them changed). */
+  /** Starts `viewers`' watchers afresh (what a member's blocks hide from them changed); their seq is the room's again. */
   resync(viewers: ReadonlySet<string>, members: () => Member[]): void {
     if (viewers.size === 0) return;
-    const affected = this.watchers().filter((ws) => viewers.has(this.sight.viewerOf(ws)));
+    const affected = this.watchers.all().filter((ws) => viewers.has(this.watchers.viewerOf(ws)));
     if (affected.length === 0) return;
     const all = members();
-    for (const ws of affected) sendFrame(ws, this.sync(all, this.sight.viewerOf(ws)));
+    for (const ws of affected) {
+      sendFrame(ws, this.sync(all, this.watchers.viewerOf(ws)));
+      this.skip(ws, 0);
+    }
+  }
+
+  private skips(): Map<WebSocket, number> {
+    if (this.skipped) return this.skipped;
+    this.skipped = new Map();
+    if (this.blocks.hasAny()) {
+      for (const ws of this.watchers.all()) {
+        const skipped = this.watchers.skippedOf(ws);
+        if (skipped > 0) this.skipped.set(ws, skipped);
+      }
+    }
+    return this.skipped;
+  }
+
+  private skip(ws: WebSocket, skipped: number): void {
+    const skips = this.skips();
+    if ((skips.get(ws) ?? 0) === skipped) return;
+    if (skipped === 0) skips.delete(ws);
+    else skips.set(ws, skipped);
+    this.watchers.setSkipped(ws, skipped);
   }
 
   private flush(): void {
@@ -87,17 +122,26 @@ export class DiffFanout {
     const diff = diffOf([...this.pending].map(([user, before]) => ({ user, before, after: this.holding(user) })));
     this.pending.clear();
     this.lastFlushAt = Date.now();
-    const watchers = this.watchers();
+    const watchers = this.watchers.all();
     if (isEmptyDiff(diff) || watchers.length === 0) return;
     const seq = this.store.seq() + 1;
     this.store.setSeq(seq);
     const frame: DiffFrame = { type: "diff", scope: this.scope, seq, ...diff };
     const text = JSON.stringify(frame);
-    const blocked = this.sight.viewersBlockedBy([...diff.joins.map((member) => member.user), ...diff.updates.map((member) => member.user), ...diff.leaves]);
+    const blocked = this.blocks.viewersBlockedBy([...diff.joins.map((member) => member.user), ...diff.updates.map((member) => member.user), ...diff.leaves]);
+    const skips = this.skips();
     for (const ws of watchers) {
-      const viewer = blocked.size === 0 ? "" : this.sight.viewerOf(ws);
-      if (blocked.has(viewer)) sendFrame(ws, withoutHidden(frame, this.sight.hiddenFrom(viewer)));
-      else sendText(ws, text);
+      const skipped = skips.get(ws) ?? 0;
+      const viewer = blocked.size === 0 ? "" : this.watchers.viewerOf(ws);
+      if (blocked.has(viewer)) {
+        const own = withoutHidden(frame, this.blocks.hiddenFrom(viewer));
+        if (isEmptyDiff(own)) this.skip(ws, skipped + 1);
+        else sendFrame(ws, { ...own, seq: seq - skipped });
+      } else if (skipped > 0) {
+        sendFrame(ws, { ...frame, seq: seq - skipped });
+      } else {
+        sendText(ws, text);
+      }
     }
   }
 }

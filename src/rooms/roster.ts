@@ -14,7 +14,7 @@ export interface MemberPush {
   rev: number;
   /** Where the member sorts when their `lastActive` is hidden (their real activity). */
   rank?: number;
-  /** Everyone the user blocked (sent while they have blocked anyone): they do not see the user here. */
+  /** Everyone the user blocked, when it changed since the room was last told (absent: unchanged). */
   blocks?: string[];
 }
 

@@ -96,25 +96,26 @@ export class RoomStore implements SeqStore {
     return this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY rank DESC, user ASC").toArray().map(memberOf);
   }
 
-  /** Members newest activity first, after the member `cursor` names (none when the room forgot them). */
-  page(limit: number, cursor: MembersCursor | null): Member[] {
-    if (!this.schema.exists()) return [];
+  /**
+   * Up to `limit` members newest activity first, leaving out `hidden`, after the member `cursor`
+   * names; null when that is not a member the viewer may see (gone, hidden, or never one), so a
+   * cursor tells nothing about anyone else.
+   */
+  page(limit: number, cursor: MembersCursor | null, hidden: ReadonlySet<string>): Member[] | null {
+    if (!this.schema.exists()) return cursor === null ? [] : null;
+    const take = limit + hidden.size;
+    let rows: MemberRow[];
     if (cursor === null) {
-      return this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY rank DESC, user ASC LIMIT ?", limit).toArray().map(memberOf);
+      rows = this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY rank DESC, user ASC LIMIT ?", take).toArray();
+    } else {
+      const after = this.sql.exec<{ rank: number | null }>("SELECT rank FROM members WHERE user = ? AND present = 1", cursor.user).toArray()[0];
+      if (!after || hidden.has(cursor.user)) return null;
+      const rank = after.rank ?? 0;
+      rows = this.sql
+        .exec<MemberRow>(`SELECT * FROM members WHERE present = 1 AND (rank < ? OR (rank = ? AND user > ?)) ORDER BY rank DESC, user ASC LIMIT ?`, rank, rank, cursor.user, take)
+        .toArray();
     }
-    const after = this.sql.exec<{ rank: number | null }>("SELECT rank FROM members WHERE user = ?", cursor.user).toArray()[0];
-    if (!after) return [];
-    const rank = after.rank ?? 0;
-    return this.sql
-      .exec<MemberRow>(
-        `SELECT * FROM members WHERE present = 1 AND (rank < ? OR (rank = ? AND user > ?)) ORDER BY rank DESC, user ASC LIMIT ?`,
-        rank,
-        rank,
-        cursor.user,
-        limit,
-      )
-      .toArray()
-      .map(memberOf);
+    return rows.filter((row) => !hidden.has(row.user)).slice(0, limit).map(memberOf);
   }
 
   /** Members by status, leaving out `hidden` (the members who blocked the viewer). */

@@ -4,6 +4,8 @@ import type { WatchContext } from "../sockets/internalUpgrade";
 /** Kept on each watch socket: who watches, and what its heartbeat and token expiry count from. */
 interface Watcher extends WatchContext {
   connectedAt: number;
+  /** Diffs left out for this socket (they held only members who blocked its viewer). */
+  skipped?: number;
 }
 
 const WATCH_TAG = "watch";
@@ -45,6 +47,19 @@ export class WatchSockets {
 
   watcher(ws: WebSocket): WatchContext {
     return ws.deserializeAttachment() as Watcher;
+  }
+
+  /** Who watches on `ws`: a user id, or "" for a service caller. */
+  viewerOf(ws: WebSocket): string {
+    return this.watcher(ws).sub;
+  }
+
+  skippedOf(ws: WebSocket): number {
+    return (ws.deserializeAttachment() as Watcher).skipped ?? 0;
+  }
+
+  setSkipped(ws: WebSocket, skipped: number): void {
+    ws.serializeAttachment({ ...(ws.deserializeAttachment() as Watcher), skipped });
   }
 
   /** The watcher's socket now lives on a token that expires at `expiresAt`. */

@@ -107,7 +107,7 @@ describe("watch", () => {
       aliceClient.setStatus("busy", "missed by the watcher");
       await nextEvent(aliceClient, "presence", (presence) => presence.status === "busy");
       // Her change reaches the room within the push interval; the resync comes after it.
-      await eventually(async () => (await roomStub(scope).members(10, null, "")).members[0]?.status === "busy", 3000, "the room having the change");
+      await eventually(async () => (await roomStub(scope).members(10, null, ""))?.members[0]?.status === "busy", 3000, "the room having the change");
     };
     await evictDurableObject(roomStub(scope), { webSockets: "close" });
     const resync = await nextEvent(roster, "change");

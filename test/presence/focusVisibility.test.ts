@@ -63,4 +63,21 @@ describe("focus and who sees whom", () => {
     expect(focusFrames(await b.socket.drain(300))).toEqual([]);
     expect((await a.socket.drain()).filter((frame) => typeof frame !== "string" && frame.type === "error")).toEqual([]);
   });
+
+  it("ends the focus of a user who blocks their partner, or stops showing themself, on the partner's devices", async () => {
+    const org = uniqueUser("org");
+    const [alice, bob, carol] = [uniqueUser("alice"), uniqueUser("bob"), uniqueUser("carol")];
+    const a = await connectDevice(alice, { org });
+    const b = await connectDevice(bob, { org });
+    const c = await connectDevice(carol, { org });
+    a.socket.send({ type: "focus", partner: bob });
+    expect(await b.socket.nextOfType("focus")).toMatchObject({ user: alice, active: true });
+    await put("/v1/blocks/me", await token(alice, { org }), { add: [bob] });
+    expect(await b.socket.nextOfType("focus")).toEqual({ type: "focus", user: alice, active: false });
+    expect(await a.socket.nextOfType("error")).toMatchObject({ code: "forbidden" });
+    a.socket.send({ type: "focus", partner: carol });
+    expect(await c.socket.nextOfType("focus")).toMatchObject({ user: alice, active: true });
+    await put("/v1/privacy/me", await token(alice, { org }), { visibility: "nobody" });
+    expect(await c.socket.nextOfType("focus")).toEqual({ type: "focus", user: alice, active: false });
+  });
 });

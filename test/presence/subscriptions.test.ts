@@ -100,4 +100,40 @@ describe("subscriptions", () => {
     socket.send({ type: "subscribe", users: Array.from({ length: 501 }, (_, i) => `v${i}`) });
     expect(await socket.nextOfType("error")).toMatchObject({ code: "invalid_frame" });
   });
+
+  it("follow with the scopes of all the follower's devices, whichever subscribed last", async () => {
+    const [orgA, orgB] = [uniqueUser("org-a"), uniqueUser("org-b")];
+    const [followed, viewer] = [uniqueUser("followed"), uniqueUser("viewer")];
+    const subject = await connectDevice(followed, { org: orgA });
+    const laptop = await connectDevice(viewer, { org: orgA, device: "laptop" });
+    const phone = await connectDevice(viewer, { org: orgB, device: "phone" });
+    for (const { socket } of [laptop, phone]) {
+      socket.send({ type: "subscribe", users: [followed] });
+      await socket.nextOfType("subscribed");
+    }
+    subject.socket.send({ type: "status", status: "busy" });
+    expect(await laptop.socket.next(isChanged(followed, "busy"))).toBeTruthy();
+    expect(await phone.socket.next(isChanged(followed, "busy"))).toBeTruthy();
+  });
+
+  it("keep no follower in the object of a user who never connected", async () => {
+    const { socket } = await connectDevice(uniqueUser("viewer"));
+    const ghost = uniqueUser("ghost");
+    socket.send({ type: "subscribe", users: [ghost] });
+    expect((await socket.nextOfType("subscribed")).presence).toMatchObject({ [ghost]: { status: "offline" } });
+    expect(await inPresenceObject(ghost, (presence) => presence.following.subscribers.count())).toBe(0);
+  });
+
+  it("end when the device reconnects: a new socket starts with none", async () => {
+    const org = uniqueUser("org");
+    const [followed, viewer] = [uniqueUser("followed"), uniqueUser("viewer")];
+    const subject = await connectDevice(followed, { org });
+    const first = await connectDevice(viewer, { org, device: "tab" });
+    first.socket.send({ type: "subscribe", users: [followed] });
+    await first.socket.nextOfType("subscribed");
+    const again = await connectDevice(viewer, { org, device: "tab" });
+    subject.socket.send({ type: "status", status: "busy" });
+    await subject.socket.nextOfType("presence");
+    expect((await again.socket.drain(300)).filter(isChanged(followed))).toEqual([]);
+  });
 });

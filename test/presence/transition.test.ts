@@ -217,7 +217,10 @@ describe("privacy and blocks in the transition", () => {
     const focused = run(connected(device("a")), [device("a")], { type: "focus", from: "v", device: "vd", active: true, at: T });
     const step = run(focused.record, [device("a")], { type: "blocks", blocked: ["v"] }, later);
     expect(step.record?.blocksRev).toBe(1);
-    expect(step.pushes.map((push) => [push.scope, push.blocksRev])).toEqual([["global", 1], ["org:acme", 1]]);
+    expect(step.pushes.map((push) => [push.scope, push.withBlocks])).toEqual([["global", true], ["org:acme", true]]);
+    expect(step.record?.rooms.map((room) => room.blocksSent)).toEqual([1, 1]);
+    const renewal = run(step.record, [device("a")], { type: "alarm" }, later + timers.offlineAfterMs);
+    expect(renewal.pushes.map((push) => push.withBlocks ?? false)).toEqual([false, false]);
     expect(step.messages).toEqual([{ device: null, frame: { type: "focus", user: "v", active: false } }]);
     expect(step.record?.focus.incoming).toEqual([]);
   });

@@ -97,7 +97,7 @@ describe("propagation", () => {
     expect(await total(orgA)).toBe(1);
     const rest = await call("/v1/presence/me", { method: "PUT", token: await token(user), json: { status: "busy" } });
     expect(rest.status).toBe(200);
-    await eventually(async () => (await roomStub(`org:${orgA}`).members(10, null, "")).members[0]?.status === "busy", 3000, "the busy status");
+    await eventually(async () => (await roomStub(`org:${orgA}`).members(10, null, ""))?.members[0]?.status === "busy", 3000, "the busy status");
     expect(await total(orgA)).toBe(1);
   });
 

@@ -11,12 +11,19 @@ function room(blocks: Record<string, string[]> = {}) {
   let seq = 0;
   const sent: string[][] = [[], []];
   const sockets = sent.map((frames) => ({ readyState: WebSocket.OPEN, send: (text: string) => frames.push(text) }) as unknown as WebSocket);
-  const sight = {
+  const skipped = new Map<WebSocket, number>();
+  const watchers = {
+    all: () => sockets,
     viewerOf: (ws: WebSocket) => `v${sockets.indexOf(ws)}`,
+    skippedOf: (ws: WebSocket) => skipped.get(ws) ?? 0,
+    setSkipped: (ws: WebSocket, n: number) => void skipped.set(ws, n),
+  };
+  const index = {
+    hasAny: () => Object.keys(blocks).length > 0,
     hiddenFrom: (viewer: string) => new Set(Object.keys(blocks).filter((member) => blocks[member]?.includes(viewer))),
     viewersBlockedBy: (members: Iterable<string>) => new Set([...members].flatMap((member) => blocks[member] ?? [])),
   };
-  const fanout = new DiffFanout("org:x", { seq: () => seq, setSeq: (next) => (seq = next) }, () => sockets, (user) => held.get(user) ?? null, sight);
+  const fanout = new DiffFanout("org:x", { seq: () => seq, setSeq: (next) => (seq = next) }, watchers, (user) => held.get(user) ?? null, index);
   const move = (user: string, after: Member | null) => {
     const before = held.get(user) ?? null;
     held.set(user, after);
@@ -52,20 +59,38 @@ describe("diff fan-out", () => {
     expect(sync.seq).toBe(2);
   });
 
-  it("leaves a member out of the diffs and syncs of a viewer they blocked, and only theirs", () => {
+  it("leaves a member out of the diffs and syncs of a viewer they blocked, sending nothing when nothing is left", async () => {
     const { fanout, move, frames } = room({ a: ["v1"] });
     move("a", m("a"));
     expect(frames(0)).toMatchObject([{ seq: 1, joins: [m("a")] }]);
-    expect(frames(1)).toMatchObject([{ seq: 1, joins: [], updates: [], leaves: [] }]);
+    expect(frames(1)).toEqual([]);
+    await sleep(COALESCE_MS + 5);
     move("b", m("b"));
+    // v1 skipped one diff: its own count runs one behind the room's, still rising by one per frame.
+    expect(frames(0).map((frame) => frame.seq)).toEqual([1, 2]);
+    expect(frames(1)).toMatchObject([{ seq: 1, joins: [m("b")] }]);
     expect(fanout.sync([m("a"), m("b")], "v1").members).toEqual([m("b")]);
     expect(fanout.sync([m("a"), m("b")], "v0").members).toEqual([m("a"), m("b")]);
   });
 
-  it("starts afresh only the watchers whose sight of a member changed", () => {
-    const { fanout, frames } = room({ a: ["v1"] });
+  it("sends a viewer a diff holding a hidden and a visible member without the hidden one", async () => {
+    const { move, frames } = room({ a: ["v1"] });
+    move("c", m("c"));
+    move("a", m("a"));
+    move("b", m("b"));
+    await sleep(COALESCE_MS + 20);
+    expect(frames(1)).toMatchObject([{ seq: 1, joins: [m("c")] }, { seq: 2, joins: [m("b")], updates: [], leaves: [] }]);
+    expect(frames(0)).toMatchObject([{ seq: 1 }, { seq: 2, joins: [m("a"), m("b")] }]);
+  });
+
+  it("starts afresh only the watchers whose sight of a member changed, back on the room's seq", async () => {
+    const { fanout, move, frames } = room({ a: ["v1"] });
+    move("a", m("a"));
     fanout.resync(new Set(["v1"]), () => [m("a"), m("b")]);
-    expect(frames(0)).toEqual([]);
-    expect(frames(1)).toMatchObject([{ type: "sync", seq: 0, members: [m("b")] }]);
+    expect(frames(0)).toMatchObject([{ type: "diff", seq: 1 }]);
+    expect(frames(1)).toMatchObject([{ type: "sync", seq: 1, members: [m("b")] }]);
+    await sleep(COALESCE_MS + 5);
+    move("b", m("b"));
+    expect(frames(1)).toMatchObject([{ type: "sync" }, { type: "diff", seq: 2, joins: [m("b")] }]);
   });
 });

@@ -75,7 +75,9 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     authorizeScope(c, scope, "members");
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && after === null) throw new ApiError(400, "invalid_request", "cursor: not a cursor this service made");
-    return c.json(await room(c.env, scope).members(limit, after, viewerId(c)), 200);
+    const page = await room(c.env, scope).members(limit, after, viewerId(c));
+    if (page === null) throw new ApiError(400, "invalid_request", "cursor: the member it names is no longer in the roster; start again from the first page");
+    return c.json(page, 200);
   })
   .openapi(count, async (c) => {
     const { scope } = c.req.valid("param");
