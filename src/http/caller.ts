@@ -19,11 +19,15 @@ export function requireService(c: Context<AppEnv>): void {
   if (c.get("caller").kind !== "service") throw new ApiError(403, "forbidden", "this route needs a service key");
 }
 
+/** The scopes a user's token lets them read. */
+function readableOf(c: Context<AppEnv>, claims: TokenClaims): string[] {
+  return readableScopes(scopesOf(claims), readConfig(c.env).globalVisibility);
+}
+
 /** Who the visibility rule is asked about: a service caller, or the user with the scopes their token may read. */
 export function viewerOf(c: Context<AppEnv>): Viewer {
   const caller = c.get("caller");
-  if (caller.kind === "service") return { kind: "service" };
-  return { kind: "user", user: caller.claims.sub, scopes: readableScopes(scopesOf(caller.claims), readConfig(c.env).globalVisibility) };
+  return caller.kind === "service" ? { kind: "service" } : { kind: "user", user: caller.claims.sub, scopes: readableOf(c, caller.claims) };
 }
 
 /**
@@ -34,7 +38,7 @@ export function viewerOf(c: Context<AppEnv>): Viewer {
 export function authorizeScope(c: Context<AppEnv>, scope: ScopeId, read: "members" | "count"): void {
   const caller: Caller = c.get("caller");
   if (caller.kind === "service" || (read === "count" && scope === "global")) return;
-  if (!readableScopes(scopesOf(caller.claims), readConfig(c.env).globalVisibility).includes(scope)) {
+  if (!readableOf(c, caller.claims).includes(scope)) {
     throw new ApiError(403, "forbidden_scope", `this token may not read ${scope}`);
   }
 }

@@ -8,7 +8,7 @@ import { scopesOf } from "./roomSync";
  * The user as the visibility rule needs them, from their record and relations: their privacy, and
  * their scopes (their connected devices' tokens', and their last connection's while offline).
  */
-export function subjectOf(user: string, record: UserRecord | null, relations: Relations): Subject {
+export function subjectOf(user: string, record: UserRecord | null, relations: Pick<Relations, "has">): Subject {
   const connected = record ? scopesNow(record.deviceScopes) : [];
   const scopes = connected.length > 0 || record === null ? connected : scopesOf(record.identity);
   return {
@@ -21,7 +21,7 @@ export function subjectOf(user: string, record: UserRecord | null, relations: Re
 }
 
 /** The user as a viewer: the scopes their device's token names (any device's, when `device` is null) that they may read. */
-export function viewerOf(subject: Subject, record: UserRecord | null, device: string | null, global: GlobalVisibility): Viewer & { kind: "user" } {
+export function asViewer(subject: Subject, record: UserRecord | null, device: string | null, global: GlobalVisibility): Viewer & { kind: "user" } {
   const entry = record?.deviceScopes.find((scopes) => scopes.device === device);
   return { kind: "user", user: subject.user, scopes: readableScopes(entry?.scopes ?? subject.scopes, global) };
 }
@@ -50,6 +50,6 @@ export function passedSubject(pass: FocusPass, partner: string): Subject {
 
 /** Whether a focus may be taken: the focusing user may see this user, and this user may see them. */
 export function mayFocus(subject: Subject, record: UserRecord, pass: FocusPass, global: GlobalVisibility): boolean {
-  const self = viewerOf(subject, record, null, global);
+  const self = asViewer(subject, record, null, global);
   return sightOf(subject, pass.viewer) !== "none" && sightOf(passedSubject(pass, subject.user), self) !== "none";
 }

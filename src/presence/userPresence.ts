@@ -13,7 +13,7 @@ import { Following } from "./following";
 import { Relations, type RelationKind, type RelationsResult } from "./relations";
 import { afterFailedPushes } from "./roomSync";
 import { PresenceStore } from "./store";
-import { focusPass, mayFocus, subjectOf, viewerOf, type FocusPass } from "./subject";
+import { focusPass, mayFocus, subjectOf, asViewer, type FocusPass } from "./subject";
 import type { StampedView, UserViewer } from "./subscribers";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 
@@ -52,7 +52,7 @@ export class UserPresence {
 
   /** The user as a viewer, through `device`'s token (any of theirs when null). */
   viewer(device: string | null): UserViewer {
-    return viewerOf(this.subject(), this.store.load(), device, this.config.globalVisibility);
+    return asViewer(this.subject(), this.store.load(), device, this.config.globalVisibility);
   }
 
   /** The user's presence as `viewer` may see it. */
@@ -77,7 +77,7 @@ export class UserPresence {
     const global = this.config.globalVisibility;
     const [failed, refused] = await Promise.all([
       pushToRooms(this.env, this.user, step.pushes, blocks),
-      tellPartners(this.env, this.user, step.notices, (notice) => focusPass(subject, viewerOf(subject, step.record, notice.device, global), notice.partner)),
+      tellPartners(this.env, this.user, step.notices, (notice) => focusPass(subject, asViewer(subject, step.record, notice.device, global), notice.partner)),
       step.changed || relationsChanged ? this.following.subscribers.changed((viewer) => viewFor(sightOf(subject, viewer), step.own, step.others)) : null,
     ]);
     if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
