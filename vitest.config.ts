@@ -20,6 +20,7 @@ export const TEST_VARS = {
   // Two keys, as during a rotation, and one too short to count.
   SERVICE_KEYS: "service-key-one-0123456789abcdef0123456789, service-key-two-0123456789abcdef0123456789, short",
   ALLOWED_ORIGINS: "https://app.example.com, https://admin.example.com",
+  INBOX_TTL_MS: "4000",
 };
 
 export default defineConfig({

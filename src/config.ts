@@ -24,6 +24,7 @@ const ConfigSchema = z.object({
   CLAIM_NAME: ClaimName.default("name"),
   ALLOWED_ORIGINS: List,
   GLOBAL_VISIBILITY: z.enum(["counts", "everyone"]).default("counts"),
+  INBOX_TTL_MS: z.coerce.number().int().min(1_000).max(365 * 86_400_000).default(30 * 86_400_000),
 });
 
 /** How tokens from an identity provider are checked and read. */
@@ -54,6 +55,8 @@ export interface Config {
   allowedOrigins: string[];
   /** Whether users may read the `global` roster, or only its counts. */
   globalVisibility: GlobalVisibility;
+  /** How long a stored message waits for a device to acknowledge it. */
+  inboxTtlMs: number;
 }
 
 export function readConfig(env: Env): Config {
@@ -74,5 +77,6 @@ export function readConfig(env: Env): Config {
     },
     allowedOrigins: vars.ALLOWED_ORIGINS,
     globalVisibility: vars.GLOBAL_VISIBILITY,
+    inboxTtlMs: vars.INBOX_TTL_MS,
   };
 }

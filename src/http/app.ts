@@ -8,6 +8,7 @@ import { requireAuth } from "./auth";
 import { ApiError, errorBody } from "../errors";
 import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
+import { messageRoutes } from "./routes/messages";
 import { presenceRoutes } from "./routes/presence";
 import { scopeRoutes } from "./routes/scopes";
 import { settingsRoutes } from "./routes/settings";
@@ -72,6 +73,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", scopeRoutes);
   app.route("/", userRoutes);
   app.route("/", settingsRoutes);
+  app.route("/", messageRoutes);
 
   app.notFound(noRoute(app));
   app.onError((error, c) => {

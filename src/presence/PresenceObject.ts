@@ -1,26 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
-import { renewal } from "../auth/renewal";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { ApiError, errorResponse } from "../errors";
 import { objectName } from "../objectName";
 import type { Identity } from "../protocol/claims";
-import { CloseCode } from "../protocol/constants";
-import { DeviceFrame } from "../protocol/frames";
+import type { InboxPage } from "../protocol/messages";
 import type { PresenceView } from "../protocol/presence";
 import type { Privacy, RelationsChange, UpdateMeRequest } from "../protocol/rest";
-import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendError } from "../sockets/frames";
+import { answerClose, heartbeatAutoResponse } from "../sockets/frames";
 import { UpgradeTickets } from "../sockets/internalUpgrade";
-import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import type { Viewer } from "../visibility/rule";
-import { DeviceSockets, MAX_DEVICES, attachedDevice, type ConnectContext } from "./deviceSockets";
+import { DeviceFrames } from "./deviceFrames";
+import { DeviceSockets, MAX_DEVICES, type ConnectContext } from "./deviceSockets";
+import type { Incoming, Received } from "./mail";
 import { isRevoked } from "./record";
 import type { RelationKind, RelationsResult } from "./relations";
 import type { FocusPass } from "./subject";
 import type { StampedView, UserViewer } from "./subscribers";
 import { UserPresence } from "./userPresence";
-
-const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token", "subscribe", "unsubscribe"] as const;
 
 /**
  * One user's presence (the object is named by the user id): the runtime's entry points (RPC, device
@@ -31,7 +28,7 @@ export class PresenceObject extends DurableObject<Env> {
   private readonly config: Config = readConfig(this.env);
   private readonly sockets = new DeviceSockets(this.ctx);
   private readonly presence = new UserPresence(this.ctx, this.env, this.config, this.sockets, objectName(this.ctx));
-  private readonly frameRate = new FrameRateLimiter();
+  private readonly frames = new DeviceFrames(this.presence, this.sockets, this.env, this.config);
   private readonly tickets = new UpgradeTickets<ConnectContext>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -68,27 +65,17 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const read = readJsonFrame(message);
-    if (!read.ok && read.tooBig) return this.drop(ws, CloseCode.messageTooBig, read.message);
-    if (!this.frameRate.allow(ws, Date.now())) return sendError(ws, "rate_limited", `at most ${MAX_FRAMES_PER_SECOND} frames a second`);
-    const parsed = read.ok ? parseFrame(DeviceFrame, DEVICE_FRAME_TYPES, read.value) : read;
-    if (!parsed.ok) return sendError(ws, parsed.code, parsed.message);
-    const { frame } = parsed;
-    // Token renewals and subscriptions are the SDK's own doing, not the user's: they do not count as activity.
-    if (frame.type === "subscribe" || frame.type === "unsubscribe") return this.presence.follow(ws, frame);
-    const renew = (token: string, expiresAt: number) => renewal(token, this.env.JWT_SECRET, this.config.tokens, this.presence.user, expiresAt);
-    const device = frame.type === "token" ? await this.sockets.renew(ws, frame.token, renew) : this.sockets.touch(ws, Date.now());
-    if (device) await this.presence.handle("webSocketMessage", { type: "frame", device: device.id, frame });
+    await this.frames.received(ws, message);
   }
 
   async webSocketClose(ws: WebSocket): Promise<void> {
     answerClose(ws);
-    await this.left(ws, "webSocketClose");
+    await this.frames.left(ws, "webSocketClose");
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
     answerClose(ws); // so the failed socket no longer counts as live
-    await this.left(ws, "webSocketError");
+    await this.frames.left(ws, "webSocketError");
   }
 
   async alarm(): Promise<void> {
@@ -131,13 +118,28 @@ export class PresenceObject extends DurableObject<Env> {
     return this.presence.focusChanged(from, device, active, at, pass);
   }
 
-  private async left(ws: WebSocket, wake: string): Promise<void> {
-    const device = attachedDevice(ws);
-    if (device) await this.presence.handle(wake, { type: "leave", device });
+  /** A message for this user: delivered live, stored until acknowledged, or refused. */
+  async message(incoming: Incoming): Promise<Received> {
+    return this.presence.receive(incoming);
   }
 
-  private async drop(ws: WebSocket, code: number, reason: string): Promise<void> {
-    ws.close(code, reason);
-    await this.left(ws, "webSocketMessage");
+  /** The stored messages, a page at a time (REST, for clients without a socket). */
+  async inbox(limit: number, cursor: string | null): Promise<InboxPage> {
+    return this.presence.mail.page(limit, cursor);
+  }
+
+  /** Acknowledges stored messages over REST; answers how many were stored. */
+  async ackMessages(ids: string[]): Promise<number> {
+    return this.presence.mail.ack(ids, []);
+  }
+
+  /** Receipts for messages this user sent to `to`. */
+  async receipts(to: string, ids: string[], state: "delivered" | "read"): Promise<void> {
+    this.presence.mail.receipts(to, ids, state);
+  }
+
+  /** `from` is typing to this user; shown only when the two may see each other. */
+  async typingFrom(from: string, pass: FocusPass): Promise<void> {
+    await this.presence.typingFrom(from, pass);
   }
 }

@@ -34,7 +34,7 @@ import {
 export const LAST_ACTIVE_SAVE_MS = 60_000;
 
 /** The frames that change presence (subscriptions are the object's own business, not the user's state). */
-export type StateFrame = Exclude<DeviceFrame, { type: "subscribe" | "unsubscribe" }>;
+export type StateFrame = Exclude<DeviceFrame, { type: "subscribe" | "unsubscribe" | "ack" | "read" | "typing" }>;
 
 export type PresenceEvent =
   /** A device socket was accepted (it is among the live devices); `replaced` are its earlier sockets, just closed. */

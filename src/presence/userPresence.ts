@@ -10,6 +10,7 @@ import { pushToRooms, tellPartners } from "./delivery";
 import { attachedDevice, type DeviceSockets } from "./deviceSockets";
 import { dropFocus, type FocusNotice } from "./focus";
 import { Following } from "./following";
+import { Mail, type Incoming, type Received } from "./mail";
 import { Relations, type RelationKind, type RelationsResult } from "./relations";
 import { afterFailedPushes } from "./roomSync";
 import { PresenceStore } from "./store";
@@ -26,6 +27,7 @@ export class UserPresence {
   readonly store: PresenceStore;
   readonly relations: Relations;
   readonly following: Following;
+  readonly mail: Mail;
   private readonly alarmClock: OneAlarm;
 
   constructor(
@@ -39,6 +41,7 @@ export class UserPresence {
     this.relations = new Relations(ctx.storage.sql);
     this.following = new Following(ctx.storage.sql, env, user);
     this.alarmClock = new OneAlarm(ctx.storage);
+    this.mail = new Mail(ctx.storage.sql, env, user, sockets, config.inboxTtlMs);
   }
 
   alarmFired(): void {
@@ -65,6 +68,7 @@ export class UserPresence {
   async handle(wake: string, event: PresenceEvent, relationsChanged = false): Promise<Step> {
     const before = { ...this.store.counts };
     if (event.type === "connect") this.following.subscriptions.dropDevice(event.device);
+    if (event.type === "alarm") this.mail.expire(Date.now());
     const step = transition({ user: this.user, record: this.store.load(), live: this.sockets.live(), event, now: Date.now(), timers: this.config });
     if (step.changed && step.record) this.store.save(step.record);
     this.sockets.send(step.messages);
@@ -79,11 +83,13 @@ export class UserPresence {
       pushToRooms(this.env, this.user, step.pushes, blocks),
       tellPartners(this.env, this.user, step.notices, (notice) => focusPass(subject, asViewer(subject, step.record, notice.device, global), notice.partner)),
       step.changed || relationsChanged ? this.following.subscribers.changed((viewer) => viewFor(sightOf(subject, viewer), step.own, step.others)) : null,
+      event.type === "connect" ? this.mail.greet(event.device) : null,
     ]);
     if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
     if (refused.length > 0) this.refuseFocus(refused);
     const current = this.store.load();
-    await this.alarmClock.set([failed.length === 0 && refused.length === 0 ? step.alarmAt : current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config)]);
+    const presenceAt = failed.length === 0 && refused.length === 0 ? step.alarmAt : current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config);
+    await this.alarmClock.set([presenceAt, this.mail.nextDue()]);
     logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });
     return step;
   }
@@ -148,6 +154,36 @@ export class UserPresence {
     return allowed;
   }
 
+  /** A message for this user (the rule asked with the record and relations held here). */
+  async receive(incoming: Incoming): Promise<Received> {
+    const record = this.store.load();
+    const focused = (record?.focus.outgoing ?? []).map((entry) => entry.partner);
+    const received = await this.mail.receive(incoming, record && this.subject(), focused, Date.now());
+    const due = this.mail.nextDue();
+    if (due !== null) await this.alarmClock.noLaterThan(due);
+    return received;
+  }
+
+  /** A device (null: a REST call) acknowledged messages; read when their sender is in that device's focus. */
+  async ack(device: string | null, ids: readonly string[]): Promise<number> {
+    const focused = (this.store.load()?.focus.outgoing ?? []).filter((entry) => entry.device === device).map((entry) => entry.partner);
+    return this.mail.ack(ids, focused);
+  }
+
+  /** A device types to `to`: nothing goes while the user is invisible; the receiver's object asks the rule. */
+  async typing(device: string, to: string): Promise<void> {
+    const record = this.store.load();
+    if (record === null || record.state.manual === "invisible" || to === this.user) return;
+    const subject = this.subject();
+    await this.mail.typing(device, to, focusPass(subject, asViewer(subject, record, device, this.config.globalVisibility), to), Date.now());
+  }
+
+  /** Another user types to this one: shown when each may see the other, as for focus. */
+  async typingFrom(from: string, pass: FocusPass): Promise<void> {
+    const record = this.store.load();
+    if (record !== null && mayFocus(this.subject(), record, pass, this.config.globalVisibility)) this.mail.typingFrom(from, Date.now());
+  }
+
   /** Forgets the user: their rosters are told they left, everything stored goes. */
   async erase(): Promise<void> {
     const { record } = await this.handle("erase", { type: "disconnect" });
@@ -156,6 +192,7 @@ export class UserPresence {
     this.store.erase();
     this.relations.erase();
     this.following.erase();
+    this.mail.inbox.erase();
     await this.alarmClock.set([]);
   }
 }

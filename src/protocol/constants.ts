@@ -24,3 +24,12 @@ export const MAX_SUBSCRIPTIONS = 500;
 
 /** How many users one contacts or blocks change may add, and how many it may remove. */
 export const MAX_RELATION_CHANGE = 100;
+
+/** The largest message body, as JSON text, in bytes. */
+export const MAX_MESSAGE_BODY_BYTES = 8 * 1024;
+
+/** How many message ids one `ack` or `read` names, and how many messages one `inbox` frame carries. */
+export const MAX_MESSAGES_PER_FRAME = 100;
+
+/** How long a typing notice shows unless refreshed. */
+export const TYPING_SHOWS_MS = 6_000;

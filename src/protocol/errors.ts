@@ -19,6 +19,7 @@ export const ErrorCode = z.enum([
   "too_many_watchers",
   "too_many_relations",
   "too_many_subscriptions",
+  "inbox_full",
   "dev_tokens_disabled",
   "invalid_json",
   "unknown_type",

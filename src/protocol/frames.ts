@@ -3,6 +3,7 @@ import { UserId } from "./ids";
 import { ChosenStatus, Member, PresenceView, StatusText, Until } from "./presence";
 import type { ErrorCode } from "./errors";
 import { MAX_SUBSCRIPTIONS } from "./constants";
+import { MessageIds, type Message } from "./messages";
 import type { ScopeId } from "./ids";
 
 export const ActivityFrame = z.strictObject({ type: z.literal("activity") });
@@ -22,8 +23,26 @@ const SubscribedUsers = z.array(UserId).min(1).max(MAX_SUBSCRIPTIONS);
 export const SubscribeFrame = z.strictObject({ type: z.literal("subscribe"), users: SubscribedUsers });
 export const UnsubscribeFrame = z.strictObject({ type: z.literal("unsubscribe"), users: SubscribedUsers });
 
+/** Delivered messages this device took care of: they leave the inbox (read too, when the sender is in its focus). */
+export const AckFrame = z.strictObject({ type: z.literal("ack"), ids: MessageIds });
+/** Messages the user read. */
+export const ReadFrame = z.strictObject({ type: z.literal("read"), ids: MessageIds });
+/** The user is typing to `to` (sent at most once a second; more are dropped). */
+export const TypingFrame = z.strictObject({ type: z.literal("typing"), to: UserId });
+
 /** Every frame a device may send (besides `ping`). */
-export const DeviceFrame = z.discriminatedUnion("type", [ActivityFrame, StatusFrame, FocusFrame, BlurFrame, TokenFrame, SubscribeFrame, UnsubscribeFrame]);
+export const DeviceFrame = z.discriminatedUnion("type", [
+  ActivityFrame,
+  StatusFrame,
+  FocusFrame,
+  BlurFrame,
+  TokenFrame,
+  SubscribeFrame,
+  UnsubscribeFrame,
+  AckFrame,
+  ReadFrame,
+  TypingFrame,
+]);
 export type DeviceFrame = z.infer<typeof DeviceFrame>;
 export type StatusFrame = z.infer<typeof StatusFrame>;
 export type TokenFrame = z.infer<typeof TokenFrame>;
@@ -55,6 +74,29 @@ export interface ChangedFrame {
   type: "changed";
   presence: PresenceView;
 }
+/** A message, to every device of its receiver as it arrives. */
+export interface MessageFrame {
+  type: "message";
+  message: Message;
+}
+/** Stored messages not yet acknowledged, oldest first, right after `hello` (more frames until none is left). */
+export interface InboxFrame {
+  type: "inbox";
+  messages: Message[];
+}
+/** To the sender's devices: a message was first delivered to a device of `to`, or read. */
+export interface ReceiptFrame {
+  type: "receipt";
+  id: string;
+  to: string;
+  state: "delivered" | "read";
+}
+/** `user` is typing to this user; show it until `until` (epoch ms) unless another comes. */
+export interface TypingNoticeFrame {
+  type: "typing";
+  user: string;
+  until: number;
+}
 export interface ErrorFrame {
   type: "error";
   code: ErrorCode;
@@ -77,6 +119,16 @@ export interface DiffFrame {
 }
 
 /** Every frame a device socket receives (besides `pong`). */
-export type DeviceServerFrame = HelloFrame | PresenceFrame | FocusNoticeFrame | SubscribedFrame | ChangedFrame | ErrorFrame;
+export type DeviceServerFrame =
+  | HelloFrame
+  | PresenceFrame
+  | FocusNoticeFrame
+  | SubscribedFrame
+  | ChangedFrame
+  | MessageFrame
+  | InboxFrame
+  | ReceiptFrame
+  | TypingNoticeFrame
+  | ErrorFrame;
 /** Every frame a watch socket receives (besides `pong`). */
 export type WatchServerFrame = SyncFrame | DiffFrame | ErrorFrame;

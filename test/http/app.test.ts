@@ -43,5 +43,6 @@ describe("routing and errors", () => {
     const settings = ["privacy", "contacts", "blocks"].flatMap((setting) => [`/v1/${setting}/me`, `/v1/users/{user}/${setting}`]);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(settings));
     for (const path of settings) expect(Object.keys(doc.paths[path] as object).sort()).toEqual(["get", "put"]);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/messages", "/v1/messages/inbox", "/v1/messages/ack"]));
   });
 });
