@@ -33,6 +33,8 @@ export class Mail {
     private readonly user: string,
     private readonly sockets: DeviceSockets,
     private readonly ttlMs: number,
+    /** Whether the user is invisible: senders then learn nothing of their devices (no delivered or read, in answers or receipts). */
+    private readonly cloaked: () => boolean,
   ) {
     this.inbox = new Inbox(sql);
   }
@@ -52,7 +54,8 @@ export class Mail {
     const live = this.sockets.live();
     const message = arriving(crypto.randomUUID(), from, incoming.body, now, live.length, focused);
     this.inbox.store(message);
-    const answer: SendMessageResponse = { id: message.id, sentAt: message.sentAt, delivered: message.delivered, read: message.read };
+    const shown = !this.cloaked();
+    const answer: SendMessageResponse = { id: message.id, sentAt: message.sentAt, delivered: shown && message.delivered, read: shown && message.read };
     if (clientId !== undefined) this.inbox.remember(from, clientId, JSON.stringify(answer), now);
     this.sockets.send([{ device: null, frame: { type: "message", message: messageOf(message) } }]);
     await Promise.all([message.delivered ? this.tellSenders([message], "delivered") : null, message.read ? this.tellSenders([message], "read") : null]);
@@ -124,6 +127,7 @@ export class Mail {
 
   /** Receipts are hints, like focus: one lost on the way is not sent again. */
   private async tellSenders(messages: readonly StoredMessage[], state: "delivered" | "read"): Promise<void> {
+    if (this.cloaked()) return;
     await Promise.all(
       [...receiptsBySender(messages)].map(async ([sender, ids]) => {
         try {

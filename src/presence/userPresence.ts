@@ -41,7 +41,7 @@ export class UserPresence {
     this.relations = new Relations(ctx.storage.sql);
     this.following = new Following(ctx.storage.sql, env, user);
     this.alarmClock = new OneAlarm(ctx.storage);
-    this.mail = new Mail(ctx.storage.sql, env, user, sockets, config.inboxTtlMs);
+    this.mail = new Mail(ctx.storage.sql, env, user, sockets, config.inboxTtlMs, () => this.store.load()?.state.manual === "invisible");
   }
 
   alarmFired(): void {

@@ -50,6 +50,20 @@ describe("messages to an online receiver", () => {
     expect(await receiver.socket.nextOfType("message")).toMatchObject({ message: { read: true } });
     await sender.socket.next((frame) => ofType("receipt")(frame) && (frame as Frame).state === "read");
   });
+
+  it("tell the sender nothing of an invisible receiver's devices, who still get them", async () => {
+    const org = uniqueUser("org");
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const sender = await connectDevice(alice, { org });
+    const receiver = await connectDevice(bob, { org });
+    receiver.socket.send({ type: "status", status: "invisible" });
+    await receiver.socket.nextOfType("presence");
+    receiver.socket.send({ type: "focus", partner: alice });
+    const sent = await send(alice, bob, "psst", { org });
+    expect(sent.body).toMatchObject({ delivered: false, read: false });
+    expect(await receiver.socket.nextOfType("message")).toMatchObject({ message: { body: "psst" } });
+    expect((await sender.socket.drain(300)).filter(ofType("receipt"))).toEqual([]);
+  });
 });
 
 describe("messages to an offline receiver", () => {
