@@ -1,6 +1,8 @@
 import { PresenceClient, trackActivity, watch } from "./sdk/presence-client.js";
 import { createAnnouncer } from "./js/announcer.js";
+import { ChatView } from "./js/chatView.js";
 import { ContactsView } from "./js/contactsView.js";
+import { Conversations } from "./js/conversations.js";
 import { CountView } from "./js/countView.js";
 import { connectionLabel, displayName } from "./js/labels.js";
 import { poll } from "./js/poll.js";
@@ -13,9 +15,9 @@ import { createStatusAnnouncer } from "./js/statusAnnouncer.js";
 import { SignInError, claimsOf, isExpired, mintDevToken, rosterScopesOf, tokenProvider } from "./js/token.js";
 
 /**
- * The dashboard: sign in, then one device socket for the user (which also follows their contacts),
- * one live roster for each of the token's org and zone, and the count of `global` (users may count
- * everyone, never list them, while GLOBAL_VISIBILITY is `counts`).
+ * The dashboard: sign in, then one device socket for the user (which also follows their contacts and
+ * carries their messages), one live roster for each of the token's org and zone, and the count of
+ * `global` (users may count everyone, never list them, while GLOBAL_VISIBILITY is `counts`).
  */
 
 /** How often the count of everyone is read, and how soon after something moved. */
@@ -77,21 +79,54 @@ function startSession(token, mintRequest, claims) {
   /** A user as the rosters and the user's subscription show them together. */
   const statusOf = (user) => watches.map((roster) => roster.member(user)?.status).find(Boolean) ?? client.presenceOf(user)?.status ?? "offline";
 
+  const conversations = new Conversations();
   const showChat = () => {
     self.chatPartner(partner === null ? null : nameOf(partner));
     self.focusedBy([...client.focusedBy], nameOf);
     for (const view of views) view.setChat(partner, client.focusedBy);
   };
+  const showUnread = () => {
+    for (const view of views) view.showUnread();
+  };
+  /** The user sees the conversation: its unread messages are read (their senders get a receipt). */
+  const readConversation = (user) => {
+    const ids = conversations.readAll(user);
+    if (ids.length > 0) client.markRead(ids);
+    showUnread();
+  };
+  /** The Chat button: focus on the person (they see "chatting with you") and open the conversation, or end it. */
   const onChat = (user) => {
     if (partner === user) {
       partner = null;
       client.blur();
+      chat.close();
     } else {
       partner = user;
       client.focus(user);
+      readConversation(user);
+      chat.open(user, nameOf(user), conversations.entriesOf(user), conversations.typingOf(user));
     }
     showChat();
   };
+  const sendMessage = async (to, text) => {
+    const entry = conversations.outgoing(to, { text });
+    chat.append(entry);
+    try {
+      conversations.sent(entry, await client.send(to, { text }));
+    } catch (error) {
+      conversations.failed(entry, error);
+    }
+    if (!stopped) chat.update(entry);
+  };
+  const chat = new ChatView(document, {
+    onSend: (text) => sendMessage(partner, text),
+    onTyping: () => client.typing(partner),
+    onClose: () => {
+      const user = partner;
+      onChat(user);
+      if (!views.some((view) => view.focusChat(user))) $("me-title").focus();
+    },
+  });
 
   const relations = new Relations(client, () => showRelations());
   /** A change of contacts or blocks: said when it went through, shown in the Contacts card when refused. */
@@ -134,7 +169,7 @@ function startSession(token, mintRequest, claims) {
 
   for (const scope of rosterScopesOf(claims)) {
     const roster = watch(scope, { token: provider });
-    const view = new ScopeView(document, $("scopes"), scope, { self: claims.sub, onChat, onToggleBlock });
+    const view = new ScopeView(document, $("scopes"), scope, { self: claims.sub, onChat, onToggleBlock, unreadOf: (user) => conversations.unreadCount(user) });
     views.push(view);
     watches.push(roster);
     const render = () => view.render(roster.members, roster.counts, roster.synced);
@@ -193,6 +228,27 @@ function startSession(token, mintRequest, claims) {
     announce(`${nameOf(user)} ${active ? "opened a chat with you" : "closed the chat with you"}`);
   });
   client.on("error", ({ code, message }) => announce(`The server refused a change: ${message} (${code})`));
+  client.on("message", (message) => {
+    const entry = conversations.incoming(message);
+    if (chat.shows(message.from)) {
+      readConversation(message.from);
+      chat.append(entry);
+      chat.showTyping(null);
+      return;
+    }
+    // Kept by the service until the user opens the conversation, so the sender learns when it is read.
+    if (entry.unread) client.keepUntilRead(message.id);
+    showUnread();
+    announce(`New message from ${nameOf(message.from)}`);
+  });
+  client.on("receipt", (receipt) => {
+    const entry = conversations.receipt(receipt);
+    if (entry) chat.update(entry);
+  });
+  client.on("typing", ({ user, until }) => {
+    conversations.typing(user, until);
+    if (chat.shows(user)) chat.showTyping(until);
+  });
   setConnection({ state: client.state });
   showChat();
   showRelations();
@@ -207,6 +263,7 @@ function startSession(token, mintRequest, claims) {
     stop() {
       stopped = true;
       stopActivity();
+      chat.close();
       client.close();
       globalCount.stop();
       for (const roster of watches) roster.close();

@@ -4,14 +4,17 @@ import { STATUS_LABELS, STATUS_ORDER, displayName, scopeTitle } from "./labels.j
 /**
  * One scope's card: its live roster with colored status dots and counts. Users who leave stay listed
  * as offline (gray) for the rest of the visit (as do people who hid from the user). Rows are updated in
- * place, so a keyboard user's focus on a Chat or Block button survives every change.
+ * place, so a keyboard user's focus on a Chat or Block button survives every change. Anyone but the
+ * user can be chatted with: messages to someone offline wait for them.
  */
 export class ScopeView {
-  constructor(document, container, scope, { self, onChat, onToggleBlock }) {
+  /** `unreadOf(user)`: how many of the person's messages the user has not read. */
+  constructor(document, container, scope, { self, onChat, onToggleBlock, unreadOf }) {
     this.document = document;
     this.self = self;
     this.onChat = onChat;
     this.onToggleBlock = onToggleBlock;
+    this.unreadOf = unreadOf;
     this.blocked = new Set();
     this.known = new Map();
     this.rows = new Map();
@@ -62,6 +65,18 @@ export class ScopeView {
     for (const row of this.rows.values()) this.renderChat(row);
   }
 
+  /** The counts of unread messages changed. */
+  showUnread() {
+    for (const row of this.rows.values()) this.renderUnread(row);
+  }
+
+  /** Puts the keyboard on the person's Chat button; false when they are not listed here. */
+  focusChat(user) {
+    const button = this.rows.get(user)?.querySelector(".chat");
+    button?.focus();
+    return button !== undefined;
+  }
+
   renderRow(member) {
     let row = this.rows.get(member.user);
     if (!row) {
@@ -80,6 +95,7 @@ export class ScopeView {
     row.querySelector(".status-text").textContent = member.text ? `“${member.text}”` : "";
     this.renderChat(row);
     this.renderBlock(row);
+    this.renderUnread(row);
   }
 
   renderBlock(row) {
@@ -94,11 +110,19 @@ export class ScopeView {
     const user = row.dataset.user;
     const chatting = this.partner === user;
     const button = row.querySelector(".chat");
-    button.hidden = user === this.self || (row.dataset.status === "offline" && !chatting);
+    button.hidden = user === this.self;
     button.textContent = chatting ? "End chat" : "Chat";
     button.setAttribute("aria-pressed", String(chatting));
     button.setAttribute("aria-label", `${chatting ? "End chat with" : "Chat with"} ${row.dataset.name}`);
     row.querySelector(".badge").hidden = !this.focusedBy.has(user);
     row.classList.toggle("chatting", chatting);
+  }
+
+  renderUnread(row) {
+    const count = this.unreadOf(row.dataset.user);
+    const unread = row.querySelector(".unread");
+    unread.hidden = count === 0;
+    unread.textContent = count === 1 ? "1 unread message" : `${count} unread messages`;
+    row.dataset.unread = String(count);
   }
 }

@@ -84,6 +84,93 @@ var CloseCode = {
 };
 var MAX_SUBSCRIPTIONS = 500;
 var MAX_RELATION_CHANGE = 100;
+var MAX_MESSAGE_BODY_BYTES = 8 * 1024;
+var MAX_MESSAGES_PER_FRAME = 100;
+var TYPING_INTERVAL_MS = 1e3;
+
+// src/client/frameBatches.ts
+var utf8 = new TextEncoder();
+function frameBatches(emptyFrame, items, maxItems = Infinity) {
+  const batches = [];
+  const emptyFrameBytes = byteLength(JSON.stringify(emptyFrame));
+  let batch = [];
+  let bytes = emptyFrameBytes;
+  for (const item of items) {
+    const itemBytes = byteLength(JSON.stringify(item)) + 1;
+    if (batch.length > 0 && (bytes + itemBytes > MAX_FRAME_BYTES || batch.length >= maxItems)) {
+      batches.push(batch);
+      batch = [];
+      bytes = emptyFrameBytes;
+    }
+    batch.push(item);
+    bytes += itemBytes;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+function byteLength(text) {
+  return utf8.encode(text).length;
+}
+
+// src/client/DeliveredMessages.ts
+var DeliveredMessages = class {
+  /** Every id handed to the app in this client's life. */
+  seen = /* @__PURE__ */ new Set();
+  kept = /* @__PURE__ */ new Set();
+  unsentReads = /* @__PURE__ */ new Set();
+  unsentAcks = /* @__PURE__ */ new Set();
+  /** The messages not seen before, in order (each once); the ones seen before are acknowledged again unless kept. */
+  arrived(messages) {
+    const fresh = [];
+    for (const message of messages) {
+      if (!this.seen.has(message.id)) {
+        this.seen.add(message.id);
+        fresh.push(message);
+      } else if (!this.kept.has(message.id)) {
+        this.unsentAcks.add(message.id);
+      }
+    }
+    return fresh;
+  }
+  /** The app's listeners ran: these messages are acknowledged, but for those it keeps until read. */
+  handled(messages) {
+    for (const { id } of messages) if (!this.kept.has(id)) this.unsentAcks.add(id);
+  }
+  /** The service keeps this message until `read` names it, as long as its acknowledgement has not gone out yet. */
+  keep(id) {
+    this.kept.add(id);
+    this.unsentAcks.delete(id);
+  }
+  /** The user read these: a `read` for each, and kept ones are acknowledged after it. */
+  read(ids) {
+    for (const id of ids) {
+      this.unsentReads.add(id);
+      if (this.kept.delete(id)) this.unsentAcks.add(id);
+    }
+  }
+  get owed() {
+    return this.unsentReads.size > 0 || this.unsentAcks.size > 0;
+  }
+  /**
+   * Sends what is owed, reads first (the service marks a message read only while it is stored, and an
+   * ack removes it), in frames of at most MAX_MESSAGES_PER_FRAME ids. Stops at the first frame `send`
+   * could not send; the rest stays owed. Returns whether any frame went out.
+   */
+  flush(send) {
+    let sent = false;
+    for (const [type, ids] of [
+      ["read", this.unsentReads],
+      ["ack", this.unsentAcks]
+    ]) {
+      for (const batch of frameBatches({ type, ids: [] }, [...ids], MAX_MESSAGES_PER_FRAME)) {
+        if (!send({ type, ids: batch })) return sent;
+        sent = true;
+        for (const id of batch) ids.delete(id);
+      }
+    }
+    return sent;
+  }
+};
 
 // src/client/tokenExpiry.ts
 function timeClaim(token, claim) {
@@ -307,8 +394,8 @@ var RestError = class _RestError extends Error {
   }
 };
 
-// src/client/Settings.ts
-var Settings = class {
+// src/client/Rest.ts
+var Rest = class {
   constructor(options) {
     this.options = options;
     const fetch = options.fetch ?? globalThis.fetch;
@@ -316,6 +403,32 @@ var Settings = class {
   }
   options;
   fetch;
+  async request(method, path, body, { attempts = 1 } = {}) {
+    const headers = { Authorization: `Bearer ${await resolveToken(this.options.token)}` };
+    if (body !== void 0) headers["Content-Type"] = "application/json";
+    const url = serviceUrl(this.options.baseUrl, path).toString();
+    const init = body === void 0 ? { method, headers } : { method, headers, body: JSON.stringify(body) };
+    const response = await this.fetchWithAttempts(url, init, attempts);
+    if (!response.ok) throw await RestError.from(response);
+    return await response.json();
+  }
+  async fetchWithAttempts(url, init, attempts) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.fetch(url, init);
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+      }
+    }
+  }
+};
+
+// src/client/Settings.ts
+var Settings = class {
+  rest;
+  constructor(options) {
+    this.rest = new Rest(options);
+  }
   /** Who may see the user (`visibility`) and who may see when they were last active (`lastSeen`). */
   privacy() {
     return this.request("GET", "/v1/privacy/me");
@@ -350,18 +463,12 @@ var Settings = class {
       if (end >= Math.max(add.length, remove.length)) return relations;
     }
   }
-  async request(method, path, body) {
-    const headers = { Authorization: `Bearer ${await resolveToken(this.options.token)}` };
-    if (body !== void 0) headers["Content-Type"] = "application/json";
-    const url = serviceUrl(this.options.baseUrl, path).toString();
-    const response = await this.fetch(url, body === void 0 ? { method, headers } : { method, headers, body: JSON.stringify(body) });
-    if (!response.ok) throw await RestError.from(response);
-    return await response.json();
+  request(method, path, body) {
+    return this.rest.request(method, path, body);
   }
 };
 
 // src/client/subscriptionFrames.ts
-var utf8 = new TextEncoder();
 function subscriptionFrames(told, wanted) {
   return [
     ...framesCarrying("unsubscribe", [...told].filter((user) => !wanted.has(user))),
@@ -369,28 +476,11 @@ function subscriptionFrames(told, wanted) {
   ];
 }
 function framesCarrying(type, users) {
-  const frames = [];
-  const emptyFrameBytes = byteLength(JSON.stringify({ type, users: [] }));
-  let batch = [];
-  let bytes = emptyFrameBytes;
-  for (const user of users) {
-    const userBytes = byteLength(JSON.stringify(user)) + 1;
-    if (batch.length > 0 && bytes + userBytes > MAX_FRAME_BYTES) {
-      frames.push({ type, users: batch });
-      batch = [];
-      bytes = emptyFrameBytes;
-    }
-    batch.push(user);
-    bytes += userBytes;
-  }
-  if (batch.length > 0) frames.push({ type, users: batch });
-  return frames;
-}
-function byteLength(text) {
-  return utf8.encode(text).length;
+  return frameBatches({ type, users: [] }, users).map((batch) => ({ type, users: batch }));
 }
 
 // src/client/PresenceClient.ts
+var FLUSH_SPACING_MS = 250;
 var PresenceClient = class {
   device;
   /** The user's privacy, contacts and blocked users, over REST with this client's token. */
@@ -408,6 +498,12 @@ var PresenceClient = class {
   /** Whom the open socket was told to follow since its `hello`; null until then, and from a drop on. */
   told = null;
   subscriptionsQueued = false;
+  rest;
+  delivered = new DeliveredMessages();
+  flushQueued = false;
+  flushTimer = null;
+  flushedAt = -Infinity;
+  typedAt = -Infinity;
   constructor(options) {
     this.device = options.device ?? crypto.randomUUID();
     const deviceType = options.deviceType ?? "web";
@@ -417,6 +513,7 @@ var PresenceClient = class {
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced
     });
+    this.rest = new Rest(options);
     this.settings = new Settings(options);
     this.connection.on("frame", (frame) => this.received(frame));
     this.connection.on("state", (change) => {
@@ -479,6 +576,37 @@ var PresenceClient = class {
     this.partner = null;
     this.connection.send({ type: "blur" });
   }
+  /**
+   * Sends `body` (any JSON, at most 8 KiB as text) to `to`: live to every device they have connected,
+   * else kept until one connects. A request that got no answer (a network error) is sent once more with
+   * the same id, so it is never delivered twice. A refusal throws a `RestError`: `forbidden` (no such
+   * user, as far as this user may know), `inbox_full` or `rate_limited`.
+   */
+  send(to, body, options = {}) {
+    return this.rest.request("POST", "/v1/messages", { to, body, id: options.id ?? crypto.randomUUID() }, { attempts: 2 });
+  }
+  /**
+   * The user read these messages: their senders get a read receipt. The service marks only messages it
+   * still keeps, so one acknowledged already (read later) needs `keepUntilRead` when it arrives.
+   */
+  markRead(ids) {
+    this.delivered.read(ids);
+    this.scheduleFlush();
+  }
+  /**
+   * From a `message` listener: the message is not acknowledged when the listeners ran but when
+   * `markRead` names it, so the service keeps it (it comes again after a reload, on any device) and its
+   * sender gets a read receipt when the user reads it later.
+   */
+  keepUntilRead(id) {
+    this.delivered.keep(id);
+  }
+  /** The user is typing to `to`; call it on every keystroke: at most one notice a second goes out. */
+  typing(to) {
+    const now = Date.now();
+    if (now - this.typedAt < TYPING_INTERVAL_MS) return;
+    if (this.connection.send({ type: "typing", to })) this.typedAt = now;
+  }
   /** The user did something on this device; throttle calls (see `trackActivity`). */
   activity() {
     this.connection.send({ type: "activity" });
@@ -487,6 +615,8 @@ var PresenceClient = class {
   close() {
     this.connection.close();
     this.events.clear();
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
   }
   received(frame) {
     switch (frame.type) {
@@ -514,7 +644,40 @@ var PresenceClient = class {
       case "error":
         this.events.emit("error", { code: frame.code, message: frame.message });
         break;
+      case "message":
+        this.deliver([frame.message], false);
+        break;
+      case "inbox":
+        this.deliver(frame.messages, true);
+        break;
+      case "receipt":
+        this.events.emit("receipt", { id: frame.id, to: frame.to, state: frame.state });
+        break;
+      case "typing":
+        this.events.emit("typing", { user: frame.user, until: frame.until });
+        break;
     }
+  }
+  /** Hands the messages new to this client to the app, then acknowledges them (and any that came again). */
+  deliver(messages, fromInbox) {
+    const fresh = this.delivered.arrived(messages);
+    for (const message of fresh) this.events.emit("message", message);
+    if (fromInbox && fresh.length > 0) this.events.emit("inbox", fresh);
+    this.delivered.handled(fresh);
+    this.scheduleFlush();
+  }
+  /** The acknowledgements and reads of one task go out together, and no sooner than FLUSH_SPACING_MS after the last. */
+  scheduleFlush() {
+    if (this.flushQueued || !this.delivered.owed || this.connection.state === "closed") return;
+    this.flushQueued = true;
+    const flush = () => {
+      this.flushQueued = false;
+      this.flushTimer = null;
+      if (this.delivered.flush((frame) => this.connection.send(frame))) this.flushedAt = Date.now();
+    };
+    const wait = this.flushedAt + FLUSH_SPACING_MS - Date.now();
+    if (wait > 0) this.flushTimer = setTimeout(flush, wait);
+    else queueMicrotask(flush);
   }
   /** Sends what this device had told the service over a socket that has since been replaced. */
   restore() {
@@ -522,6 +685,7 @@ var PresenceClient = class {
     if (this.pendingStatus !== null && this.connection.send(this.pendingStatus)) this.pendingStatus = null;
     this.told = /* @__PURE__ */ new Set();
     this.sendSubscriptions();
+    this.scheduleFlush();
   }
   /** A view for a user unsubscribed since is an answer overtaken by the unsubscribe: dropped. */
   heard(user, view) {

@@ -1,24 +1,39 @@
-import type { ErrorFrame, DeviceServerFrame, FocusNoticeFrame, StatusFrame } from "../protocol/frames";
+import type { ErrorFrame, DeviceServerFrame, FocusNoticeFrame, ReceiptFrame, StatusFrame, TypingNoticeFrame } from "../protocol/frames";
 import type { DeviceType } from "../protocol/ids";
+import type { Message, SendMessageResponse } from "../protocol/messages";
 import type { ChosenStatus, PresenceView } from "../protocol/presence";
 import { Emitter } from "./emitter";
 import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions";
-import { CloseCode, MAX_SUBSCRIPTIONS } from "../protocol/constants";
+import { CloseCode, MAX_SUBSCRIPTIONS, TYPING_INTERVAL_MS } from "../protocol/constants";
+import { DeliveredMessages } from "./DeliveredMessages";
 import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket";
+import { Rest, type FetchLike } from "./Rest";
 import { socketUrl } from "./socket";
-import { Settings, type FetchLike } from "./Settings";
+import { Settings } from "./Settings";
 import { subscriptionFrames } from "./subscriptionFrames";
 
 export interface PresenceClientOptions extends ConnectionOptions {
   /** Keep it stable per tab or app install, so a reconnect replaces this device instead of adding one. */
   device?: string;
   deviceType?: DeviceType;
-  /** How the `settings` requests are made; defaults to the global `fetch`. */
+  /** How REST requests (`send`, `settings`) are made; defaults to the global `fetch`. */
   fetch?: FetchLike;
 }
 
 export type FocusNotice = Omit<FocusNoticeFrame, "type">;
 export type ServerError = Omit<ErrorFrame, "type">;
+export type Receipt = Omit<ReceiptFrame, "type">;
+export type TypingNotice = Omit<TypingNoticeFrame, "type">;
+/** The service's answer to `send`: the message's id and time, whether a device has it, and whether it was read on arrival. */
+export type SentMessage = SendMessageResponse;
+
+export interface SendOptions {
+  /**
+   * The message's own id (1-64 chars of A-Za-z0-9._-), generated when left out. The service delivers
+   * one id from one sender once within 24 h and answers a repeat as it answered the first.
+   */
+  id?: string;
+}
 
 export interface PresenceClientEvents {
   /** The user's own presence, from every `hello` and `presence` frame. */
@@ -34,13 +49,27 @@ export interface PresenceClientEvents {
    * on every change.
    */
   changed: PresenceView;
+  /**
+   * A message to this user, once however often it comes: live, or from an `inbox` after a (re)connect.
+   * It is acknowledged (the service stops keeping it) once the listeners ran, unless one of them calls
+   * `keepUntilRead`.
+   */
+  message: Message;
+  /** The messages of one `inbox` frame new to this client (sent while no device had them, or not acknowledged yet), after their `message` events. */
+  inbox: Message[];
+  /** A message this user sent reached a device of `to`, or was read. */
+  receipt: Receipt;
+  /** `user` is typing to this user: show it until `until` (epoch ms) unless another notice comes. */
+  typing: TypingNotice;
 }
 
+/** Acknowledgements and reads go out at most this often, so a burst of messages stays within the socket's frame limit. */
+const FLUSH_SPACING_MS = 250;
 
 /**
  * One device of the signed-in user: keeps a socket to `/v1/connect` open for as long as the client
- * lives, tells the service what the user chose and what they are looking at, and follows the users
- * it subscribes to.
+ * lives, tells the service what the user chose and what they are looking at, follows the users it
+ * subscribes to, and sends and receives messages.
  */
 export class PresenceClient {
   readonly device: string;
@@ -59,6 +88,12 @@ export class PresenceClient {
   /** Whom the open socket was told to follow since its `hello`; null until then, and from a drop on. */
   private told: Set<string> | null = null;
   private subscriptionsQueued = false;
+  private readonly rest: Rest;
+  private readonly delivered = new DeliveredMessages();
+  private flushQueued = false;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushedAt = -Infinity;
+  private typedAt = -Infinity;
 
   constructor(options: PresenceClientOptions) {
     this.device = options.device ?? crypto.randomUUID();
@@ -69,6 +104,7 @@ export class PresenceClient {
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced,
     });
+    this.rest = new Rest(options);
     this.settings = new Settings(options);
     this.connection.on("frame", (frame) => this.received(frame));
     this.connection.on("state", (change) => {
@@ -143,6 +179,41 @@ export class PresenceClient {
     this.connection.send({ type: "blur" });
   }
 
+  /**
+   * Sends `body` (any JSON, at most 8 KiB as text) to `to`: live to every device they have connected,
+   * else kept until one connects. A request that got no answer (a network error) is sent once more with
+   * the same id, so it is never delivered twice. A refusal throws a `RestError`: `forbidden` (no such
+   * user, as far as this user may know), `inbox_full` or `rate_limited`.
+   */
+  send(to: string, body: unknown, options: SendOptions = {}): Promise<SentMessage> {
+    return this.rest.request("POST", "/v1/messages", { to, body, id: options.id ?? crypto.randomUUID() }, { attempts: 2 });
+  }
+
+  /**
+   * The user read these messages: their senders get a read receipt. The service marks only messages it
+   * still keeps, so one acknowledged already (read later) needs `keepUntilRead` when it arrives.
+   */
+  markRead(ids: Iterable<string>): void {
+    this.delivered.read(ids);
+    this.scheduleFlush();
+  }
+
+  /**
+   * From a `message` listener: the message is not acknowledged when the listeners ran but when
+   * `markRead` names it, so the service keeps it (it comes again after a reload, on any device) and its
+   * sender gets a read receipt when the user reads it later.
+   */
+  keepUntilRead(id: string): void {
+    this.delivered.keep(id);
+  }
+
+  /** The user is typing to `to`; call it on every keystroke: at most one notice a second goes out. */
+  typing(to: string): void {
+    const now = Date.now();
+    if (now - this.typedAt < TYPING_INTERVAL_MS) return;
+    if (this.connection.send({ type: "typing", to })) this.typedAt = now;
+  }
+
   /** The user did something on this device; throttle calls (see `trackActivity`). */
   activity(): void {
     this.connection.send({ type: "activity" });
@@ -152,6 +223,8 @@ export class PresenceClient {
   close(): void {
     this.connection.close();
     this.events.clear();
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
   }
 
   private received(frame: DeviceServerFrame): void {
@@ -181,7 +254,42 @@ export class PresenceClient {
       case "error":
         this.events.emit("error", { code: frame.code, message: frame.message });
         break;
+      case "message":
+        this.deliver([frame.message], false);
+        break;
+      case "inbox":
+        this.deliver(frame.messages, true);
+        break;
+      case "receipt":
+        this.events.emit("receipt", { id: frame.id, to: frame.to, state: frame.state });
+        break;
+      case "typing":
+        this.events.emit("typing", { user: frame.user, until: frame.until });
+        break;
     }
+  }
+
+  /** Hands the messages new to this client to the app, then acknowledges them (and any that came again). */
+  private deliver(messages: readonly Message[], fromInbox: boolean): void {
+    const fresh = this.delivered.arrived(messages);
+    for (const message of fresh) this.events.emit("message", message);
+    if (fromInbox && fresh.length > 0) this.events.emit("inbox", fresh);
+    this.delivered.handled(fresh);
+    this.scheduleFlush();
+  }
+
+  /** The acknowledgements and reads of one task go out together, and no sooner than FLUSH_SPACING_MS after the last. */
+  private scheduleFlush(): void {
+    if (this.flushQueued || !this.delivered.owed || this.connection.state === "closed") return;
+    this.flushQueued = true;
+    const flush = () => {
+      this.flushQueued = false;
+      this.flushTimer = null;
+      if (this.delivered.flush((frame) => this.connection.send(frame))) this.flushedAt = Date.now();
+    };
+    const wait = this.flushedAt + FLUSH_SPACING_MS - Date.now();
+    if (wait > 0) this.flushTimer = setTimeout(flush, wait);
+    else queueMicrotask(flush);
   }
 
   /** Sends what this device had told the service over a socket that has since been replaced. */
@@ -190,6 +298,8 @@ export class PresenceClient {
     if (this.pendingStatus !== null && this.connection.send(this.pendingStatus)) this.pendingStatus = null;
     this.told = new Set();
     this.sendSubscriptions();
+    // The reads and acks a dropped socket could not take (an unacknowledged message comes again, a lost read would not).
+    this.scheduleFlush();
   }
 
   /** A view for a user unsubscribed since is an answer overtaken by the unsubscribe: dropped. */

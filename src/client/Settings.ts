@@ -1,25 +1,14 @@
 import type { z } from "zod";
 import { MAX_RELATION_CHANGE } from "../protocol/constants";
 import type { Privacy, PrivacyChange as PrivacyChangeSchema, RelationsChange as RelationsChangeSchema, RelationsList } from "../protocol/rest";
-import { resolveToken, type TokenSource } from "./connectionOptions";
-import { RestError, type ResponseLike } from "./RestError";
-import { serviceUrl } from "./serviceUrl";
+import { Rest, type RestOptions } from "./Rest";
 
 export type PrivacyChange = z.infer<typeof PrivacyChangeSchema>;
 /** Users to add and users to remove, as many as you like: larger changes go out as several requests. */
 export type RelationsChange = z.input<typeof RelationsChangeSchema>;
 export type Relations = z.infer<typeof RelationsList>;
 
-/** The little of `fetch` the SDK uses, so a browser's, Node's or a test's all fit. */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<ResponseLike>;
-
-export interface SettingsOptions {
-  token: TokenSource;
-  /** The service's origin (`https://…` or `wss://…`); defaults to the page's origin. */
-  baseUrl?: string;
-  /** How a request is made; defaults to the global `fetch`. */
-  fetch?: FetchLike;
-}
+export type SettingsOptions = RestOptions;
 
 
 /**
@@ -28,12 +17,10 @@ export interface SettingsOptions {
  * A refused request throws a `RestError`.
  */
 export class Settings {
-  private readonly fetch: FetchLike;
+  private readonly rest: Rest;
 
-  constructor(private readonly options: SettingsOptions) {
-    const fetch: FetchLike = options.fetch ?? globalThis.fetch;
-    // Called bare: a browser's `fetch` throws when called as a method of anything but `window`.
-    this.fetch = (url, init) => fetch(url, init);
+  constructor(options: SettingsOptions) {
+    this.rest = new Rest(options);
   }
 
   /** Who may see the user (`visibility`) and who may see when they were last active (`lastSeen`). */
@@ -77,12 +64,7 @@ export class Settings {
     }
   }
 
-  private async request<Body>(method: "GET" | "PUT", path: string, body?: object): Promise<Body> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${await resolveToken(this.options.token)}` };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const url = serviceUrl(this.options.baseUrl, path).toString();
-    const response = await this.fetch(url, body === undefined ? { method, headers } : { method, headers, body: JSON.stringify(body) });
-    if (!response.ok) throw await RestError.from(response);
-    return (await response.json()) as Body;
+  private request<Body>(method: "GET" | "PUT", path: string, body?: object): Promise<Body> {
+    return this.rest.request(method, path, body);
   }
 }

@@ -1,4 +1,4 @@
-import { MAX_MESSAGES_PER_FRAME } from "../protocol/constants";
+import { MAX_MESSAGES_PER_FRAME, TYPING_INTERVAL_MS } from "../protocol/constants";
 import type { InboxFrame } from "../protocol/frames";
 import type { Message } from "../protocol/messages";
 import type { StoredMessage } from "./inbox";
@@ -14,8 +14,6 @@ export const MAX_INBOX = 1_000;
 /** How long a sender's own message id is remembered, so a retry within it is not delivered twice. */
 export const CLIENT_ID_MEMORY_MS = 24 * 60 * 60 * 1000;
 
-/** One typing notice per device a second; more are dropped. */
-export const TYPING_INTERVAL_MS = 1_000;
 
 /** A message arriving for a receiver whose devices `focused` (their partners in focus) and who has `live` devices. */
 export function arriving(id: string, from: string, body: string, sentAt: number, live: number, focused: readonly string[]): StoredMessage {

@@ -31,5 +31,8 @@ export const MAX_MESSAGE_BODY_BYTES = 8 * 1024;
 /** How many message ids one `ack` or `read` names, and how many messages one `inbox` frame carries. */
 export const MAX_MESSAGES_PER_FRAME = 100;
 
+/** One typing notice per device a second; more are dropped. */
+export const TYPING_INTERVAL_MS = 1_000;
+
 /** How long a typing notice shows unless refreshed. */
 export const TYPING_SHOWS_MS = 6_000;

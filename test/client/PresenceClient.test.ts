@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
-import { PresenceClient, type PresenceClientOptions, type PresenceView } from "../../src/client";
-import { MAX_FRAME_BYTES } from "../../src/protocol/constants";
-import { call, connectDevice, eventually, presenceStub, sleep, timers, token, uniqueUser } from "../helpers";
+import { PresenceClient, RestError, type Message, type PresenceClientOptions, type PresenceView } from "../../src/client";
+import { MAX_FRAME_BYTES, TYPING_SHOWS_MS } from "../../src/protocol/constants";
+import { call, connectDevice, eventually, presenceStub, sleep, timers, token, uniqueUser, type Frame } from "../helpers";
 import { nextEvent, recordEvents } from "./events";
+import { fetchInWorker, recordingFetch } from "./fetches";
 import { BASE_URL, recordingOpener, scriptedOpener, type RecordingOpener, type ScriptedSocket } from "./sockets";
 import { trackTimers } from "./timers";
 
@@ -26,6 +27,7 @@ function connect(user: string, options: Partial<PresenceClientOptions> = {}, ope
     openSocket: opener.openSocket,
     backoff: FAST_BACKOFF,
     pingIntervalMs: PING_INTERVAL_MS,
+    fetch: fetchInWorker,
     ...options,
   });
   open.push(client);
@@ -266,6 +268,94 @@ describe("PresenceClient", () => {
   });
 });
 
+/** A user who connected once in the tests' org and left: known, offline. */
+async function offlineUser(prefix: string): Promise<string> {
+  const user = uniqueUser(prefix);
+  const { socket } = await connectDevice(user, { org: ORG });
+  socket.close();
+  await socket.closed();
+  return user;
+}
+
+/** The messages the service keeps for `user`, unacknowledged. */
+async function storedFor(user: string): Promise<Message[]> {
+  const response = await call("/v1/messages/inbox", { token: await token(user, { org: ORG }) });
+  return ((await response.json()) as { messages: Message[] }).messages;
+}
+
+describe("PresenceClient messages", () => {
+  it("sends to an offline user, who gets the message from the inbox on connecting and acknowledges it", async () => {
+    const [alice, bob] = [uniqueUser("alice"), await offlineUser("bob")];
+    const { client: aliceClient } = connect(alice);
+    const sent = await aliceClient.send(bob, { text: "hi" });
+    expect(sent).toMatchObject({ delivered: false, read: false });
+    const { client: bobClient } = connect(bob);
+    const messages = recordEvents(bobClient, "message");
+    const inbox = await nextEvent(bobClient, "inbox");
+    expect(inbox).toEqual([{ id: sent.id, from: alice, body: { text: "hi" }, sentAt: sent.sentAt, read: false }]);
+    expect(messages).toEqual(inbox);
+    await eventually(async () => (await storedFor(bob)).length === 0, 3000, "the message being acknowledged");
+  });
+
+  it("acknowledges a message delivered live, so it does not come again after a reconnect", async () => {
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const { client: bobClient } = connect(bob);
+    const { client: aliceClient } = connect(alice);
+    await Promise.all([nextEvent(bobClient, "presence"), nextEvent(aliceClient, "presence")]);
+    const received = nextEvent(bobClient, "message");
+    const sent = await aliceClient.send(bob, "live");
+    expect(sent).toMatchObject({ delivered: true });
+    expect(await received).toMatchObject({ id: sent.id, body: "live" });
+    await eventually(async () => (await storedFor(bob)).length === 0, 3000, "the message being acknowledged");
+  });
+
+  it("keeps a message until read, then the sender gets a read receipt and the service lets it go", async () => {
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const { client: bobClient } = connect(bob);
+    bobClient.on("message", (message) => bobClient.keepUntilRead(message.id));
+    const { client: aliceClient } = connect(alice);
+    await Promise.all([nextEvent(bobClient, "presence"), nextEvent(aliceClient, "presence")]);
+    const received = nextEvent(bobClient, "message");
+    const sent = await aliceClient.send(bob, "read me later");
+    const message = await received;
+    await sleep(300);
+    expect((await storedFor(bob)).map((stored) => stored.id)).toEqual([sent.id]);
+    bobClient.markRead([message.id]);
+    expect(await nextEvent(aliceClient, "receipt", (receipt) => receipt.state === "read")).toEqual({ id: sent.id, to: bob, state: "read" });
+    await eventually(async () => (await storedFor(bob)).length === 0, 3000, "the message being acknowledged");
+  });
+
+  it("tells the sender when a stored message reaches a device", async () => {
+    const [alice, bob] = [uniqueUser("alice"), await offlineUser("bob")];
+    const { client: aliceClient } = connect(alice);
+    await nextEvent(aliceClient, "presence");
+    const sent = await aliceClient.send(bob, "waiting");
+    const receipt = nextEvent(aliceClient, "receipt");
+    connect(bob);
+    expect(await receipt).toEqual({ id: sent.id, to: bob, state: "delivered" });
+  });
+
+  it("relays typing to the other user, shown until about TYPING_SHOWS_MS ahead", async () => {
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const { client: bobClient } = connect(bob);
+    const { client: aliceClient } = connect(alice);
+    await Promise.all([nextEvent(bobClient, "presence"), nextEvent(aliceClient, "presence")]);
+    const before = Date.now();
+    aliceClient.typing(bob);
+    const notice = await nextEvent(bobClient, "typing");
+    expect(notice.user).toBe(alice);
+    expect(notice.until).toBeGreaterThanOrEqual(before + TYPING_SHOWS_MS - 1000);
+    expect(notice.until).toBeLessThanOrEqual(Date.now() + TYPING_SHOWS_MS + 1000);
+  });
+
+  it("throws a refused send as a RestError: an unknown user is forbidden", async () => {
+    const { client } = connect(uniqueUser("alice"));
+    const sending = client.send("never-connected-user", "hello?");
+    await expect(sending).rejects.toBeInstanceOf(RestError);
+    await expect(sending).rejects.toMatchObject({ status: 403, code: "forbidden" });
+  });
+});
+
 /** Long enough that no heartbeat timer fires during a test. */
 const NO_TIMER_MS = 60_000;
 
@@ -435,5 +525,218 @@ describe("PresenceClient setStatus", () => {
       { type: "status", status: "busy", text: "in a meeting", until },
       { type: "status", status: "away" },
     ]);
+  });
+});
+
+/** A message as the service delivers it. */
+const message = (id: string, from = "alice"): Message => ({ id, from, body: { text: id }, sentAt: 1_000, read: false });
+
+/** The acknowledgement and read frames sent on a socket. */
+const idFrames = (socket: ScriptedSocket) => socket.frames().filter((frame: Frame) => frame.type === "ack" || frame.type === "read");
+
+/** Longer than the spacing between two flushes of acknowledgements. */
+const AFTER_SPACING_MS = 400;
+
+describe("PresenceClient receiving messages", () => {
+  it("emits each message once, from message and inbox frames alike", async () => {
+    const { client, socket } = await scriptedClient();
+    const messages = recordEvents(client, "message");
+    socket.receive({ type: "message", message: message("m1") });
+    socket.receive({ type: "inbox", messages: [message("m1"), message("m2")] });
+    socket.receive({ type: "message", message: message("m2") });
+    expect(messages.map((received) => received.id)).toEqual(["m1", "m2"]);
+  });
+
+  it("emits an inbox frame's new messages as one batch, after their message events", async () => {
+    const { client, socket } = await scriptedClient();
+    const seen: string[] = [];
+    client.on("message", (received) => seen.push(received.id));
+    client.on("inbox", (batch) => seen.push(`inbox ${batch.map((received) => received.id).join(",")}`));
+    socket.receive({ type: "message", message: message("m1") });
+    socket.receive({ type: "inbox", messages: [message("m1"), message("m2"), message("m3")] });
+    socket.receive({ type: "inbox", messages: [message("m2")] });
+    expect(seen).toEqual(["m1", "m2", "m3", "inbox m2,m3"]);
+  });
+
+  it("acknowledges messages after the listeners ran, those of one task in one frame", async () => {
+    const { client, socket } = await scriptedClient();
+    const sentWhileHandling: unknown[] = [];
+    client.on("message", () => sentWhileHandling.push(...idFrames(socket)));
+    socket.receive({ type: "inbox", messages: [message("m1"), message("m2")] });
+    socket.receive({ type: "message", message: message("m3") });
+    expect(sentWhileHandling).toEqual([]);
+    await nextTask();
+    expect(idFrames(socket)).toEqual([{ type: "ack", ids: ["m1", "m2", "m3"] }]);
+  });
+
+  it("acknowledges a message that comes again without emitting it (its first ack was lost)", async () => {
+    const { client, socket } = await scriptedClient();
+    socket.receive({ type: "message", message: message("m1") });
+    await sleep(AFTER_SPACING_MS);
+    const messages = recordEvents(client, "message");
+    socket.receive({ type: "inbox", messages: [message("m1")] });
+    await nextTask();
+    expect(messages).toEqual([]);
+    expect(idFrames(socket)).toEqual([
+      { type: "ack", ids: ["m1"] },
+      { type: "ack", ids: ["m1"] },
+    ]);
+  });
+
+  it("sends acknowledgements a dropped socket could not take after the next hello", async () => {
+    const { socket, opener } = await scriptedClient();
+    socket.receive({ type: "message", message: message("m1") });
+    socket.drop(1006);
+    await nextTask();
+    const next = await opener.socket(1);
+    greet(next);
+    await nextTask();
+    expect(idFrames(socket)).toEqual([]);
+    expect(idFrames(next)).toEqual([{ type: "ack", ids: ["m1"] }]);
+  });
+
+  it("spaces acknowledgements of messages arriving one after another, at most one frame per 250 ms", async () => {
+    const { socket } = await scriptedClient();
+    socket.receive({ type: "message", message: message("m1") });
+    await nextTask();
+    socket.receive({ type: "message", message: message("m2") });
+    await nextTask();
+    socket.receive({ type: "message", message: message("m3") });
+    await nextTask();
+    expect(idFrames(socket)).toEqual([{ type: "ack", ids: ["m1"] }]);
+    await sleep(AFTER_SPACING_MS);
+    expect(idFrames(socket)).toEqual([
+      { type: "ack", ids: ["m1"] },
+      { type: "ack", ids: ["m2", "m3"] },
+    ]);
+  });
+
+  it("keeps a message until read: no ack until markRead names it, then a read and the ack", async () => {
+    const { client, socket } = await scriptedClient();
+    client.on("message", (received) => client.keepUntilRead(received.id));
+    socket.receive({ type: "message", message: message("m1") });
+    socket.receive({ type: "inbox", messages: [message("m1")] });
+    await sleep(AFTER_SPACING_MS);
+    expect(idFrames(socket)).toEqual([]);
+    client.markRead(["m1"]);
+    await nextTask();
+    expect(idFrames(socket)).toEqual([
+      { type: "read", ids: ["m1"] },
+      { type: "ack", ids: ["m1"] },
+    ]);
+  });
+
+  it("sends a read made in the message listener before the message's ack", async () => {
+    const { client, socket } = await scriptedClient();
+    client.on("message", (received) => client.markRead([received.id]));
+    socket.receive({ type: "message", message: message("m1") });
+    await nextTask();
+    expect(idFrames(socket)).toEqual([
+      { type: "read", ids: ["m1"] },
+      { type: "ack", ids: ["m1"] },
+    ]);
+  });
+
+  it("emits receipts and typing notices", async () => {
+    const { client, socket } = await scriptedClient();
+    const receipts = recordEvents(client, "receipt");
+    const typing = recordEvents(client, "typing");
+    socket.receive({ type: "receipt", id: "m1", to: "bob", state: "read" });
+    socket.receive({ type: "typing", user: "bob", until: 123_456 });
+    expect(receipts).toEqual([{ id: "m1", to: "bob", state: "read" }]);
+    expect(typing).toEqual([{ user: "bob", until: 123_456 }]);
+  });
+
+  it("leaves no timer behind when closed with acknowledgements waiting", async () => {
+    const timers = trackTimers();
+    try {
+      const { client, socket } = await scriptedClient();
+      socket.receive({ type: "message", message: message("m1") });
+      await nextTask();
+      socket.receive({ type: "message", message: message("m2") });
+      await nextTask();
+      client.close();
+      expect(timers.pending()).toBe(0);
+    } finally {
+      timers.restore();
+    }
+  });
+});
+
+describe("PresenceClient typing", () => {
+  it("sends at most one typing notice a second, whoever it is to", async () => {
+    const { client, socket } = await scriptedClient();
+    client.typing("bob");
+    client.typing("bob");
+    client.typing("carol");
+    expect(socket.frames()).toEqual([{ type: "typing", to: "bob" }]);
+    await sleep(1_050);
+    client.typing("carol");
+    expect(socket.frames()).toEqual([
+      { type: "typing", to: "bob" },
+      { type: "typing", to: "carol" },
+    ]);
+  });
+
+  it("tries again at the next keystroke when no socket was open", async () => {
+    const { client, socket } = await scriptedClient({ greeted: false });
+    client.typing("bob");
+    greet(socket);
+    client.typing("bob");
+    expect(socket.frames()).toEqual([{ type: "typing", to: "bob" }]);
+  });
+});
+
+describe("PresenceClient send", () => {
+  const answer = { id: "server-id", sentAt: 1_000, delivered: false, read: false };
+
+  function sendingClient(fetch: PresenceClientOptions["fetch"]) {
+    const client = new PresenceClient({ baseUrl: BASE_URL, token: "the-token", fetch, openSocket: scriptedOpener().openSocket });
+    open.push(client);
+    return client;
+  }
+
+  it("posts the message with a fresh id and the bearer token, and resolves to the answer", async () => {
+    const { fetch, requests } = recordingFetch(() => Response.json(answer));
+    const client = sendingClient(fetch);
+    expect(await client.send("bob", { text: "hi" })).toEqual(answer);
+    await client.send("bob", "again");
+    expect(requests[0]).toMatchObject({
+      url: `${BASE_URL}/v1/messages`,
+      method: "POST",
+      headers: { Authorization: "Bearer the-token", "Content-Type": "application/json" },
+      body: { to: "bob", body: { text: "hi" }, id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    });
+    expect((requests[1]?.body as { id: string }).id).not.toBe((requests[0]?.body as { id: string }).id);
+  });
+
+  it("sends the id the app gives", async () => {
+    const { fetch, requests } = recordingFetch(() => Response.json(answer));
+    await sendingClient(fetch).send("bob", "hi", { id: "my-id-1" });
+    expect(requests[0]?.body).toEqual({ to: "bob", body: "hi", id: "my-id-1" });
+  });
+
+  it("sends once more with the same id when the request got no answer", async () => {
+    const { fetch, requests } = recordingFetch((_, index) => {
+      if (index === 0) throw new TypeError("network error");
+      return Response.json(answer);
+    });
+    expect(await sendingClient(fetch).send("bob", "hi")).toEqual(answer);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.body).toEqual(requests[0]?.body);
+  });
+
+  it("gives up after a second network error", async () => {
+    const { fetch, requests } = recordingFetch(() => {
+      throw new TypeError("network error");
+    });
+    await expect(sendingClient(fetch).send("bob", "hi")).rejects.toThrow("network error");
+    expect(requests).toHaveLength(2);
+  });
+
+  it("throws a refusal as a RestError, without sending again", async () => {
+    const { fetch, requests } = recordingFetch(() => Response.json({ error: { code: "inbox_full", message: "bob has too many messages waiting" } }, { status: 429 }));
+    await expect(sendingClient(fetch).send("bob", "hi")).rejects.toMatchObject({ name: "RestError", status: 429, code: "inbox_full" });
+    expect(requests).toHaveLength(1);
   });
 });

@@ -1,24 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PresenceClient, RestError, Settings, type FetchLike, type SettingsOptions } from "../../src/client";
+import { recordingFetch } from "./fetches";
 import { BASE_URL, scriptedOpener } from "./sockets";
-
-interface SentRequest {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-
-/** A `fetch` that records each request and answers it with `answer` (by default an empty JSON object). */
-function recordingFetch(answer: (request: SentRequest, index: number) => Response = () => Response.json({})) {
-  const requests: SentRequest[] = [];
-  const fetch: FetchLike = async (url, init) => {
-    const request: SentRequest = { url, method: init.method, headers: init.headers, ...(init.body === undefined ? {} : { body: JSON.parse(init.body) }) };
-    requests.push(request);
-    return answer(request, requests.length - 1);
-  };
-  return { fetch, requests };
-}
 
 function settings(fetch: FetchLike, options: Partial<SettingsOptions> = {}) {
   return new Settings({ baseUrl: BASE_URL, token: "the-token", fetch, ...options });

@@ -92,3 +92,26 @@ export async function countOf(page: Page, scope: string, key: "online" | "away" 
   await counts.waitFor({ timeout: WAIT_MS });
   return Number(await counts.getAttribute(`data-${key}`));
 }
+
+/** Opens the conversation with `user` (shown as `name`) from their row in `scope`, and waits for the panel. */
+export async function openChat(page: Page, scope: string, user: string, name: string): Promise<void> {
+  await rosterRow(page, scope, user).getByRole("button", { name: `Chat with ${name}`, exact: true }).click();
+  await page.locator(`#chat[data-user="${user}"]`).waitFor({ timeout: WAIT_MS });
+}
+
+/** Types a message to `name` in the open conversation and sends it with Enter, as a keyboard user would. */
+export async function sendChatMessage(page: Page, name: string, text: string): Promise<void> {
+  const input = page.getByLabel(`Message to ${name}`, { exact: true });
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+/** A message in the open conversation, found by its text. */
+export function chatMessage(page: Page, text: string): Locator {
+  return page.locator("#chat-log li.message").filter({ has: page.locator(".message-text", { hasText: text }) });
+}
+
+/** Waits until the user's own message with this text shows `state` (sending, sent, delivered, read or failed). */
+export async function waitForMessageState(page: Page, text: string, state: string): Promise<void> {
+  await chatMessage(page, text).and(page.locator(`[data-state="${state}"]`)).waitFor({ timeout: WAIT_MS });
+}
