@@ -39,16 +39,20 @@ function messageOf(row: InboxRow): StoredMessage {
  */
 export class Inbox {
   private readonly schema: LazySchema;
+  /** How many messages are stored: counted once per object start, then kept in step (a count reads every row). */
+  private stored: number | null = null;
 
   constructor(private readonly sql: SqlStorage) {
     this.schema = new LazySchema(sql, "inbox", SCHEMA);
   }
 
   count(): number {
-    return this.schema.exists() ? this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM inbox").one().n : 0;
+    this.stored ??= this.schema.exists() ? this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM inbox").one().n : 0;
+    return this.stored;
   }
 
   store(message: StoredMessage): void {
+    const before = this.count();
     this.schema.ensure();
     this.sql.exec(
       "INSERT INTO inbox (id, sender, body, sent_at, delivered, read) VALUES (?, ?, ?, ?, ?, ?)",
@@ -59,6 +63,7 @@ export class Inbox {
       message.delivered ? 1 : 0,
       message.read ? 1 : 0,
     );
+    this.stored = before + 1;
   }
 
   /** Up to `limit` messages, oldest first, after the one with id `after`. */
@@ -88,6 +93,7 @@ export class Inbox {
   remove(ids: readonly string[]): StoredMessage[] {
     const found = this.find(ids);
     for (const { id } of found) this.sql.exec("DELETE FROM inbox WHERE id = ?", id);
+    if (found.length > 0) this.stored = null;
     return found;
   }
 
@@ -103,12 +109,12 @@ export class Inbox {
     this.sql.exec("INSERT OR REPLACE INTO sent_ids (sender, client_id, answer, at) VALUES (?, ?, ?, ?)", sender, clientId, answer, at);
   }
 
-  /** Drops messages sent before `messagesBefore` and answers given before `answersBefore`; returns the dropped messages. */
-  expire(messagesBefore: number, answersBefore: number): number {
-    if (!this.schema.exists()) return 0;
-    const dropped = this.sql.exec("DELETE FROM inbox WHERE sent_at < ?", messagesBefore).rowsWritten;
+  /** Drops messages sent before `messagesBefore` and answers given before `answersBefore`. */
+  expire(messagesBefore: number, answersBefore: number): void {
+    if (!this.schema.exists()) return;
+    this.sql.exec("DELETE FROM inbox WHERE sent_at < ?", messagesBefore);
     this.sql.exec("DELETE FROM sent_ids WHERE at < ?", answersBefore);
-    return dropped;
+    this.stored = null;
   }
 
   /** When the oldest stored message and the oldest remembered answer were made. */
@@ -124,5 +130,6 @@ export class Inbox {
     this.sql.exec("DROP TABLE IF EXISTS inbox");
     this.sql.exec("DROP TABLE IF EXISTS sent_ids");
     this.schema.forget();
+    this.stored = 0;
   }
 }

@@ -1,4 +1,6 @@
+import type { Config } from "../config";
 import type { Env } from "../env";
+import { logWake } from "../observability/wakes";
 import { Inbox, type StoredMessage } from "../messages/inbox";
 import { CLIENT_ID_MEMORY_MS, MAX_INBOX, arriving, inboxFrames, messageOf, nextExpiry, receiptsBySender, typingAllowed } from "../messages/rules";
 import { TYPING_SHOWS_MS } from "../protocol/constants";
@@ -30,11 +32,13 @@ export class Mail {
   constructor(
     sql: SqlStorage,
     private readonly env: Env,
+    private readonly config: Config,
     private readonly user: string,
     private readonly sockets: DeviceSockets,
-    private readonly ttlMs: number,
     /** Whether the user is invisible: senders then learn nothing of their devices (no delivered or read, in answers or receipts). */
     private readonly cloaked: () => boolean,
+    /** Keeps work going after an answer (the object's `waitUntil`). */
+    private readonly later: (work: Promise<unknown>) => void,
   ) {
     this.inbox = new Inbox(sql);
   }
@@ -44,7 +48,7 @@ export class Mail {
    * connected or the sender may not see them; `inbox_full` past `MAX_INBOX`. A sender's own id seen
    * within a day gets the first answer again.
    */
-  async receive(incoming: Incoming, subject: Subject | null, focused: readonly string[], now: number): Promise<Received> {
+  receive(incoming: Incoming, subject: Subject | null, focused: readonly string[], now: number): Received {
     const sight = subject === null ? "none" : incoming.viewer.kind === "service" ? (subject.hasBlocked(incoming.from) ? "none" : "full") : sightOf(subject, incoming.viewer);
     if (sight === "none") return { ok: false, reason: "forbidden" };
     const { from, clientId } = incoming;
@@ -58,7 +62,8 @@ export class Mail {
     const answer: SendMessageResponse = { id: message.id, sentAt: message.sentAt, delivered: shown && message.delivered, read: shown && message.read };
     if (clientId !== undefined) this.inbox.remember(from, clientId, JSON.stringify(answer), now);
     this.sockets.send([{ device: null, frame: { type: "message", message: messageOf(message) } }]);
-    await Promise.all([message.delivered ? this.tellSenders([message], "delivered") : null, message.read ? this.tellSenders([message], "read") : null]);
+    // The sender's answer does not wait for the receipts to reach the sender's object.
+    this.later(Promise.all([message.delivered ? this.tellSenders([message], "delivered") : null, message.read ? this.tellSenders([message], "read") : null]));
     return { ok: true, answer };
   }
 
@@ -97,6 +102,7 @@ export class Mail {
 
   /** Receipts for messages this user sent: every device of theirs is told. */
   receipts(to: string, ids: readonly string[], state: "delivered" | "read"): void {
+    logWake(this.config, "presence", "receipts");
     this.sockets.send(ids.map((id) => ({ device: null, frame: { type: "receipt", id, to, state } })));
   }
 
@@ -118,11 +124,11 @@ export class Mail {
 
   /** Drops expired messages and remembered ids. */
   expire(now: number): void {
-    this.inbox.expire(now - this.ttlMs, now - CLIENT_ID_MEMORY_MS);
+    this.inbox.expire(now - this.config.inboxTtlMs, now - CLIENT_ID_MEMORY_MS);
   }
 
   nextDue(): number | null {
-    return nextExpiry(this.inbox.oldest(), this.ttlMs);
+    return nextExpiry(this.inbox.oldest(), this.config.inboxTtlMs);
   }
 
   /** Receipts are hints, like focus: one lost on the way is not sent again. */

@@ -41,7 +41,8 @@ export class UserPresence {
     this.relations = new Relations(ctx.storage.sql);
     this.following = new Following(ctx.storage.sql, env, user);
     this.alarmClock = new OneAlarm(ctx.storage);
-    this.mail = new Mail(ctx.storage.sql, env, user, sockets, config.inboxTtlMs, () => this.store.load()?.state.manual === "invisible");
+    const cloaked = () => this.store.load()?.state.manual === "invisible";
+    this.mail = new Mail(ctx.storage.sql, env, config, user, sockets, cloaked, (work) => ctx.waitUntil(work));
   }
 
   alarmFired(): void {
@@ -158,7 +159,8 @@ export class UserPresence {
   async receive(incoming: Incoming): Promise<Received> {
     const record = this.store.load();
     const focused = (record?.focus.outgoing ?? []).map((entry) => entry.partner);
-    const received = await this.mail.receive(incoming, record && this.subject(), focused, Date.now());
+    logWake(this.config, "presence", "message");
+    const received = this.mail.receive(incoming, record && this.subject(), focused, Date.now());
     const due = this.mail.nextDue();
     if (due !== null) await this.alarmClock.noLaterThan(due);
     return received;
@@ -166,6 +168,7 @@ export class UserPresence {
 
   /** A device (null: a REST call) acknowledged messages; read when their sender is in that device's focus. */
   async ack(device: string | null, ids: readonly string[]): Promise<number> {
+    logWake(this.config, "presence", "ack");
     const focused = (this.store.load()?.focus.outgoing ?? []).filter((entry) => entry.device === device).map((entry) => entry.partner);
     return this.mail.ack(ids, focused);
   }
