@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
+import type { AckPolicy } from "./clients/messages.ts";
 import type { Route, Runtime } from "./server/server.ts";
 
-export const SCENARIOS = ["fanout", "subscribers", "storm", "heartbeat", "storage", "reads"] as const;
+export const SCENARIOS = ["fanout", "subscribers", "storm", "heartbeat", "storage", "reads", "messages"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -16,6 +17,8 @@ export interface BenchOptions {
   heartbeat: { devices: number; pings: number; seconds: number };
   storage: { users: number };
   reads: { users: number; concurrency: number };
+  /** One sender to one online receiver: `samples` one at a time, then `count` at each concurrency. */
+  messages: { count: number; concurrency: number[]; samples: number; warmup: number; acks: AckPolicy; baseline: boolean };
   keepState: boolean;
   outDir: string;
   /** "workerd": the bundle on the bare workerd binary; "wrangler": under `wrangler dev`. */
@@ -32,7 +35,7 @@ export const USAGE = `npm run bench -- [options]
   --changes M               measured status changes per fan-out size (default 25; quick 20)
   --gap-ms MS               pause after every watcher (or subscriber) has a change, before the next one (default
                             1100: a user's changes reach a room at most once a second; less measures that throttle)
-  --no-baseline             skip the bare ws broadcast floor (fan-out and subscribers)
+  --no-baseline             skip the bare ws broadcast floor (fan-out, subscribers and messages)
   --subscribers N           users following one user U, first by subscription (one device each), then by watching
                             U's scope (default 1000; quick 200)
   --trials M                measured status changes of U per path (default 5; quick 3), after 1 warm-up
@@ -44,6 +47,11 @@ export const USAGE = `npm run bench -- [options]
   --heartbeat-seconds S     length of the ping phase (default 10; quick 5); kept below OFFLINE_AFTER_MS
   --storage-users U         users connected for the storage measurement (default 500; quick 50)
   --reads N                 never-seen users read with GET /v1/presence/<id> (default 1000; quick 200)
+  --messages N              messages one sender POSTs to one online receiver at each concurrency (default 2000;
+                            quick 300); the receiver's device acknowledges them in batches
+  --message-concurrency C,C POSTs in flight for the messages rate (default 1,8,32; quick 1,8)
+  --samples N               messages sent one at a time for the messages latency (default 200; quick 50),
+                            after 20 warm-up ones
   --threads T               client threads holding sockets, besides one control thread (default 2)
   --connect-concurrency C   watch handshakes in flight per client thread (default 100)
   --runtime R               workerd (default): the frozen bundle on the bare workerd binary wrangler ships,
@@ -88,6 +96,9 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "heartbeat-seconds": { type: "string" },
       "storage-users": { type: "string" },
       reads: { type: "string" },
+      messages: { type: "string" },
+      "message-concurrency": { type: "string" },
+      samples: { type: "string" },
       threads: { type: "string" },
       "connect-concurrency": { type: "string" },
       "keep-state": { type: "boolean", default: false },
@@ -138,6 +149,15 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     },
     storage: { users: positiveInt(values["storage-users"], quick ? 50 : 500, "--storage-users") },
     reads: { users: positiveInt(values.reads, quick ? 200 : 1000, "--reads"), concurrency: 20 },
+    messages: {
+      count: positiveInt(values.messages, quick ? 300 : 2000, "--messages"),
+      concurrency: values["message-concurrency"] === undefined ? (quick ? [1, 8] : [1, 8, 32]) : positiveInts(values["message-concurrency"], "--message-concurrency"),
+      samples: positiveInt(values.samples, quick ? 50 : 200, "--samples"),
+      warmup: 20,
+      // At most 100 ids a frame; 60 ms apart keeps a socket under the service's 20 frames a second.
+      acks: { batch: 50, delayMs: 50, gapMs: 60 },
+      baseline: values["no-baseline"] !== true,
+    },
     keepState: values["keep-state"] === true,
     outDir: values.out ?? "bench/results",
     runtime: values.runtime,

@@ -17,6 +17,7 @@ import { writeReport } from "./report/write.ts";
 import { SERVER_VARS, type BenchContext } from "./scenarios/context.ts";
 import { runFanout } from "./scenarios/fanout.ts";
 import { runHeartbeat } from "./scenarios/heartbeat.ts";
+import { runMessages } from "./scenarios/messages.ts";
 import { runReads } from "./scenarios/reads.ts";
 import type { ScenarioResult } from "./scenarios/results.ts";
 import { runStorage } from "./scenarios/storage.ts";
@@ -118,6 +119,13 @@ async function main(): Promise<number> {
     }
     if (options.scenarios.includes("reads")) {
       results.push(await runScenario(context, "reads", { users: options.reads.users }, () => runReads(context)));
+    }
+    if (options.scenarios.includes("messages")) {
+      const { count, samples } = options.messages;
+      if (options.messages.baseline) baseline = await startBaseline();
+      results.push(await runScenario(context, "messages", { messages: count, samples }, () => runMessages(context, baseline)));
+      await baseline?.stop();
+      baseline = null;
     }
   } finally {
     await baseline?.stop();

@@ -5,6 +5,8 @@ import { processCpuMs } from "../server/server.ts";
 
 export interface BaselineServer {
   wsUrl: string;
+  /** The same as `http://`, for `POST /v1/messages`. */
+  httpUrl: string;
   /** CPU time (ms) the floor's process has used so far. */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -23,7 +25,7 @@ export async function startBaseline(): Promise<BaselineServer> {
       15_000,
       "baseline server to listen",
     );
-    return { wsUrl: `ws://127.0.0.1:${port}`, cpuMs: () => processCpuMs(child.pid === undefined ? [] : [child.pid]), stop: () => stopGroup(child) };
+    return { wsUrl: `ws://127.0.0.1:${port}`, httpUrl: `http://127.0.0.1:${port}`, cpuMs: () => processCpuMs(child.pid === undefined ? [] : [child.pid]), stop: () => stopGroup(child) };
   } catch (error) {
     await stopGroup(child);
     throw error;

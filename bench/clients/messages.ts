@@ -28,6 +28,15 @@ export type Command =
   | { op: "pings"; perDevice: number; intervalMs: number; timeoutMs: number }
   /** What the watchers recorded since `track`. */
   | { op: "collect" }
+  /**
+   * Device `device` of this thread receives messages: it records the arrival of each message whose
+   * body is `{"seq": s}` (s below `capacity`), live (`message`) or stored (`inbox`), reports each
+   * first arrival as a `message` event and acknowledges every message as `acks` says. Meanwhile
+   * every device of the thread counts the frames it gets, by type (a sender's receipts).
+   */
+  | { op: "receive"; device: number; capacity: number; acks: AckPolicy }
+  /** Acknowledges what is still waiting (within `timeoutMs`), stops receiving and reports. */
+  | { op: "received"; timeoutMs: number }
   /** Closes every socket of this thread. */
   | { op: "closeAll"; timeoutMs: number };
 
@@ -56,6 +65,32 @@ export interface TrackReport {
   seqGaps: number;
   /** Sockets that closed while they should have been open, by close code. */
   unexpectedCloses: Record<string, number>;
+}
+
+/**
+ * When a receiving device acknowledges: once `batch` messages wait or the oldest has waited
+ * `delayMs`, at most 100 ids a frame (the protocol's limit), never two frames within `gapMs`
+ * (the service takes at most 20 frames a second from a socket).
+ */
+export interface AckPolicy {
+  batch: number;
+  delayMs: number;
+  gapMs: number;
+}
+
+export interface ReceiveReport {
+  /** Arrival of the message with body `{"seq": s}` is `arrivals[s]` (NaN: never arrived). */
+  arrivals: Float64Array;
+  /** `message` frames received, and messages that came in `inbox` frames. */
+  messageFrames: number;
+  inboxMessages: number;
+  /** Messages whose seq had already arrived (a redelivery). */
+  duplicates: number;
+  /** `ack` frames sent and the ids they named. */
+  ackFrames: number;
+  ackedIds: number;
+  /** Frames the thread's devices got meanwhile, by type ("receipt delivered", "error rate_limited"); pongs and messages apart. */
+  frames: Record<string, number>;
 }
 
 export interface PingReport {
@@ -93,6 +128,8 @@ export type ThreadEvent =
   /** Every tracked socket of the thread has seen change `index`. */
   | { event: "changeDone"; index: number; at: number }
   /** The roster-tracking watcher holds `size` members (sent once, when it first reaches its target). */
-  | { event: "roster"; size: number; at: number };
+  | { event: "roster"; size: number; at: number }
+  /** The receiving device got the message with body `{"seq": seq}` (its first arrival). */
+  | { event: "message"; seq: number; at: number };
 
 export type Envelope = { id: number; command: Command };

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { within } from "../clock.ts";
-import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, SubscribeReport, ThreadEvent, TrackReport } from "./messages.ts";
+import type { CloseReport, Command, Envelope, OpenReport, PingReport, ReceiveReport, Reply, SendReport, SubscribeReport, ThreadEvent, TrackReport } from "./messages.ts";
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -17,6 +17,8 @@ interface Answers {
   sendAll: { sent: number };
   pings: PingReport;
   collect: TrackReport;
+  receive: null;
+  received: ReceiveReport;
   closeAll: CloseReport;
 }
 

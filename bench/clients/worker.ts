@@ -6,8 +6,24 @@ import { parentPort } from "node:worker_threads";
 import WebSocket from "ws";
 import { nowMs } from "../clock.ts";
 import { forEachLimited } from "../concurrency.ts";
-import type { DeviceServerFrame, SubscribeFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
-import type { CloseReport, Command, Envelope, OpenReport, PingReport, Reply, SendReport, SubscribeReport, ThreadEvent, TrackedSockets, TrackReport } from "./messages.ts";
+import { MAX_MESSAGES_PER_FRAME } from "../../src/protocol/constants.ts";
+import type { DeviceFrame, DeviceServerFrame, SubscribeFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
+import type { Message } from "../../src/protocol/messages.ts";
+import type {
+  AckPolicy,
+  CloseReport,
+  Command,
+  Envelope,
+  OpenReport,
+  PingReport,
+  ReceiveReport,
+  Reply,
+  SendReport,
+  SubscribeReport,
+  ThreadEvent,
+  TrackedSockets,
+  TrackReport,
+} from "./messages.ts";
 
 interface Watcher {
   ws: WebSocket;
@@ -40,6 +56,18 @@ interface Tracking {
   seqGaps: number;
 }
 
+/** The device receiving messages (`receive`), what it recorded, and the ids it has yet to acknowledge. */
+interface Receiving {
+  device: Device;
+  acks: AckPolicy;
+  report: ReceiveReport;
+  /** Ids not yet acknowledged, and when each arrived. */
+  waiting: string[];
+  waitingSince: number[];
+  lastAckAt: number;
+  timer: { handle: ReturnType<typeof setTimeout>; at: number } | null;
+}
+
 const port = parentPort;
 if (!port) throw new Error("bench/clients/worker.ts runs as a worker thread");
 
@@ -55,6 +83,7 @@ let pongWaiter: (() => void) | null = null;
 let expectedPongs = 0;
 /** The first `subscribed` answer's presence since the last `subscribe` command (reported as a sample). */
 let subscribedSample: Record<string, unknown> | null = null;
+let receiving: Receiving | null = null;
 
 function emit(event: ThreadEvent): void {
   port?.postMessage(event);
@@ -168,10 +197,69 @@ function onDeviceFrame(device: Device, text: string, at: number): void {
     // counted as unparsable below
   }
   if (pingPhase) bump(pingPhase.other, frame?.type ?? "unparsable");
+  if (receiving) countFrame(receiving, device, frame, at);
   if (frame?.type === "subscribed") device.answer?.("subscribed");
   else if (frame?.type === "error") device.answer?.(`error ${frame.code}`);
   else if (frame?.type === "changed" && tracking?.sockets === "devices") record(tracking, device.slot, frame.presence.text, frame.presence.status, at);
   if (frame?.type === "subscribed" && subscribedSample === null) subscribedSample = frame.presence;
+}
+
+/** While receiving: messages to the receiving device are recorded and acknowledged; other frames counted by type. */
+function countFrame(session: Receiving, device: Device, frame: DeviceServerFrame | null, at: number): void {
+  if (device === session.device && frame?.type === "message") {
+    session.report.messageFrames += 1;
+    return took(session, [frame.message], at);
+  }
+  if (device === session.device && frame?.type === "inbox") {
+    session.report.inboxMessages += frame.messages.length;
+    return took(session, frame.messages, at);
+  }
+  const kind = frame === null ? "unparsable" : frame.type === "error" ? `error ${frame.code}` : frame.type === "receipt" ? `receipt ${frame.state}` : frame.type;
+  bump(session.report.frames, kind);
+}
+
+function took(session: Receiving, messages: Message[], at: number): void {
+  const { arrivals } = session.report;
+  for (const message of messages) {
+    session.waiting.push(message.id);
+    session.waitingSince.push(at);
+    const seq = (message.body as { seq?: unknown } | null)?.seq;
+    if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 0 || seq >= arrivals.length) continue;
+    if (!Number.isNaN(arrivals[seq])) {
+      session.report.duplicates += 1;
+      continue;
+    }
+    arrivals[seq] = at;
+    emit({ event: "message", seq, at });
+  }
+  pumpAcks(session);
+}
+
+/** Sends the next ack frame if one is due and the gap since the last allows it, else sets a timer for when it will be. */
+function pumpAcks(session: Receiving): void {
+  if (session.waiting.length === 0) return;
+  const now = nowMs();
+  const due = session.waiting.length >= session.acks.batch ? now : (session.waitingSince[0] as number) + session.acks.delayMs;
+  const at = Math.max(due, session.lastAckAt + session.acks.gapMs);
+  if (at > now) {
+    if (session.timer && session.timer.at <= at) return;
+    if (session.timer) clearTimeout(session.timer.handle);
+    session.timer = { handle: setTimeout(() => ((session.timer = null), pumpAcks(session)), at - now), at };
+    return;
+  }
+  if (sendAck(session, now)) pumpAcks(session);
+}
+
+/** Sends one ack frame of the oldest waiting ids; false when the socket is no longer open. */
+function sendAck(session: Receiving, now: number): boolean {
+  if (session.device.ws.readyState !== WebSocket.OPEN) return false;
+  const ids = session.waiting.splice(0, MAX_MESSAGES_PER_FRAME);
+  session.waitingSince.splice(0, ids.length);
+  session.device.ws.send(JSON.stringify({ type: "ack", ids } satisfies Extract<DeviceFrame, { type: "ack" }>));
+  session.report.ackFrames += 1;
+  session.report.ackedIds += ids.length;
+  session.lastAckAt = now;
+  return true;
 }
 
 /** Sends `ping` every `intervalMs` until the socket closes (a bounded loop: it ends with the socket). */
@@ -333,6 +421,37 @@ async function subscribe(command: Extract<Command, { op: "subscribe" }>): Promis
   return report;
 }
 
+function receive(command: Extract<Command, { op: "receive" }>): null {
+  const device = devices[command.device];
+  if (!device || device.ws.readyState !== WebSocket.OPEN) throw new Error(`device ${command.device} is not open (closed: ${device?.closed ?? "?"})`);
+  if (receiving?.timer) clearTimeout(receiving.timer.handle);
+  receiving = {
+    device,
+    acks: command.acks,
+    report: { arrivals: new Float64Array(command.capacity).fill(Number.NaN), messageFrames: 0, inboxMessages: 0, duplicates: 0, ackFrames: 0, ackedIds: 0, frames: {} },
+    waiting: [],
+    waitingSince: [],
+    lastAckAt: Number.NEGATIVE_INFINITY,
+    timer: null,
+  };
+  return null;
+}
+
+async function received(command: Extract<Command, { op: "received" }>): Promise<ReceiveReport> {
+  const session = receiving;
+  if (!session) throw new Error("not receiving");
+  if (session.timer) clearTimeout(session.timer.handle);
+  session.timer = null;
+  // Everything still waiting is acknowledged now, as fast as the gap allows (a bounded loop: each pass sends a frame or ends).
+  const deadline = nowMs() + command.timeoutMs;
+  while (session.waiting.length > 0 && nowMs() < deadline) {
+    await delay(Math.max(0, session.lastAckAt + session.acks.gapMs - nowMs()));
+    if (!sendAck(session, nowMs())) break;
+  }
+  receiving = null;
+  return session.report;
+}
+
 async function pings(command: Extract<Command, { op: "pings" }>): Promise<PingReport> {
   const phase = { rtt: [] as number[], pongs: 0, other: {} as Record<string, number> };
   pingPhase = phase;
@@ -390,6 +509,8 @@ async function closeAll(command: Extract<Command, { op: "closeAll" }>): Promise<
   devices.length = 0;
   tracking = null;
   rosterTarget = null;
+  if (receiving?.timer) clearTimeout(receiving.timer.handle);
+  receiving = null;
   closing = false;
   return { closed: sockets.length - terminated, terminated };
 }
@@ -412,6 +533,10 @@ async function run(command: Command): Promise<unknown> {
       return pings(command);
     case "collect":
       return collect();
+    case "receive":
+      return receive(command);
+    case "received":
+      return received(command);
     case "closeAll":
       return closeAll(command);
   }
@@ -420,7 +545,8 @@ async function run(command: Command): Promise<unknown> {
 port.on("message", (envelope: Envelope) => {
   run(envelope.command).then(
     (value) => {
-      const transfer = value && typeof value === "object" && "received" in value ? [(value as TrackReport).received.buffer as ArrayBuffer] : [];
+      // Recorded times (TrackReport.received, ReceiveReport.arrivals) move to the main thread rather than being copied.
+      const transfer = value && typeof value === "object" ? Object.values(value).flatMap((field) => (field instanceof Float64Array ? [field.buffer as ArrayBuffer] : [])) : [];
       port.postMessage({ id: envelope.id, ok: true, value } satisfies Reply, transfer);
     },
     (error: unknown) => port.postMessage({ id: envelope.id, ok: false, error: String((error as Error)?.message ?? error) } satisfies Reply),

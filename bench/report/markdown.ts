@@ -1,4 +1,18 @@
-import type { FailedResult, FanoutResult, FanoutTarget, FollowPathResult, HeartbeatResult, ReadsResult, ScenarioResult, StorageResult, StormResult, SubscribersResult } from "../scenarios/results.ts";
+import type {
+  FailedResult,
+  FanoutResult,
+  FanoutTarget,
+  FollowPathResult,
+  HeartbeatResult,
+  MessagePhase,
+  MessagesResult,
+  MessagesTarget,
+  ReadsResult,
+  ScenarioResult,
+  StorageResult,
+  StormResult,
+  SubscribersResult,
+} from "../scenarios/results.ts";
 import type { WakeCounts } from "../server/wakes.ts";
 import type { BenchReport } from "./types.ts";
 
@@ -258,6 +272,102 @@ function readsSection(results: ReadsResult[]): string[] {
   ];
 }
 
+function answersOf(phase: MessagePhase): string {
+  return Object.entries(phase.answers)
+    .map(([answer, count]) => `${answer}: ${num(count)}`)
+    .join(", ");
+}
+
+function lostOf(phase: MessagePhase): string {
+  const lost = (phase.answers["200"] ?? 0) - phase.delivered;
+  return lost === 0 && phase.duplicates === 0 ? "0" : `${num(lost)} lost, ${num(phase.duplicates)} twice`;
+}
+
+function latencyRow(result: MessagesResult, target: MessagesTarget): string[] {
+  const { latency } = target;
+  const withRatio = target.target === "service" && result.baseline !== null;
+  return [
+    target.target === "service" ? "service" : "floor",
+    num(latency.messages),
+    ms(latency.delivery.p50),
+    ms(latency.delivery.p95),
+    ms(latency.delivery.p99),
+    ms(latency.delivery.max),
+    `${ms(latency.answer.p50)} / ${ms(latency.answer.p99)}`,
+    lostOf(latency),
+    ms(latency.cpuMsPerMessage),
+    withRatio ? `${times(result.ratio.p50)} / ${times(result.ratio.p99)}` : "",
+  ];
+}
+
+function rateRow(target: MessagesTarget, phase: MessagePhase): string[] {
+  return [
+    num(phase.concurrency),
+    target.target === "service" ? "service" : "floor",
+    `${num(phase.delivered)} of ${num(phase.messages)} in ${num(phase.seconds, 2)} s`,
+    num(phase.deliveredPerSecond),
+    num(phase.steadyPerSecond),
+    `${ms(phase.delivery.p50)} / ${ms(phase.delivery.p99)}`,
+    `${ms(phase.answer.p50)} / ${ms(phase.answer.p99)}`,
+    answersOf(phase),
+    lostOf(phase),
+    `${num(phase.ackFrames)} (${num(phase.ackedIds)} ids)`,
+    phase.storedAfter === null ? "" : num(phase.storedAfter),
+    ms(phase.cpuMsPerMessage),
+    num((phase.cpuMsPerMessage * phase.deliveredPerSecond) / 1000, 2),
+  ];
+}
+
+function messageBillingLine(phase: MessagePhase): string {
+  const billing = phase.billing;
+  if (!billing) return "";
+  const label = phase.kind === "latency" ? "one at a time" : `${num(phase.concurrency)} in flight`;
+  const rows =
+    billing.rowsWritten === null
+      ? "SQL rows: not logged by the server (by the inbox's statements, 4 written: 3 to store the message, 1 to delete it on ack; see Method)"
+      : `SQL rows written ${num(billing.rowsWritten, 2)}, read ${num(billing.rowsRead, 2)}`;
+  return `- ${label}, per message: ${num(billing.workerRequests, 2)} Workers request + ${num(billing.objectRequests, 3)} Durable Object requests (${num(billing.deliveries, 2)} \`message\` RPC, from ${billing.from.deliveries}; ${num(billing.receipts, 2)} \`receipts\` RPC, from ${billing.from.receipts}; ${num(billing.socketFrames, 3)} ack frames ÷ 20, from ${billing.from.socketFrames}; ${num(billing.otherCalls, 3)} other calls); wake lines ${wakes(phase.wakes)}; ${rows}`;
+}
+
+function messagesSection(results: MessagesResult[]): string[] {
+  if (results.length === 0) return [];
+  const result = results[0] as MessagesResult;
+  const limits = result.rateLimits
+    .map(({ binding, production, bench }) => `\`${binding}\` ${num(production.limit)} per ${production.period} s in production, ${num(bench.limit)} per ${bench.period} s here`)
+    .join("; ");
+  const { acks } = result;
+  const perSender = result.rateLimits.find((entry) => entry.binding === "MESSAGE_LIMIT")?.production;
+  return [
+    "## Messages: one sender to one online receiver",
+    "",
+    `One sender POSTs \`/v1/messages\` (a ${num(result.bodyBytes)}-byte JSON body) to one receiver whose device socket is connected; the receiver's device acknowledges what it gets (\`ack\` once ${num(acks.batch)} wait or the oldest has waited ${num(acks.delayMs)} ms, at most 100 ids a frame, frames at least ${num(acks.gapMs)} ms apart), the sender's device gets the receipts. Latency in ms from the POST's start to the \`message\` frame at the receiver's device (\`delivery\`) and to the POST's answer. **Measured with the rate limits lifted** on this server only: ${limits}; so in production one sender gets at most ${perSender ? num(perSender.limit / perSender.period) : "–"} messages a second on average, whatever the figures below. Floor = a bare node http + \`ws\` server that writes the frame on POST (no auth, no storage).`,
+    "",
+    "One message at a time (the next POST once the previous frame arrived):",
+    "",
+    ...table(
+      ["target", "messages", "delivery p50", "p95", "p99", "max", "answer p50 / p99", "lost", "server CPU per message", "ratio p50 / p99"],
+      results.flatMap((entry) => [latencyRow(entry, entry.service), ...(entry.baseline ? [latencyRow(entry, entry.baseline)] : [])]),
+    ),
+    "",
+    'Rate: a fixed count with several POSTs in flight ("steady" = between the 10th and the 90th percentile arrival; "server cores busy" = CPU per message × messages/s: workerd runs the worker and both objects in one isolate, whose JavaScript runs on one thread at a time):',
+    "",
+    ...table(
+      ["in flight", "target", "delivered", "messages/s", "steady messages/s", "delivery p50 / p99", "answer p50 / p99", "answers", "lost", "ack frames", "stored after", "server CPU per message", "server cores busy"],
+      results.flatMap((entry) =>
+        entry.service.rates.flatMap((phase, index) => {
+          const floor = entry.baseline?.rates[index];
+          return [rateRow(entry.service, phase), ...(entry.baseline && floor ? [rateRow(entry.baseline, floor)] : [])];
+        }),
+      ),
+    ),
+    "",
+    "What the service is billed (\"stored after\": messages left in the receiver's inbox once every ack was sent):",
+    "",
+    ...results.flatMap((entry) => [entry.service.latency, ...entry.service.rates].map(messageBillingLine)),
+    "",
+  ];
+}
+
 function runtimeLine(report: BenchReport): string {
   if (report.runtime === "workerd") return "**Runtime: bare workerd** (`--runtime workerd`): the bundle on the workerd binary wrangler ships, clients straight to it";
   const route = report.route === "direct" ? "direct to the user worker's workerd (wrangler's proxy skipped)" : `via ${report.route}`;
@@ -312,6 +422,7 @@ export function renderMarkdown(report: BenchReport): string {
     ...heartbeatSection(ok.filter((result): result is HeartbeatResult => result.scenario === "heartbeat")),
     ...storageSection(ok.filter((result): result is StorageResult => result.scenario === "storage")),
     ...readsSection(ok.filter((result): result is ReadsResult => result.scenario === "reads")),
+    ...messagesSection(ok.filter((result): result is MessagesResult => result.scenario === "messages")),
     ...(failed.length
       ? ["## Failed", "", ...failed.map((result) => `- ${result.scenario} ${JSON.stringify(result.size)}: ${result.error.split("\n")[0]}`), ""]
       : []),

@@ -1,6 +1,6 @@
 import type { BenchOptions } from "../args.ts";
 import type { ClientPool } from "../clients/pool.ts";
-import type { BenchServer } from "../server/server.ts";
+import type { BenchServer, ServerOptions } from "../server/server.ts";
 import { startWorkerd } from "../server/workerd.ts";
 import { startWrangler } from "../server/wrangler.ts";
 
@@ -30,12 +30,18 @@ export const KEEPALIVE_MS = 25_000;
 
 /**
  * Runs `fn` against a fresh server of the chosen runtime (fresh storage, so scenarios never see
- * each other's objects or wake lines), and always stops it.
+ * each other's objects or wake lines), and always stops it. `rateLimits` lifts wrangler.toml's
+ * limits on this server only, for a figure they would cap.
  */
-export async function withServer<T>(context: BenchContext, label: string, fn: (server: BenchServer) => Promise<T>): Promise<T> {
+export async function withServer<T>(
+  context: BenchContext,
+  label: string,
+  fn: (server: BenchServer) => Promise<T>,
+  { rateLimits }: Pick<ServerOptions, "rateLimits"> = {},
+): Promise<T> {
   const { options, worker } = context;
   const start = options.runtime === "wrangler" ? startWrangler : startWorkerd;
-  const server = await start({ vars: SERVER_VARS, keepState: options.keepState, route: options.route, cwd: worker.dir, script: worker.script });
+  const server = await start({ vars: SERVER_VARS, keepState: options.keepState, route: options.route, cwd: worker.dir, script: worker.script, rateLimits });
   context.log(`  ${server.describe}${options.keepState ? `; state in ${server.persistDir}` : ""}`);
   context.routes.add(server.route);
   if (server.route !== options.route) context.warnings.push(`${label}: the user worker's port was not found; clients went through wrangler's proxy`);

@@ -1,3 +1,5 @@
+import type { AckPolicy } from "../clients/messages.ts";
+import type { RateLimit } from "../server/rateLimits.ts";
 import type { WakeCounts } from "../server/wakes.ts";
 import type { Summary } from "../stats.ts";
 
@@ -216,10 +218,90 @@ export interface SubscribersResult {
   };
 }
 
+/**
+ * What the platform bills per message, averaged over a phase's messages: Workers and Durable Object
+ * requests (frames objects send are free), and SQL rows when the server logs them.
+ */
+export interface MessageBilling {
+  /** The `POST /v1/messages`: a Workers request each. */
+  workerRequests: number;
+  /** RPCs into the receiver's object (`message`). */
+  deliveries: number;
+  /** RPCs into the sender's object (`receipts`). */
+  receipts: number;
+  /** Frames objects' sockets received (the receiver's `ack`s): billed 20 to a request. */
+  socketFrames: number;
+  /** Other wake lines that are a request each (alarms, other RPCs). */
+  otherCalls: number;
+  /** Durable Object requests: deliveries + receipts + otherCalls + socketFrames / 20. */
+  objectRequests: number;
+  /** Where each count came from: the server's wake lines when it logs the event, else what the clients saw. */
+  from: { deliveries: "wake lines" | "answers"; receipts: "wake lines" | "frames received"; socketFrames: "wake lines" | "frames sent" };
+  /** SQL rows summed from the wake lines' `rowsRead` and `rowsWritten`; null when the server logs none. */
+  rowsRead: number | null;
+  rowsWritten: number | null;
+}
+
+/** One phase of the messages scenario against one target: POSTs from one sender to one online receiver. */
+export interface MessagePhase {
+  /** "latency": one message at a time, the next POST after the previous frame arrived; "rate": `concurrency` POSTs in flight. */
+  kind: "latency" | "rate";
+  concurrency: number;
+  /** Measured messages (a latency phase's warm-up left out). */
+  messages: number;
+  /** Answers by status ("200", "429 inbox_full"), failed requests by error name. */
+  answers: Record<string, number>;
+  /** Messages whose frame reached the receiver's device. */
+  delivered: number;
+  /** First POST began → last frame arrived; delivered ÷ that. */
+  seconds: number;
+  deliveredPerSecond: number;
+  /** Between the 10th and the 90th percentile arrival (ramp-up and tail left out); null with fewer than 20 arrivals. */
+  steadyPerSecond: number | null;
+  /** Per message: POST began → its answer. */
+  answer: Summary;
+  /** Per message: POST began → the `message` frame at the receiver's device (queueing included when several are in flight). */
+  delivery: Summary;
+  duplicates: number;
+  /** `ack` frames the receiver sent, and the ids they named. */
+  ackFrames: number;
+  ackedIds: number;
+  /** Service only: messages still stored once every ack was sent and the wake lines went quiet (0: each one deleted on ack). */
+  storedAfter: number | null;
+  /** Frames the sender's and receiver's devices got besides the messages, by type ("receipt delivered"). */
+  frames: Record<string, number>;
+  /** Service only: wake lines over the phase. */
+  wakes: WakeCounts | null;
+  /** Server CPU (workerd's, or the floor's node process) per message over the phase. */
+  cpuMsPerMessage: number;
+  /** Service only: per message. */
+  billing: MessageBilling | null;
+}
+
+export interface MessagesTarget {
+  target: "service" | "baseline";
+  latency: MessagePhase;
+  rates: MessagePhase[];
+}
+
+export interface MessagesResult {
+  scenario: "messages";
+  size: { messages: number; samples: number };
+  /** The rate-limit bindings the service ran with, against wrangler.toml's (production) values. */
+  rateLimits: { binding: string; production: RateLimit; bench: RateLimit }[];
+  acks: AckPolicy;
+  /** The body every message carries, as JSON text (its `seq` varies). */
+  bodyBytes: number;
+  service: MessagesTarget;
+  baseline: MessagesTarget | null;
+  /** Service latency ÷ the floor's (one message at a time). */
+  ratio: { p50: number | null; p95: number | null; p99: number | null };
+}
+
 export interface FailedResult {
   scenario: string;
   size: Record<string, number>;
   error: string;
 }
 
-export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | ReadsResult | SubscribersResult | FailedResult;
+export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | ReadsResult | SubscribersResult | MessagesResult | FailedResult;

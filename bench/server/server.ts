@@ -9,6 +9,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { RateLimits } from "./rateLimits.ts";
 import { WakeCounter } from "./wakes.ts";
 
 export type Runtime = "workerd" | "wrangler";
@@ -41,6 +42,8 @@ export interface ServerOptions {
   vars?: Record<string, string>;
   /** Keep the persistence directory after stopping (for inspection). */
   keepState?: boolean;
+  /** Rate-limit bindings to run with instead of wrangler.toml's, by name: for a figure the limit would cap (rateLimits.ts). */
+  rateLimits?: RateLimits;
   /** wrangler only: "direct" skips wrangler's proxy (bench/server/direct.ts). */
   route?: Route;
   /** The frozen copy of the worker (bench/server/snapshot.ts) and its bundle, relative to it. */

@@ -2,7 +2,7 @@
  * The frozen bundle on the bare workerd binary that wrangler ships, configured from wrangler.toml
  * as production configures the worker: its [vars] (plus the secrets of .dev.vars, LOG_WAKES and
  * DEV_TOKENS on, the scenario's vars), its Durable Object bindings (SQLite-backed), its rate
- * limits (emulated as miniflare does) and its compatibility date and flags. No wrangler dev, miniflare entry worker or trace collector in
+ * limits (emulated as miniflare does; a scenario may lift some, see rateLimits.ts) and its compatibility date and flags. No wrangler dev, miniflare entry worker or trace collector in
  * front of the worker: what is measured is the worker on workerd. Static assets are not served.
  */
 import { spawn } from "node:child_process";
@@ -16,22 +16,9 @@ import { nowMs, within } from "../clock.ts";
 import { repoRoot } from "../paths.ts";
 import { devVars, localSecret } from "../tokens.ts";
 import { stopGroup, trackGroup } from "./processes.ts";
+import { declaredRateLimits, effectiveRateLimits } from "./rateLimits.ts";
 import { exitOf, followOutput, freshPersistDir, processCpuMs, type BenchServer, type ServerOptions } from "./server.ts";
-
-type Value = string | string[] | Record<string, number>;
-type Table = { name: string; keys: Record<string, Value> };
-
-const STRING = /"((?:[^"\\]|\\.)*)"|'([^']*)'/g;
-const unquote = (match: RegExpMatchArray) => match[2] ?? (JSON.parse(`"${match[1]}"`) as string);
-
-/** A basic or literal string, a one-line array of them, or an inline table of numbers (a trailing comment allowed); undefined for anything else. */
-function tomlValue(text: string): Value | undefined {
-  const bare = text.replace(/\s*#[^"']*$/, "");
-  if (/^("(?:[^"\\]|\\.)*"|'[^']*')$/.test(bare)) return unquote([...bare.matchAll(STRING)][0] as RegExpMatchArray);
-  if (/^\[.*\]$/.test(bare)) return [...bare.matchAll(STRING)].map(unquote);
-  if (/^\{.*\}$/.test(bare)) return Object.fromEntries([...bare.matchAll(/(\w+)\s*=\s*(\d+)/g)].map(([, key, n]) => [key, Number(n)]));
-  return undefined;
-}
+import { parseToml } from "./toml.ts";
 
 /** Tables of wrangler.toml this runtime sets up, or that do not concern it; any other (a new binding) must be added here. */
 const HANDLED = new Set(["", "vars", "durable_objects.bindings", "ratelimits", "migrations", "assets", "observability", "placement", "limits", "triggers", "dev", "build"]);
@@ -51,30 +38,14 @@ export default ({ limit, period }) => ({
   },
 });`;
 
-/** wrangler.toml's tables (`[[x]]` once per occurrence) with their string and string-array keys; [vars] must be strings. */
-export function parseToml(text: string): Table[] {
-  const tables: Table[] = [{ name: "", keys: {} }];
-  for (const line of text.split("\n").map((raw) => raw.trim())) {
-    const header = line.match(/^\[\[?\s*([\w.-]+)\s*\]\]?\s*(#.*)?$/);
-    if (header) tables.push({ name: header[1] as string, keys: {} });
-    const entry = header ? null : line.match(/^([\w-]+)\s*=\s*(.*)$/);
-    if (!entry) continue;
-    const [, key, text] = entry as [string, string, string];
-    const table = tables.at(-1) as Table;
-    const value = tomlValue(text);
-    if (typeof value !== "string" && table.name === "vars") throw new Error(`wrangler.toml: [vars] ${key} is not a string; the bench passes vars as text`);
-    if (value !== undefined) table.keys[key] = value;
-  }
-  return tables;
-}
-
 function workerdBinary(): string {
   const fromRepo = createRequire(join(repoRoot, "package.json"));
   return (createRequire(fromRepo.resolve("wrangler/package.json"))("workerd") as { default: string }).default;
 }
 
 export async function startWorkerd(options: ServerOptions): Promise<BenchServer> {
-  const tables = parseToml(readFileSync(join(options.cwd, "wrangler.toml"), "utf8"));
+  const toml = readFileSync(join(options.cwd, "wrangler.toml"), "utf8");
+  const tables = parseToml(toml);
   const top = tables[0]?.keys ?? {};
   const str = (value: unknown) => (typeof value === "string" ? value : "");
   const vars: Record<string, string> = {};
@@ -84,7 +55,7 @@ export async function startWorkerd(options: ServerOptions): Promise<BenchServer>
   const unknown = tables.find((t) => !HANDLED.has(t.name) && !t.name.startsWith("env."));
   if (unknown) throw new Error(`wrangler.toml: [${unknown.name}] is not set up by bench/server/workerd.ts; add it there, or use --runtime wrangler`);
   const objects = tables.filter((t) => t.name === "durable_objects.bindings").map((t) => ({ name: str(t.keys.name), className: str(t.keys.class_name) }));
-  const limits = tables.filter((t) => t.name === "ratelimits").map((t) => ({ name: str(t.keys.name), simple: t.keys.simple as Record<string, number> }));
+  const limits = Object.entries(effectiveRateLimits(declaredRateLimits(toml), options.rateLimits)).map(([name, simple]) => ({ name, simple }));
   const flags = Array.isArray(top.compatibility_flags) ? top.compatibility_flags : [];
   const q = (value: string) => JSON.stringify(value);
 

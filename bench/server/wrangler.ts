@@ -5,19 +5,23 @@
  * front of the user worker, even on the direct route.
  */
 import { spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { nowMs, within } from "../clock.ts";
 import { repoRoot } from "../paths.ts";
 import { findUserWorkerPort, workerdPids } from "./direct.ts";
 import { freePort } from "../../scripts/freePort.ts";
 import { stopGroup, trackGroup } from "./processes.ts";
+import { withRateLimits } from "./rateLimits.ts";
 import { exitOf, followOutput, freshPersistDir, processCpuMs, type BenchServer, type ServerOptions } from "./server.ts";
 
 export async function startWrangler(options: ServerOptions): Promise<BenchServer> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const persistDir = await freshPersistDir();
   const vars = { LOG_WAKES: "true", DEV_TOKENS: "true", ...options.vars };
+  // Lifted rate limits: a copy of wrangler.toml beside it (so .dev.vars is still found), given with --config.
+  const config = options.rateLimits ? join(options.cwd, `wrangler.${basename(persistDir)}.toml`) : null;
+  if (config && options.rateLimits) await writeFile(config, withRateLimits(await readFile(join(options.cwd, "wrangler.toml"), "utf8"), options.rateLimits));
   const args = [
     join(repoRoot, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
@@ -32,6 +36,7 @@ export async function startWrangler(options: ServerOptions): Promise<BenchServer
     "--persist-to",
     persistDir,
     "--show-interactive-dev-session=false",
+    ...(config ? ["--config", config] : []),
     ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
   ];
   const started = nowMs();
@@ -54,6 +59,7 @@ export async function startWrangler(options: ServerOptions): Promise<BenchServer
     if (stopped) return;
     stopped = true;
     await stopGroup(child);
+    if (config) await rm(config, { force: true });
     if (!options.keepState) await rm(persistDir, { recursive: true, force: true });
   };
   try {
