@@ -5,6 +5,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS inbox (
   id TEXT PRIMARY KEY,
   sender TEXT NOT NULL,
+  sender_scopes TEXT NOT NULL,
   body TEXT NOT NULL,
   sent_at INTEGER NOT NULL,
   delivered INTEGER NOT NULL,
@@ -21,15 +22,24 @@ CREATE TABLE IF NOT EXISTS sent_ids (
 CREATE INDEX IF NOT EXISTS sent_ids_by_time ON sent_ids (at);
 `;
 
-type InboxRow = { id: string; sender: string; body: string; sent_at: number; delivered: number; read: number };
+type InboxRow = { id: string; sender: string; sender_scopes: string; body: string; sent_at: number; delivered: number; read: number };
 
-/** A stored message, and whether a device of the receiver has had it. */
+/** A stored message, whether a device of the receiver has had it, and the scopes its sender could read when sending. */
 export interface StoredMessage extends Message {
   delivered: boolean;
+  senderScopes: string[];
 }
 
 function messageOf(row: InboxRow): StoredMessage {
-  return { id: row.id, from: row.sender, body: JSON.parse(row.body) as unknown, sentAt: row.sent_at, read: row.read === 1, delivered: row.delivered === 1 };
+  return {
+    id: row.id,
+    from: row.sender,
+    body: JSON.parse(row.body) as unknown,
+    sentAt: row.sent_at,
+    read: row.read === 1,
+    delivered: row.delivered === 1,
+    senderScopes: JSON.parse(row.sender_scopes) as string[],
+  };
 }
 
 /**
@@ -55,9 +65,10 @@ export class Inbox {
     const before = this.count();
     this.schema.ensure();
     this.sql.exec(
-      "INSERT INTO inbox (id, sender, body, sent_at, delivered, read) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO inbox (id, sender, sender_scopes, body, sent_at, delivered, read) VALUES (?, ?, ?, ?, ?, ?, ?)",
       message.id,
       message.from,
+      JSON.stringify(message.senderScopes),
       JSON.stringify(message.body),
       message.sentAt,
       message.delivered ? 1 : 0,
@@ -93,7 +104,7 @@ export class Inbox {
   remove(ids: readonly string[]): StoredMessage[] {
     const found = this.find(ids);
     for (const { id } of found) this.sql.exec("DELETE FROM inbox WHERE id = ?", id);
-    if (found.length > 0) this.stored = null;
+    if (this.stored !== null) this.stored -= found.length;
     return found;
   }
 

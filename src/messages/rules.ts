@@ -16,14 +16,26 @@ export const CLIENT_ID_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 
 /** A message arriving for a receiver whose devices `focused` (their partners in focus) and who has `live` devices. */
-export function arriving(id: string, from: string, body: string, sentAt: number, live: number, focused: readonly string[]): StoredMessage {
-  return { id, from, body: JSON.parse(body) as unknown, sentAt, delivered: live > 0, read: live > 0 && focused.includes(from) };
+export function arriving(id: string, from: string, senderScopes: readonly string[], body: string, sentAt: number, live: number, focused: readonly string[]): StoredMessage {
+  return { id, from, body: JSON.parse(body) as unknown, sentAt, delivered: live > 0, read: live > 0 && focused.includes(from), senderScopes: [...senderScopes] };
 }
 
 /** The message as the receiver's devices get it. */
-export function messageOf({ delivered: _delivered, ...message }: StoredMessage): Message {
+export function messageOf({ delivered: _delivered, senderScopes: _scopes, ...message }: StoredMessage): Message {
   return message;
 }
+
+/**
+ * When stored messages or remembered ids next expire. Ids lapse on the hour after their day (a
+ * lookup checks the time anyway), so ids sent through a day cost one wake an hour, not one each.
+ */
+export function nextExpiry(oldest: { message: number | null; answer: number | null }, ttlMs: number): number | null {
+  const answerDue = oldest.answer === null ? null : Math.ceil((oldest.answer + CLIENT_ID_MEMORY_MS) / ID_EXPIRY_STEP_MS) * ID_EXPIRY_STEP_MS;
+  const times = [oldest.message === null ? null : oldest.message + ttlMs, answerDue].filter((time): time is number => time !== null);
+  return times.length ? Math.min(...times) : null;
+}
+
+const ID_EXPIRY_STEP_MS = 60 * 60 * 1000;
 
 /** A stored inbox as frames of at most `MAX_MESSAGES_PER_FRAME`, oldest first. */
 export function inboxFrames(messages: readonly StoredMessage[]): InboxFrame[] {
@@ -46,8 +58,3 @@ export function typingAllowed(last: number | undefined, now: number): boolean {
   return last === undefined || now - last >= TYPING_INTERVAL_MS;
 }
 
-/** When stored messages or remembered ids next expire. */
-export function nextExpiry(oldest: { message: number | null; answer: number | null }, ttlMs: number): number | null {
-  const times = [oldest.message === null ? null : oldest.message + ttlMs, oldest.answer === null ? null : oldest.answer + CLIENT_ID_MEMORY_MS].filter((time): time is number => time !== null);
-  return times.length ? Math.min(...times) : null;
-}

@@ -39,6 +39,8 @@ export class Mail {
     private readonly cloaked: () => boolean,
     /** Keeps work going after an answer (the object's `waitUntil`). */
     private readonly later: (work: Promise<unknown>) => void,
+    /** The user as the visibility rule sees them now (null: never connected). */
+    private readonly subject: () => Subject | null,
   ) {
     this.inbox = new Inbox(sql);
   }
@@ -56,7 +58,8 @@ export class Mail {
     if (earlier !== null) return { ok: true, answer: JSON.parse(earlier) as SendMessageResponse };
     if (this.inbox.count() >= MAX_INBOX) return { ok: false, reason: "inbox_full" };
     const live = this.sockets.live();
-    const message = arriving(crypto.randomUUID(), from, incoming.body, now, live.length, focused);
+    const senderScopes = incoming.viewer.kind === "user" ? incoming.viewer.scopes : [];
+    const message = arriving(crypto.randomUUID(), from, senderScopes, incoming.body, now, live.length, focused);
     this.inbox.store(message);
     const shown = !this.cloaked();
     const answer: SendMessageResponse = { id: message.id, sentAt: message.sentAt, delivered: shown && message.delivered, read: shown && message.read };
@@ -133,9 +136,12 @@ export class Mail {
 
   /** Receipts are hints, like focus: one lost on the way is not sent again. */
   private async tellSenders(messages: readonly StoredMessage[], state: "delivered" | "read"): Promise<void> {
-    if (this.cloaked()) return;
+    const subject = this.subject();
+    if (this.cloaked() || subject === null) return;
+    // A receipt says the receiver is around: only senders who may see them now get one (with the scopes they sent with).
+    const allowed = messages.filter(({ from, senderScopes }) => sightOf(subject, { kind: "user", user: from, scopes: senderScopes }) !== "none");
     await Promise.all(
-      [...receiptsBySender(messages)].map(async ([sender, ids]) => {
+      [...receiptsBySender(allowed)].map(async ([sender, ids]) => {
         try {
           await this.env.PRESENCE.getByName(sender).receipts(this.user, ids, state);
         } catch (error) {

@@ -42,7 +42,7 @@ export class UserPresence {
     this.following = new Following(ctx.storage.sql, env, user);
     this.alarmClock = new OneAlarm(ctx.storage);
     const cloaked = () => this.store.load()?.state.manual === "invisible";
-    this.mail = new Mail(ctx.storage.sql, env, config, user, sockets, cloaked, (work) => ctx.waitUntil(work));
+    this.mail = new Mail(ctx.storage.sql, env, config, user, sockets, cloaked, (work) => ctx.waitUntil(work), () => (this.store.load() ? this.subject() : null));
   }
 
   alarmFired(): void {

@@ -96,6 +96,19 @@ describe("messages to an offline receiver", () => {
     expect(((await third.socket.nextOfType("inbox")).messages as Frame[]).map((message) => [message.id, message.read])).toEqual([[second.body.id, true]]);
   });
 
+  it("send no receipt to a sender the receiver blocked, or hid from, after the message was sent", async () => {
+    const org = uniqueUser("org");
+    const alice = uniqueUser("alice");
+    const bob = await offlineUser(org, "bob");
+    const sender = await connectDevice(alice, { org });
+    const sent = await send(alice, bob, "before the block", { org });
+    await call("/v1/blocks/me", { method: "PUT", token: await token(bob, { org }), json: { add: [alice] } });
+    const device = await connectDevice(bob, { org });
+    expect((await device.socket.nextOfType("inbox")).messages).toMatchObject([{ id: sent.body.id }]);
+    device.socket.send({ type: "read", ids: [sent.body.id as string] });
+    expect((await sender.socket.drain(400)).filter(ofType("receipt"))).toEqual([]);
+  });
+
   it("lose nothing when the receiver's object is evicted between store and delivery", async () => {
     const org = uniqueUser("org");
     const bob = await offlineUser(org, "bob");
