@@ -12,17 +12,20 @@ var Emitter = class {
   off(event, listener) {
     this.listeners.get(event)?.delete(listener);
   }
-  /** Calls every listener; one that throws is reported on its own and never stops the others. */
+  /** Calls every listener; one that throws is reported on its own and never stops the others. False when one threw. */
   emit(event, payload) {
+    let ok = true;
     for (const listener of [...this.listeners.get(event) ?? []]) {
       try {
         listener(payload);
       } catch (error) {
+        ok = false;
         queueMicrotask(() => {
           throw error;
         });
       }
     }
+    return ok;
   }
   clear() {
     this.listeners.clear();
@@ -131,6 +134,10 @@ var DeliveredMessages = class {
       }
     }
     return fresh;
+  }
+  /** A listener threw on this message: it is not acknowledged, and is handed to the app again when it comes again. */
+  failed(id) {
+    this.seen.delete(id);
   }
   /** The app's listeners ran: these messages are acknowledged, but for those it keeps until read. */
   handled(messages) {
@@ -658,12 +665,19 @@ var PresenceClient = class {
         break;
     }
   }
-  /** Hands the messages new to this client to the app, then acknowledges them (and any that came again). */
+  /**
+   * Hands the messages new to this client to the app, then acknowledges them (and any that came
+   * again). One a `message` listener threw on is not acknowledged: the service sends it again.
+   */
   deliver(messages, fromInbox) {
     const fresh = this.delivered.arrived(messages);
-    for (const message of fresh) this.events.emit("message", message);
+    const handled = [];
+    for (const message of fresh) {
+      if (this.events.emit("message", message)) handled.push(message);
+      else this.delivered.failed(message.id);
+    }
     if (fromInbox && fresh.length > 0) this.events.emit("inbox", fresh);
-    this.delivered.handled(fresh);
+    this.delivered.handled(handled);
     this.scheduleFlush();
   }
   /** The acknowledgements and reads of one task go out together, and no sooner than FLUSH_SPACING_MS after the last. */

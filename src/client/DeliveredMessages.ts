@@ -33,6 +33,11 @@ export class DeliveredMessages {
     return fresh;
   }
 
+  /** A listener threw on this message: it is not acknowledged, and is handed to the app again when it comes again. */
+  failed(id: string): void {
+    this.seen.delete(id);
+  }
+
   /** The app's listeners ran: these messages are acknowledged, but for those it keeps until read. */
   handled(messages: readonly Message[]): void {
     for (const { id } of messages) if (!this.kept.has(id)) this.unsentAcks.add(id);

@@ -269,12 +269,19 @@ export class PresenceClient {
     }
   }
 
-  /** Hands the messages new to this client to the app, then acknowledges them (and any that came again). */
+  /**
+   * Hands the messages new to this client to the app, then acknowledges them (and any that came
+   * again). One a `message` listener threw on is not acknowledged: the service sends it again.
+   */
   private deliver(messages: readonly Message[], fromInbox: boolean): void {
     const fresh = this.delivered.arrived(messages);
-    for (const message of fresh) this.events.emit("message", message);
+    const handled: Message[] = [];
+    for (const message of fresh) {
+      if (this.events.emit("message", message)) handled.push(message);
+      else this.delivered.failed(message.id);
+    }
     if (fromInbox && fresh.length > 0) this.events.emit("inbox", fresh);
-    this.delivered.handled(fresh);
+    this.delivered.handled(handled);
     this.scheduleFlush();
   }
 

@@ -15,17 +15,20 @@ export class Emitter<Events extends object> {
     this.listeners.get(event)?.delete(listener);
   }
 
-  /** Calls every listener; one that throws is reported on its own and never stops the others. */
-  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+  /** Calls every listener; one that throws is reported on its own and never stops the others. False when one threw. */
+  emit<E extends keyof Events>(event: E, payload: Events[E]): boolean {
+    let ok = true;
     for (const listener of [...(this.listeners.get(event) ?? [])] as Listener<Events[E]>[]) {
       try {
         listener(payload);
       } catch (error) {
+        ok = false;
         queueMicrotask(() => {
           throw error;
         });
       }
     }
+    return ok;
   }
 
   clear(): void {

@@ -43,6 +43,16 @@ describe("DeliveredMessages", () => {
     expect(flushed(delivered)).toEqual([{ type: "ack", ids: ["m1"] }]);
   });
 
+  it("neither acknowledges a message the app failed on nor counts it as handed over: it comes again", () => {
+    const delivered = new DeliveredMessages();
+    const [m1, m2] = delivered.arrived([message("m1"), message("m2")]);
+    delivered.failed("m1");
+    delivered.handled([m2!]);
+    expect(flushed(delivered)).toEqual([{ type: "ack", ids: ["m2"] }]);
+    expect(delivered.arrived([message("m1")]).map((m) => m.id)).toEqual(["m1"]);
+    expect(m1?.id).toBe("m1");
+  });
+
   it("does not acknowledge a message kept until read, even when it comes again", () => {
     const delivered = new DeliveredMessages();
     const fresh = delivered.arrived([message("m1"), message("m2")]);

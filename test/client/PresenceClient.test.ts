@@ -583,6 +583,28 @@ describe("PresenceClient receiving messages", () => {
     ]);
   });
 
+  it("does not acknowledge a message a listener threw on, and emits it again when it comes again", async () => {
+    const { client, socket } = await scriptedClient();
+    let failing = true;
+    const seen: string[] = [];
+    client.on("message", (received) => {
+      seen.push(received.id);
+      if (failing && received.id === "m1") throw new Error("could not save it");
+    });
+    socket.receive({ type: "inbox", messages: [message("m1"), message("m2")] });
+    await nextTask();
+    expect(idFrames(socket)).toEqual([{ type: "ack", ids: ["m2"] }]);
+    failing = false;
+    await sleep(AFTER_SPACING_MS);
+    socket.receive({ type: "inbox", messages: [message("m1")] });
+    await nextTask();
+    expect(seen).toEqual(["m1", "m2", "m1"]);
+    expect(idFrames(socket)).toEqual([
+      { type: "ack", ids: ["m2"] },
+      { type: "ack", ids: ["m1"] },
+    ]);
+  });
+
   it("sends acknowledgements a dropped socket could not take after the next hello", async () => {
     const { socket, opener } = await scriptedClient();
     socket.receive({ type: "message", message: message("m1") });
