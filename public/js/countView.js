@@ -1,16 +1,10 @@
-import { scopeTitle } from "./labels.js";
+import { scopeCard } from "./scopeCard.js";
 import { showCounts } from "./counts.js";
 
 /** A scope the user may only count (`global` while GLOBAL_VISIBILITY is `counts`): its card shows numbers, never people. */
 export class CountView {
   constructor(document, container, scope) {
-    this.root = document.getElementById("count-template").content.firstElementChild.cloneNode(true);
-    this.root.dataset.scope = scope;
-    const titleId = `scope-${scope.replace(/[^A-Za-z0-9_-]/g, "-")}`;
-    const title = this.root.querySelector(".scope-title");
-    title.id = titleId;
-    title.textContent = scopeTitle(scope);
-    this.root.setAttribute("aria-labelledby", titleId);
+    this.root = scopeCard(document, "count-template", scope);
     this.root.setAttribute("aria-busy", "true");
     this.counts = this.root.querySelector(".counts");
     this.counts.textContent = "Counting…";

@@ -1,4 +1,5 @@
 import { showCounts } from "./counts.js";
+import { scopeCard } from "./scopeCard.js";
 import { STATUS_LABELS, STATUS_ORDER, displayName, scopeTitle } from "./labels.js";
 
 /**
@@ -20,13 +21,7 @@ export class ScopeView {
     this.rows = new Map();
     this.partner = null;
     this.focusedBy = new Set();
-    this.root = document.getElementById("scope-template").content.firstElementChild.cloneNode(true);
-    this.root.dataset.scope = scope;
-    const titleId = `scope-${scope.replace(/[^A-Za-z0-9_-]/g, "-")}`;
-    const title = this.root.querySelector(".scope-title");
-    title.id = titleId;
-    title.textContent = scopeTitle(scope);
-    this.root.setAttribute("aria-labelledby", titleId);
+    this.root = scopeCard(document, "scope-template", scope);
     this.list = this.root.querySelector(".roster");
     this.list.setAttribute("aria-label", `People in ${scopeTitle(scope)}`);
     this.counts = this.root.querySelector(".counts");

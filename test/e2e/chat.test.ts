@@ -1,59 +1,19 @@
-import { mkdir } from "node:fs/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser } from "./browser";
+import { describe, expect, it } from "vitest";
 import {
   chatMessage,
   openChat,
   rosterRow,
   sendChatMessage,
-  signInWithDevToken,
   WAIT_MS,
   waitForMessageState,
-  waitForOwnStatus,
   waitForStatus,
-  type DevIdentity,
 } from "./dashboardPage";
-import { startDevServer, type DevServer } from "./wranglerDev";
+import { dashboardSession, unique } from "./dashboardSession";
 
 /** Messages on the dashboard: the conversation panel, unread counts, read marks and typing. */
 
-let server: DevServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
-let failures: string[] = [];
-
-beforeAll(async () => {
-  // OFFLINE_AFTER_MS stays long, so the page's sockets (pinging every 25 s) are never dropped for silence mid-test.
-  [server, browser] = await Promise.all([startDevServer({ DEV_TOKENS: "true", DISCONNECT_GRACE_MS: "700" }), launchBrowser()]);
-  await mkdir("test-results", { recursive: true });
-});
-
-afterEach(async () => {
-  await Promise.allSettled(contexts.map((context) => context.close()));
-  contexts = [];
-  expect(failures).toEqual([]);
-  failures = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-
-/** A person signed in on their own page (in a browser context of their own), online. */
-async function signedIn(person: DevIdentity): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1180, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => failures.push(`${person.sub}: ${error.message}`));
-  await page.goto(server.url);
-  await signInWithDevToken(page, person);
-  await waitForOwnStatus(page, "Online");
-  return page;
-}
+// OFFLINE_AFTER_MS stays long, so the page's sockets (pinging every 25 s) are never dropped for silence mid-test.
+const { signedIn } = dashboardSession({ DEV_TOKENS: "true", DISCONNECT_GRACE_MS: "700" });
 
 describe("chat on the dashboard", () => {
   it("a message to someone offline waits for them; opening the chat reads it and the sender sees it read; typing shows, then goes", async () => {

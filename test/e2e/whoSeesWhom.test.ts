@@ -1,7 +1,4 @@
-import { mkdir } from "node:fs/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser } from "./browser";
+import { describe, expect, it } from "vitest";
 import {
   addContact,
   blockedRow,
@@ -9,53 +6,16 @@ import {
   countOf,
   rosterRow,
   setPrivacy,
-  signInWithDevToken,
   WAIT_MS,
   waitForContactStatus,
   waitForCounts,
-  waitForOwnStatus,
   waitForStatus,
-  type DevIdentity,
 } from "./dashboardPage";
-import { startDevServer, type DevServer } from "./wranglerDev";
+import { dashboardSession, unique } from "./dashboardSession";
 
 /** Blocks, contacts and privacy on the dashboard: what each person's page shows of the others. */
 
-let server: DevServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
-let failures: string[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer({ DEV_TOKENS: "true", DISCONNECT_GRACE_MS: "700", OFFLINE_AFTER_MS: "4000" }), launchBrowser()]);
-  await mkdir("test-results", { recursive: true });
-});
-
-afterEach(async () => {
-  await Promise.allSettled(contexts.map((context) => context.close()));
-  contexts = [];
-  expect(failures).toEqual([]);
-  failures = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-
-/** A person signed in on their own page (in a browser context of their own), online. */
-async function signedIn(person: DevIdentity): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1180, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => failures.push(`${person.sub}: ${error.message}`));
-  await page.goto(server.url);
-  await signInWithDevToken(page, person);
-  await waitForOwnStatus(page, "Online");
-  return page;
-}
+const { signedIn } = dashboardSession({ DEV_TOKENS: "true", DISCONNECT_GRACE_MS: "700", OFFLINE_AFTER_MS: "4000" });
 
 describe("who sees whom on the dashboard", () => {
   it("a blocked user sees the blocker as offline in their roster and contacts until unblocked; the blocker still sees them", async () => {

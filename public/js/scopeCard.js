@@ -1,0 +1,13 @@
+import { scopeTitle } from "./labels.js";
+
+/** A scope's card from its template: tagged with the scope, titled, and labelled by its title. */
+export function scopeCard(document, templateId, scope) {
+  const root = document.getElementById(templateId).content.firstElementChild.cloneNode(true);
+  root.dataset.scope = scope;
+  const titleId = `scope-${scope.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+  const title = root.querySelector(".scope-title");
+  title.id = titleId;
+  title.textContent = scopeTitle(scope);
+  root.setAttribute("aria-labelledby", titleId);
+  return root;
+}
