@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { freePort } from "./scripts/freePort";
 
 /** Test-only signing keys: the first two are the "identity provider's" published JWKS, the third is a stranger's. */
 const keys = JSON.parse(readFileSync(new URL("./test/fixtures/keys.json", import.meta.url).pathname, "utf8")) as Record<string, { public: object }>;
@@ -23,7 +24,12 @@ export const TEST_VARS = {
   INBOX_TTL_MS: "4000",
 };
 
+/** Webhooks go to a real local receiver (test/webhooks/receiverServer.ts); retries come at once. */
+const webhookPort = await freePort();
+process.env.WEBHOOK_RECEIVER_PORT = String(webhookPort);
+const WEBHOOK_VARS = { WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/hook`, WEBHOOK_SECRET: "test-webhook-secret", WEBHOOK_RETRY_BASE_S: "0" };
+
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_VARS } })],
-  test: { include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], testTimeout: 20_000 },
+  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...TEST_VARS, ...WEBHOOK_VARS } } })],
+  test: { include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], testTimeout: 20_000, globalSetup: ["test/webhooks/receiverSetup.ts"] },
 });

@@ -25,7 +25,18 @@ const ConfigSchema = z.object({
   ALLOWED_ORIGINS: List,
   GLOBAL_VISIBILITY: z.enum(["counts", "everyone"]).default("counts"),
   INBOX_TTL_MS: z.coerce.number().int().min(1_000).max(365 * 86_400_000).default(30 * 86_400_000),
+  WEBHOOK_URL: Optional.pipe(z.url().optional()),
+  WEBHOOK_SECRET: Optional,
+  WEBHOOK_RETRY_BASE_S: z.coerce.number().int().min(0).max(3_600).default(30),
 });
+
+/** Where presence events go and how they are signed; null when either the URL or the secret is unset. */
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+  /** The first retry's delay (s); each next one doubles, up to an hour. */
+  retryBaseS: number;
+}
 
 /** How tokens from an identity provider are checked and read. */
 export interface TokenConfig {
@@ -57,6 +68,7 @@ export interface Config {
   globalVisibility: GlobalVisibility;
   /** How long a stored message waits for a device to acknowledge it. */
   inboxTtlMs: number;
+  webhooks: WebhookConfig | null;
 }
 
 export function readConfig(env: Env): Config {
@@ -78,5 +90,6 @@ export function readConfig(env: Env): Config {
     allowedOrigins: vars.ALLOWED_ORIGINS,
     globalVisibility: vars.GLOBAL_VISIBILITY,
     inboxTtlMs: vars.INBOX_TTL_MS,
+    webhooks: vars.WEBHOOK_URL && vars.WEBHOOK_SECRET ? { url: vars.WEBHOOK_URL, secret: vars.WEBHOOK_SECRET, retryBaseS: vars.WEBHOOK_RETRY_BASE_S } : null,
   };
 }

@@ -6,9 +6,12 @@ import type { ErrorCode } from "../protocol/errors";
 import type { AppEnv } from "./appEnv";
 import { requireAuth } from "./auth";
 import { ApiError, errorBody } from "../errors";
+import { refused } from "../observability/refusals";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { messageRoutes } from "./routes/messages";
+import { healthRoutes, statsRoutes } from "./routes/operations";
 import { presenceRoutes } from "./routes/presence";
 import { scopeRoutes } from "./routes/scopes";
 import { settingsRoutes } from "./routes/settings";
@@ -27,6 +30,12 @@ const codeByStatus: Partial<Record<number, ErrorCode>> = {
   405: "method_not_allowed",
   415: "unsupported_media_type",
 };
+
+/** Who called, for a log line: a user id, "service", or nothing before authentication. */
+function callerId(c: Context<AppEnv>): string | undefined {
+  const caller = c.get("caller") as AppEnv["Variables"]["caller"] | undefined;
+  return caller === undefined ? undefined : caller.kind === "service" ? "service" : caller.claims.sub;
+}
 
 function patternOf(path: string): RegExp {
   return new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`);
@@ -65,6 +74,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     }),
   );
   app.route("/", devRoutes);
+  app.route("/", healthRoutes);
   app.use("/v1/connect", upgradeOnly, socketOrigin);
   app.use("/v1/scopes/:scope/watch", upgradeOnly, socketOrigin);
   app.use("/v1/*", requireAuth, restRateLimit);
@@ -74,12 +84,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", userRoutes);
   app.route("/", settingsRoutes);
   app.route("/", messageRoutes);
+  app.route("/", statsRoutes);
 
   app.notFound(noRoute(app));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    const where = { what: `${c.req.method} ${c.req.routePath}`, user: callerId(c) };
+    if (error instanceof ApiError) return c.json(errorBody(refused(c.env, error, where).code, error.message), error.status);
     if (error instanceof HTTPException && error.status < 500) {
-      return c.json(errorBody(codeByStatus[error.status] ?? "invalid_request", error.message), error.status);
+      const refusal = refused(c.env, new ApiError(error.status as ContentfulStatusCode, codeByStatus[error.status] ?? "invalid_request", error.message), where);
+      return c.json(errorBody(refusal.code, refusal.message), refusal.status);
     }
     console.error("unhandled error", error);
     return c.json(errorBody("internal", "something went wrong on our side"), 500);

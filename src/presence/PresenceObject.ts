@@ -1,13 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { ApiError, errorResponse } from "../errors";
+import { ApiError } from "../errors";
+import { refusalResponse } from "../observability/refusals";
+import type { DayReport } from "../history/onlineDays";
 import { objectName } from "../objectName";
 import type { Identity } from "../protocol/claims";
 import type { InboxPage } from "../protocol/messages";
 import type { PresenceView } from "../protocol/presence";
 import type { Privacy, RelationsChange, UpdateMeRequest } from "../protocol/rest";
-import { answerClose, heartbeatAutoResponse } from "../sockets/frames";
+import { answerClose } from "../sockets/frames";
 import { UpgradeTickets } from "../sockets/internalUpgrade";
 import type { Viewer } from "../visibility/rule";
 import { DeviceFrames } from "./deviceFrames";
@@ -31,11 +33,6 @@ export class PresenceObject extends DurableObject<Env> {
   private readonly frames = new DeviceFrames(this.presence, this.sockets, this.env, this.config);
   private readonly tickets = new UpgradeTickets<ConnectContext>();
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
-  }
-
   /** Takes a device's context for the upgrade that follows: its ticket, or null for a token older than a sign-out everywhere. */
   async admit(context: ConnectContext): Promise<string | null> {
     return isRevoked(this.presence.store.load(), context.issuedAt) ? null : this.tickets.issue(context, Date.now());
@@ -54,10 +51,10 @@ export class PresenceObject extends DurableObject<Env> {
   /** Opens the device socket that `admit` issued a ticket for. */
   async fetch(request: Request): Promise<Response> {
     const context = this.tickets.take(request, Date.now());
-    if (!context) return errorResponse(new ApiError(503, "unavailable", "the connection was not admitted in time; connect again"));
+    if (!context) return refusalResponse(this.env, new ApiError(503, "unavailable", "the connection was not admitted in time; connect again"));
     const { identity, device, type, expiresAt } = context;
     const opened = this.sockets.open(device, type, expiresAt, Date.now());
-    if (!opened) return errorResponse(new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`));
+    if (!opened) return refusalResponse(this.env, new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`), { user: identity.sub, device });
     const { client, replaced } = opened;
     // The hello goes out before the handler's first await; room pushes never hold back the 101.
     this.ctx.waitUntil(this.presence.handle("fetch", { type: "connect", identity, device, replaced }));
@@ -88,7 +85,12 @@ export class PresenceObject extends DurableObject<Env> {
     return this.presence.viewedBy(viewer, "presence");
   }
 
-  /** A status or text chosen over REST, with the same rules as the `status` frame. */
+  /** The user's online time per day for the last `days` days, as `viewer` may see it (none when the rule hides it). */
+  async onlineDays(viewer: Viewer, days: number): Promise<DayReport[]> {
+    return this.presence.onlineDays(viewer, days);
+  }
+
+  /** A status or text chosen over REST, as the `status` frame. */
   async choose(identity: Identity, change: UpdateMeRequest): Promise<PresenceView> {
     return (await this.presence.handle("choose", { type: "choose", identity, change })).own;
   }

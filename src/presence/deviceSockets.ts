@@ -1,3 +1,4 @@
+import { heartbeatAutoResponse } from "../sockets/frames";
 import type { Renewal } from "../auth/renewal";
 import type { Identity } from "../protocol/claims";
 import { CloseCode } from "../protocol/constants";
@@ -27,7 +28,10 @@ const deviceTag = (device: string) => `device:${device}`;
  * `DeviceState` as the attachment, so the devices survive the object's eviction.
  */
 export class DeviceSockets {
-  constructor(private readonly ctx: DurableObjectState) {}
+  /** Heartbeats are answered by the runtime from now on, without waking the object. */
+  constructor(private readonly ctx: DurableObjectState) {
+    ctx.setWebSocketAutoResponse(heartbeatAutoResponse());
+  }
 
   /** Devices whose socket is open (a closing one is gone already), with when each was last heard. */
   live(): LiveDevice[] {

@@ -6,6 +6,7 @@ import { DEFAULT_PRIVACY } from "../visibility/rule";
 import type { DeviceScopes } from "./deviceScopes";
 import { NO_FOCUS, type FocusState } from "./focus";
 import { EMPTY_USER_STATE, type UserState } from "./status";
+import { NEVER_SEEN, type Visible } from "./visibleStatus";
 
 /** What the user's own devices were last shown; `devices` also says which devices were connected then. */
 export interface Shown {
@@ -49,10 +50,12 @@ export interface UserRecord {
   privacy: Privacy;
   /** Rises with every change to the user's blocks, so each roster learns the newest list. */
   blocksRev: number;
+  /** The status everyone else sees, since when, and its `rev` (webhook events, online time). */
+  visible: Visible;
 }
 
 export function newRecord(identity: Identity): UserRecord {
-  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [], revokedBefore: null, privacy: DEFAULT_PRIVACY, blocksRev: 0 };
+  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [], revokedBefore: null, privacy: DEFAULT_PRIVACY, blocksRev: 0, visible: NEVER_SEEN };
 }
 
 /** Whether a device connection with a token issued at `issuedAt` (epoch s; null: unknown) was revoked. */

@@ -6,6 +6,7 @@ import type { RoomSync, Shown, UserRecord } from "./record";
 import type { ManualStatus } from "./status";
 import type { Audience } from "../protocol/rest";
 import { DEFAULT_PRIVACY } from "../visibility/rule";
+import { visibleOf, type VisibleStatus } from "./visibleStatus";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS user_record (
@@ -30,12 +31,15 @@ CREATE TABLE IF NOT EXISTS user_record (
   until INTEGER,
   visibility TEXT,
   last_seen_audience TEXT,
-  blocks_rev INTEGER
+  blocks_rev INTEGER,
+  visible_status TEXT,
+  visible_since INTEGER,
+  visible_rev INTEGER
 );
 `;
 
 /** Columns added after the table's first release; a table made before gets them when the object starts. */
-const ADDED_COLUMNS = ["until INTEGER", "visibility TEXT", "last_seen_audience TEXT", "blocks_rev INTEGER"];
+const ADDED_COLUMNS = ["until INTEGER", "visibility TEXT", "last_seen_audience TEXT", "blocks_rev INTEGER", "visible_status TEXT", "visible_since INTEGER", "visible_rev INTEGER"];
 
 type RecordRow = {
   user: string;
@@ -59,6 +63,9 @@ type RecordRow = {
   visibility: Audience | null;
   last_seen_audience: Audience | null;
   blocks_rev: number | null;
+  visible_status: VisibleStatus | null;
+  visible_since: number | null;
+  visible_rev: number | null;
 };
 
 function identityOf(row: RecordRow): Identity {
@@ -90,6 +97,12 @@ function recordOf(row: RecordRow): UserRecord {
     revokedBefore: row.revoked_before,
     privacy: { visibility: row.visibility ?? DEFAULT_PRIVACY.visibility, lastSeen: row.last_seen_audience ?? DEFAULT_PRIVACY.lastSeen },
     blocksRev: row.blocks_rev ?? 0,
+    // A row from before the column: the status last shown, as others saw it.
+    visible: {
+      status: row.visible_status ?? (row.shown === null ? "offline" : visibleOf((JSON.parse(row.shown) as Shown).status)),
+      since: row.visible_since ?? row.last_active ?? 0,
+      rev: row.visible_rev ?? row.rev,
+    },
   };
 }
 
@@ -123,8 +136,8 @@ export class PresenceStore {
     this.sql.exec(
       `INSERT OR REPLACE INTO user_record
         (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus, device_scopes, revoked_before,
-        until, visibility, last_seen_audience, blocks_rev)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        until, visibility, last_seen_audience, blocks_rev, visible_status, visible_since, visible_rev)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       identity.sub,
       identity.org ?? null,
       identity.zone ?? null,
@@ -146,6 +159,9 @@ export class PresenceStore {
       record.privacy.visibility,
       record.privacy.lastSeen,
       record.blocksRev,
+      record.visible.status,
+      record.visible.since,
+      record.visible.rev,
     );
     this.cached = record;
   }

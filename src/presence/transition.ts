@@ -8,6 +8,7 @@ import { inRosters, rosterShowsActivity } from "../visibility/rule";
 import { endFocusOf, focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
 import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
 import { connectScopes, nextScopeLapse, scopesNow, settleScopes } from "./deviceScopes";
+import { nextVisible, type VisibleChange } from "./visibleStatus";
 import { carriesBlocks, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
 import {
   chooseStatus,
@@ -97,6 +98,8 @@ export interface Step {
   /** The user's presence as they see it, and as everyone else does. */
   own: PresenceView;
   others: PresenceView;
+  /** How the status everyone else sees moved, if it did. */
+  change: VisibleChange | null;
   alarmAt: number | null;
 }
 
@@ -123,7 +126,7 @@ export function transition(input: TransitionInput): Step {
   const start = fresh && { ...fresh, state: lapseChoice(fresh.state, now) };
   if (start === null) {
     const unknown = selfView(user, expireGrace(newRecord({ sub: user }).state, [], now, timers), [], now, timers);
-    return { record: null, changed: false, messages: [], closes: [], pushes: [], notices: [], own: unknown, others: unknown, alarmAt: null };
+    return { record: null, changed: false, messages: [], closes: [], pushes: [], notices: [], own: unknown, others: unknown, change: null, alarmAt: null };
   }
 
   const applied = applyEvent(start, input);
@@ -171,7 +174,9 @@ export function transition(input: TransitionInput): Step {
   const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), member, start.rev, now, timers.joinPushDelayMs, extras);
   const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
   const rooms = markSent(plan.rooms, due, now);
-  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore, privacy, blocksRev };
+  const others = publicView(own, state.cloak);
+  const { visible, change } = nextVisible(start.visible, others, now);
+  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore, privacy, blocksRev, visible };
   const pushes = due.map((sync) => ({ scope: sync.scope, member: sync.member, rev: sync.rev, ...(sync.rank === undefined ? {} : { rank: sync.rank }), ...(carriesBlocks(sync) ? { withBlocks: true } : {}) }));
   return {
     record,
@@ -181,7 +186,8 @@ export function transition(input: TransitionInput): Step {
     pushes,
     notices,
     own,
-    others: publicView(own, state.cloak),
+    others,
+    change,
     alarmAt: nextAlarmAt(record, devices, now, timers),
   };
 }

@@ -1,11 +1,15 @@
 import type { Config } from "../config";
 import type { Env } from "../env";
+import { UserHistory } from "../history/userHistory";
+import type { DayReport } from "../history/onlineDays";
+import { metric } from "../observability/metrics";
 import { logWake } from "../observability/wakes";
 import type { SubscribeFrame, UnsubscribeFrame } from "../protocol/frames";
 import type { PresenceView } from "../protocol/presence";
 import type { Privacy, RelationsChange } from "../protocol/rest";
 import { OneAlarm } from "../storage/alarm";
 import { sightOf, viewFor, type Viewer } from "../visibility/rule";
+import { logConnections, tallyDevices } from "./connections";
 import { pushToRooms, tellPartners } from "./delivery";
 import { attachedDevice, type DeviceSockets } from "./deviceSockets";
 import { dropFocus, type FocusNotice } from "./focus";
@@ -17,6 +21,7 @@ import { PresenceStore } from "./store";
 import { focusPass, mayFocus, subjectOf, asViewer, type FocusPass } from "./subject";
 import type { StampedView, UserViewer } from "./subscribers";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
+import { announce } from "../webhooks/producer";
 
 /**
  * What a PresenceObject does with each event, apart from the runtime's entry points: load, ask
@@ -28,6 +33,7 @@ export class UserPresence {
   readonly relations: Relations;
   readonly following: Following;
   readonly mail: Mail;
+  readonly history: UserHistory;
   private readonly alarmClock: OneAlarm;
 
   constructor(
@@ -41,6 +47,7 @@ export class UserPresence {
     this.relations = new Relations(ctx.storage.sql);
     this.following = new Following(ctx.storage.sql, env, user);
     this.alarmClock = new OneAlarm(ctx.storage);
+    this.history = new UserHistory(ctx.storage.sql);
     const cloaked = () => this.store.load()?.state.manual === "invisible";
     this.mail = new Mail(ctx.storage.sql, env, config, user, sockets, cloaked, (work) => ctx.waitUntil(work), () => (this.store.load() ? this.subject() : null));
   }
@@ -65,13 +72,27 @@ export class UserPresence {
     return viewFor(sightOf(subjectOf(this.user, step.record, this.relations), viewer), step.own, step.others);
   }
 
+  /** The user's online time per day as `viewer` may see it: only those who may see when they were last seen (self, full sight); anyone else gets none. */
+  async onlineDays(viewer: Viewer, days: number): Promise<DayReport[]> {
+    const { record } = await this.handle("history", { type: "read" });
+    const sight = sightOf(subjectOf(this.user, record, this.relations), viewer);
+    return sight === "self" || sight === "full" ? this.history.days(days, record?.visible ?? null, Date.now()) : [];
+  }
+
   /** The one path of every event; `relationsChanged` also re-tells subscribers when the record did not change. */
   async handle(wake: string, event: PresenceEvent, relationsChanged = false): Promise<Step> {
     const before = { ...this.store.counts };
+    const devicesBefore = this.store.load()?.shown?.devices.length ?? 0;
     if (event.type === "connect") this.following.subscriptions.dropDevice(event.device);
     if (event.type === "alarm") this.mail.expire(Date.now());
     const step = transition({ user: this.user, record: this.store.load(), live: this.sockets.live(), event, now: Date.now(), timers: this.config });
     if (step.changed && step.record) this.store.save(step.record);
+    if (step.change) {
+      this.history.changed(step.change);
+      metric(this.env, "status_changed", { code: step.change.status });
+    }
+    const devices = step.record?.shown?.devices.length ?? 0;
+    logConnections(this.env, this.user, event, step.closes);
     this.sockets.send(step.messages);
     this.sockets.close(step.closes);
     if (event.type === "leave" || event.type === "alarm" || event.type === "disconnect") {
@@ -85,6 +106,8 @@ export class UserPresence {
       tellPartners(this.env, this.user, step.notices, (notice) => focusPass(subject, asViewer(subject, step.record, notice.device, global), notice.partner)),
       step.changed || relationsChanged ? this.following.subscribers.changed((viewer) => viewFor(sightOf(subject, viewer), step.own, step.others)) : null,
       event.type === "connect" ? this.mail.greet(event.device) : null,
+      announce(this.env, this.config, this.user, step.change),
+      devices === devicesBefore ? null : tallyDevices(this.env, this.user, devices),
     ]);
     if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
     if (refused.length > 0) this.refuseFocus(refused);
@@ -196,6 +219,7 @@ export class UserPresence {
     this.relations.erase();
     this.following.erase();
     this.mail.inbox.erase();
+    this.history.erase();
     await this.alarmClock.set([]);
   }
 }

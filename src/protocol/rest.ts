@@ -36,6 +36,9 @@ export const ScopeCount = z.object({
 });
 export type ScopeCount = z.infer<typeof ScopeCount>;
 
+export const ScopeStats = ScopeCount.extend({ watchers: z.number().int().meta({ description: "Watch sockets the scope holds now" }) });
+export type ScopeStats = z.infer<typeof ScopeStats>;
+
 export const Counts = z.object({ global: z.number().int(), org: z.number().int().nullable(), zone: z.number().int().nullable() });
 
 export const DevTokenRequest = z.strictObject({

@@ -64,6 +64,8 @@ export class DiffFanout {
     private readonly watchers: Watchers,
     private readonly holding: (user: string) => Member | null,
     private readonly blocks: BlockIndex,
+    /** Told how many sockets each diff went to (a metric). */
+    private readonly sent: (sockets: number) => void = () => {},
   ) {}
 
   /** Notes one user's move; sends it now after a quiet period, or with the next diff in a burst. */
@@ -143,5 +145,6 @@ export class DiffFanout {
         sendText(ws, text);
       }
     }
+    this.sent(watchers.length);
   }
 }

@@ -158,6 +158,22 @@ export class RoomStore implements SeqStore {
     return this.sql.exec<{ t: number | null }>("SELECT MIN(heard_at) AS t FROM members WHERE present = 0").one().t;
   }
 
+  /** Whether the room holds no one, present or remembered. */
+  holdsNoOne(): boolean {
+    return !this.schema.exists() || this.sql.exec("SELECT 1 FROM members LIMIT 1").toArray().length === 0;
+  }
+
+  /** Whether the service's scope index lists this room. */
+  indexed(): boolean {
+    return this.schema.exists() && this.sql.exec("SELECT 1 FROM meta WHERE key = 'indexed'").toArray().length > 0;
+  }
+
+  setIndexed(indexed: boolean): void {
+    this.schema.ensure();
+    if (indexed) this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed', '1')");
+    else this.sql.exec("DELETE FROM meta WHERE key = 'indexed'");
+  }
+
   /** The room's diff count: what the next watcher's `sync` carries. */
   seq(): number {
     if (this.cachedSeq === null) {

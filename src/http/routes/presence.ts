@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { ErrorBody } from "../../protocol/errors";
 import { PresenceView } from "../../protocol/presence";
 import { BatchRequest, BatchResponse, UpdateMeRequest, UserParam } from "../../protocol/rest";
+import { UserHistory, UserHistoryQuery } from "../../protocol/history";
 import type { AppEnv } from "../appEnv";
 import type { Context } from "hono";
 import { identityOf } from "../../protocol/claims";
@@ -41,6 +42,15 @@ const updateMe = createRoute({
   responses: { 200: { description: "The caller's presence", content: { "application/json": { schema: PresenceView } } }, ...errors },
 });
 
+const userHistory = createRoute({
+  method: "get",
+  path: "/v1/presence/{user}/history",
+  summary: "A user's time online, away and busy per UTC day, for the last 1 to 90 days; empty for a user the caller may not see (or whose last-seen is hidden from them)",
+  security,
+  request: { params: UserParam, query: UserHistoryQuery },
+  responses: { 200: { description: "Days with any time", content: { "application/json": { schema: UserHistory } } }, ...errors },
+});
+
 /** What the caller may see of `user`, by the visibility rule: someone they may not see looks like an unknown user. */
 function presenceOf(c: Context<AppEnv>, user: string): Promise<PresenceView> {
   return c.env.PRESENCE.getByName(user).presenceFor(viewerOf(c));
@@ -56,6 +66,12 @@ export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   .openapi(updateMe, async (c) => {
     const claims = userClaims(c);
     return c.json(await c.env.PRESENCE.getByName(claims.sub).choose(identityOf(claims), c.req.valid("json")), 200);
+  })
+  .openapi(userHistory, async (c) => {
+    const param = c.req.valid("param").user;
+    const user = param === "me" ? userClaims(c).sub : param;
+    const days = await c.env.PRESENCE.getByName(user).onlineDays(viewerOf(c), c.req.valid("query").days);
+    return c.json({ user, days }, 200);
   })
   .openapi(getPresence, async (c) => {
     const { user } = c.req.valid("param");

@@ -10,6 +10,7 @@ import type { AppEnv } from "../appEnv";
 import { ApiError } from "../../errors";
 import { authorizeScope } from "../caller";
 import { validationHook } from "../validation";
+import { ScopeHistory, ScopeHistoryQuery } from "../../protocol/history";
 
 const errorContent = { "application/json": { schema: ErrorBody } };
 const errors = {
@@ -58,6 +59,15 @@ const watch = createRoute({
   },
 });
 
+const history = createRoute({
+  method: "get",
+  path: "/v1/scopes/{scope}/history",
+  summary: "A scope's members by status over time (kept 7 days): per step, the most in any minute of it; same access as `count`",
+  security,
+  request: { params: ScopeParam, query: ScopeHistoryQuery },
+  responses: { 200: { description: "The points, oldest first", content: { "application/json": { schema: ScopeHistory } } }, ...errors },
+});
+
 function room(env: Env, scope: ScopeId) {
   return env.ROOMS.getByName(scope);
 }
@@ -83,6 +93,12 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const { scope } = c.req.valid("param");
     authorizeScope(c, scope, "count");
     return c.json(await room(c.env, scope).count(viewerId(c)), 200);
+  })
+  .openapi(history, async (c) => {
+    const { scope } = c.req.valid("param");
+    const { from, to, step } = c.req.valid("query");
+    authorizeScope(c, scope, "count");
+    return c.json({ scope, step, points: await room(c.env, scope).history(from, to, step) }, 200);
   })
   .openapi(counts, async (c) => {
     const caller = c.get("caller");

@@ -1,0 +1,47 @@
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ErrorBody } from "../../protocol/errors";
+import { Health, Stats } from "../../protocol/operations";
+import type { ScopeStats } from "../../protocol/rest";
+import { VERSION } from "../../version";
+import type { AppEnv } from "../appEnv";
+import { requireService } from "../caller";
+import { validationHook } from "../validation";
+
+const errorContent = { "application/json": { schema: ErrorBody } };
+
+const health = createRoute({
+  method: "get",
+  path: "/v1/health",
+  summary: "Whether the worker answers, and its version (no token)",
+  responses: { 200: { description: "Up", content: { "application/json": { schema: Health } } } },
+});
+
+const stats = createRoute({
+  method: "get",
+  path: "/v1/stats",
+  summary: "Totals per scope and the sockets held right now (service keys only)",
+  security: [{ bearer: [] }],
+  responses: {
+    200: { description: "The figures", content: { "application/json": { schema: Stats } } },
+    401: { description: "Missing or invalid service key", content: errorContent },
+    403: { description: "Not a service key", content: errorContent },
+  },
+});
+
+/** Asked of this many scopes at a time. */
+const STATS_FAN_IN = 50;
+
+/** `/v1/health` needs no token: it is mounted before authentication. */
+export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(health, (c) => c.json({ ok: true as const, version: VERSION }, 200));
+
+export const statsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(stats, async (c) => {
+  requireService(c);
+  const directory = await c.env.ROOMS.getByName("global").directory();
+  const scopes: ScopeStats[] = [];
+  for (let start = 0; start < directory.scopes.length; start += STATS_FAN_IN) {
+    const names = directory.scopes.slice(start, start + STATS_FAN_IN);
+    scopes.push(...(await Promise.all(names.map((scope) => c.env.ROOMS.getByName(scope).stats()))));
+  }
+  const watchers = scopes.reduce((sum, scope) => sum + scope.watchers, 0);
+  return c.json({ at: Date.now(), connections: { devices: directory.devices, watchers }, scopes, more: directory.more }, 200);
+});

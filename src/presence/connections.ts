@@ -1,0 +1,29 @@
+import type { Env } from "../env";
+import { logEvent } from "../observability/log";
+import { metric } from "../observability/metrics";
+import type { PresenceEvent, Step } from "./transition";
+
+/** One log line and one data point per device socket opened, closed by its client, or closed by the service (with the close code). */
+export function logConnections(env: Pick<Env, "METRICS">, user: string, event: PresenceEvent, closes: Step["closes"]): void {
+  if (event.type === "connect") {
+    logEvent("connect", { user, device: event.device });
+    metric(env, "connection_opened", { code: "device" });
+  }
+  if (event.type === "leave") {
+    logEvent("disconnect", { user, device: event.device.id });
+    metric(env, "connection_closed", { code: "device" });
+  }
+  for (const close of closes) {
+    logEvent("disconnect", { user, device: close.device, code: close.code, what: close.reason });
+    metric(env, "connection_closed", { code: "device" });
+  }
+}
+
+/** Tells the service's directory (the `global` room) how many device sockets the user holds now, for `/v1/stats`. */
+export async function tallyDevices(env: Pick<Env, "ROOMS">, user: string, devices: number): Promise<void> {
+  try {
+    await env.ROOMS.getByName("global").tallyDevices(user, devices);
+  } catch {
+    logEvent("push_failed", { user, what: "device tally" });
+  }
+}
