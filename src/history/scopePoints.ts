@@ -1,7 +1,8 @@
 /**
  * A scope's online history as chart points: pure functions over the per-minute rows a room keeps.
- * Rows are written only when the counts change, so a minute without a row holds the counts of the
- * last minute before it that has one (gaps are filled when read, never by waking up to write).
+ * Rows are written only when the counts change, each with the most of each status during its minute
+ * and the counts at its end; a minute without a row holds the end counts of the last minute before
+ * it that has one (gaps are filled when read, never by waking up to write).
  */
 
 export const MINUTE_MS = 60_000;
@@ -16,8 +17,12 @@ export type StatusCounts = {
   busy: number;
 };
 
-/** The counts at the end of one minute (epoch minute: ms / 60,000). */
-export type MinuteRow = StatusCounts & { minute: number };
+/** One minute (epoch minute: ms / 60,000) in which the counts changed: the most of each during it, and the counts at its end. */
+export type MinuteRow = StatusCounts & { minute: number; end_online: number; end_away: number; end_busy: number };
+
+export function endOf(row: MinuteRow): StatusCounts {
+  return { online: row.end_online, away: row.end_away, busy: row.end_busy };
+}
 
 /** One chart point: the start of its step (epoch ms) and the most members of each status in any minute of it. */
 export interface HistoryPoint extends StatusCounts {
@@ -32,7 +37,7 @@ export function minuteOf(ms: number): number {
 
 /**
  * Points from `from` to `to` (epoch ms, `from` rounded down to the step), `step` seconds apart.
- * `before` is the last row earlier than the first minute asked about (what that minute carries on).
+ * `before` holds the counts at the end of the last row earlier than the first minute asked about.
  */
 export function historyPoints(rows: readonly MinuteRow[], before: StatusCounts | null, from: number, to: number, step: HistoryStep): HistoryPoint[] {
   const stepMinutes = step / 60;
@@ -44,10 +49,12 @@ export function historyPoints(rows: readonly MinuteRow[], before: StatusCounts |
   for (let start = first; start <= last; start += stepMinutes) {
     const point: HistoryPoint = { t: start * MINUTE_MS, online: 0, away: 0, busy: 0 };
     for (let minute = start; minute < start + stepMinutes && minute <= last; minute += 1) {
-      carried = byMinute.get(minute) ?? carried;
-      point.online = Math.max(point.online, carried.online);
-      point.away = Math.max(point.away, carried.away);
-      point.busy = Math.max(point.busy, carried.busy);
+      const row = byMinute.get(minute);
+      const most = row ?? carried;
+      point.online = Math.max(point.online, most.online);
+      point.away = Math.max(point.away, most.away);
+      point.busy = Math.max(point.busy, most.busy);
+      if (row) carried = endOf(row);
     }
     points.push(point);
   }

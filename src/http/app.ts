@@ -88,7 +88,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.notFound(noRoute(app));
   app.onError((error, c) => {
-    const where = { what: `${c.req.method} ${c.req.routePath}`, user: callerId(c) };
+    const where = { what: `${c.req.method} ${c.req.path}`, user: callerId(c) };
     if (error instanceof ApiError) return c.json(errorBody(refused(c.env, error, where).code, error.message), error.status);
     if (error instanceof HTTPException && error.status < 500) {
       const refusal = refused(c.env, new ApiError(error.status as ContentfulStatusCode, codeByStatus[error.status] ?? "invalid_request", error.message), where);

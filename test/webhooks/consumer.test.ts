@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import type { PresenceChangedEvent } from "../../src/webhooks/events";
 import { inOrder } from "../../src/webhooks/events";
@@ -18,10 +18,20 @@ async function consume(events: PresenceChangedEvent[], attempts = 1) {
   return getQueueResult(batch, ctx);
 }
 
+afterEach(() => vi.restoreAllMocks());
+
+/** The webhook data points written, as [metric, code, events]. */
+function webhookPoints(): () => [string, string, number][] {
+  const spy = vi.spyOn(testEnv.METRICS, "writeDataPoint");
+  return () => spy.mock.calls.map(([point]) => [String(point?.blobs?.[0]), String(point?.blobs?.[2]), point?.doubles?.[0] ?? 0] as [string, string, number]).filter(([name]) => name.startsWith("webhook"));
+}
+
 describe("the webhook consumer", () => {
   it("POSTs up to 100 events as one signed batch and acknowledges it on a 2xx", async () => {
     const user = uniqueUser();
+    const points = webhookPoints();
     const result = await consume(Array.from({ length: 100 }, (_, rev) => event(user, rev + 1)));
+    expect(points()).toEqual([["webhook_delivered", "", 100]]);
     expect(result.ackAll).toBe(true);
     expect(result.retryBatch.retry).toBe(false);
     const [delivery] = await deliveriesFor(user);
@@ -33,7 +43,9 @@ describe("the webhook consumer", () => {
   it("retries the whole batch, with the backoff for its attempt, when the receiver answers 500", async () => {
     const user = uniqueUser();
     await failNext(user, 1);
+    const points = webhookPoints();
     const result = await consume([event(user, 1), event(uniqueUser(), 1)], 3);
+    expect(points()).toEqual([["webhook_failed", "500", 2]]);
     expect(result.ackAll).toBe(false);
     expect(result.retryBatch.retry).toBe(true);
     expect(result.retryBatch.delaySeconds ?? 0).toBe(retryDelayS(3, Number(testEnv.WEBHOOK_RETRY_BASE_S)));
