@@ -21,7 +21,17 @@ import { exitOf, followOutput, freshPersistDir, processCpuMs, type BenchServer, 
 import { parseToml } from "./toml.ts";
 
 /** Tables of wrangler.toml this runtime sets up, or that do not concern it; any other (a new binding) must be added here. */
-const HANDLED = new Set(["", "vars", "durable_objects.bindings", "ratelimits", "migrations", "assets", "observability", "placement", "limits", "triggers", "dev", "build"]);
+const HANDLED = new Set([
+  ...["", "vars", "durable_objects.bindings", "ratelimits", "migrations", "assets", "observability", "placement", "limits", "triggers", "dev", "build"],
+  ...["queues.producers", "queues.consumers", "analytics_engine_datasets"],
+]);
+
+/**
+ * Queue producers and Analytics Engine datasets as bindings that accept and drop what they are
+ * given: no consumer runs here (webhooks are off unless a scenario sets WEBHOOK_URL), and data
+ * points cost the worker only the call, as in production.
+ */
+const SINK_MODULE = `export default () => ({ async send() {}, async sendBatch() {}, writeDataPoint() {} });`;
 
 /**
  * The Rate Limiting binding as miniflare emulates it: fixed windows of `period` seconds aligned to
@@ -55,6 +65,7 @@ export async function startWorkerd(options: ServerOptions): Promise<BenchServer>
   const unknown = tables.find((t) => !HANDLED.has(t.name) && !t.name.startsWith("env."));
   if (unknown) throw new Error(`wrangler.toml: [${unknown.name}] is not set up by bench/server/workerd.ts; add it there, or use --runtime wrangler`);
   const objects = tables.filter((t) => t.name === "durable_objects.bindings").map((t) => ({ name: str(t.keys.name), className: str(t.keys.class_name) }));
+  const sinks = tables.filter((t) => t.name === "queues.producers" || t.name === "analytics_engine_datasets").map((t) => str(t.keys.binding));
   const limits = Object.entries(effectiveRateLimits(declaredRateLimits(toml), options.rateLimits)).map(([name, simple]) => ({ name, simple }));
   const flags = Array.isArray(top.compatibility_flags) ? top.compatibility_flags : [];
   const q = (value: string) => JSON.stringify(value);
@@ -66,7 +77,7 @@ export async function startWorkerd(options: ServerOptions): Promise<BenchServer>
 const config :Workerd.Config = (
   services = [(name = "main", worker = .worker), (name = "disk", disk = (path = ${q(join(persistDir, "v3", "do"))}, writable = true))],
   sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-  extensions = [(modules = [(name = "bench:ratelimit", internal = true, esModule = ${q(RATE_LIMIT_MODULE)})])],
+  extensions = [(modules = [(name = "bench:ratelimit", internal = true, esModule = ${q(RATE_LIMIT_MODULE)}), (name = "bench:sink", internal = true, esModule = ${q(SINK_MODULE)})])],
 );
 const worker :Workerd.Worker = (
   modules = [(name = "index.js", esModule = embed ${q(options.script)})],
@@ -75,6 +86,7 @@ const worker :Workerd.Worker = (
   bindings = [${[
     ...Object.entries(vars).map(([name, value]) => `(name = ${q(name)}, text = ${q(value)})`),
     ...objects.map((o) => `(name = ${q(o.name)}, durableObjectNamespace = ${q(o.className)})`),
+    ...sinks.map((name) => `(name = ${q(name)}, wrapped = (moduleName = "bench:sink"))`),
     ...limits.map((l) => `(name = ${q(l.name)}, wrapped = (moduleName = "bench:ratelimit", innerBindings = [(name = "limit", json = "${l.simple.limit}"), (name = "period", json = "${l.simple.period}")]))`),
   ].join(", ")}],
   durableObjectNamespaces = [${objects.map((o) => `(className = ${q(o.className)}, uniqueKey = ${q(`${str(top.name)}-${o.className}`)}, enableSql = true)`).join(", ")}],

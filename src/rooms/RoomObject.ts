@@ -103,21 +103,25 @@ export class RoomObject extends DurableObject<Env> {
 
   /** The scope's totals and watch sockets (operators). */
   async stats(): Promise<ScopeStats> {
+    logWake(this.config, "room", "stats");
     return this.room.stats();
   }
 
   /** The `global` room's directory: `scope` holds someone now, or no one any more. */
   async indexScope(scope: string, active: boolean): Promise<void> {
+    logWake(this.config, "room", "indexScope");
     this.room.index.mark(scope, active);
   }
 
   /** The `global` room's directory: `user` holds this many device sockets now. */
   async tallyDevices(user: string, devices: number): Promise<void> {
+    logWake(this.config, "room", "tallyDevices");
     this.room.index.tally(user, devices);
   }
 
   /** The `global` room's directory: the scopes that hold anyone, and the device sockets held now. */
   async directory(): Promise<{ scopes: string[]; more: boolean; devices: number }> {
+    logWake(this.config, "room", "directory");
     return this.room.index.read();
   }
 
