@@ -55,6 +55,7 @@ function memberOf(row: MemberRow): Member {
 export class RoomStore implements SeqStore {
   private readonly schema: LazySchema;
   private cachedSeq: number | null = null;
+  private cachedIndexed: boolean | undefined = undefined;
 
   constructor(private readonly sql: SqlStorage) {
     this.schema = new LazySchema(sql, "members", SCHEMA, ["rank INTEGER"]);
@@ -163,15 +164,17 @@ export class RoomStore implements SeqStore {
     return !this.schema.exists() || this.sql.exec("SELECT 1 FROM members LIMIT 1").toArray().length === 0;
   }
 
-  /** Whether the service's scope index lists this room. */
+  /** Whether the service's scope index lists this room (read once per wake-up). */
   indexed(): boolean {
-    return this.schema.exists() && this.sql.exec("SELECT 1 FROM meta WHERE key = 'indexed'").toArray().length > 0;
+    this.cachedIndexed ??= this.schema.exists() && this.sql.exec("SELECT 1 FROM meta WHERE key = 'indexed'").toArray().length > 0;
+    return this.cachedIndexed;
   }
 
   setIndexed(indexed: boolean): void {
     this.schema.ensure();
     if (indexed) this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed', '1')");
     else this.sql.exec("DELETE FROM meta WHERE key = 'indexed'");
+    this.cachedIndexed = indexed;
   }
 
   /** The room's diff count: what the next watcher's `sync` carries. */

@@ -44,5 +44,9 @@ describe("routing and errors", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(settings));
     for (const path of settings) expect(Object.keys(doc.paths[path] as object).sort()).toEqual(["get", "put"]);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/messages", "/v1/messages/inbox", "/v1/messages/ack"]));
+    const operations = ["/v1/scopes/{scope}/history", "/v1/presence/{user}/history", "/v1/health", "/v1/stats"];
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(operations));
+    const history = (doc.paths["/v1/scopes/{scope}/history"] as { get: { parameters: { name: string }[] } }).get;
+    expect(history.parameters.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(["scope", "from", "to", "step"]));
   });
 });
