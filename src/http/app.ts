@@ -7,6 +7,7 @@ import type { AppEnv } from "./appEnv";
 import { requireAuth } from "./auth";
 import { ApiError, errorBody } from "../errors";
 import { refused } from "../observability/refusals";
+import { errorName, logEvent } from "../observability/log";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
@@ -94,7 +95,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
       const refusal = refused(c.env, new ApiError(error.status as ContentfulStatusCode, codeByStatus[error.status] ?? "invalid_request", error.message), where);
       return c.json(errorBody(refusal.code, refusal.message), refusal.status);
     }
-    console.error("unhandled error", error);
+    logEvent("internal_error", { ...where, code: errorName(error), detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     return c.json(errorBody("internal", "something went wrong on our side"), 500);
   });
   return app;

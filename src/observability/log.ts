@@ -12,12 +12,15 @@ export type LogEvent =
   | "refusal"
   | "push_failed"
   | "webhook_failed"
-  | "webhook_enqueue_failed";
+  | "webhook_enqueue_failed"
+  | "internal_error";
 
 export interface LogFields {
   user?: string;
   device?: string;
   scope?: string;
+  /** The other user a push or notice was for. */
+  to?: string;
   /** An error code (`invalid_token`), a close code, or an HTTP status. */
   code?: string | number;
   status?: number;
@@ -25,12 +28,19 @@ export interface LogFields {
   what?: string;
   count?: number;
   attempts?: number;
+  /** A failure's message (masked like every field). */
+  detail?: string;
 }
 
 const JWT_SHAPE = /eyJ[\w-]*\.[\w-]+\.[\w-]*/g;
 
 function masked(value: string | number): string | number {
   return typeof value === "string" ? value.replace(JWT_SHAPE, "[token]") : value;
+}
+
+/** A failure's kind for a log line (its message may quote anything, so only the name goes). */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown";
 }
 
 export function logEvent(event: LogEvent, fields: LogFields): void {

@@ -1,3 +1,4 @@
+import { errorName, logEvent } from "../observability/log";
 import type { Env } from "../env";
 import type { FocusNotice } from "./focus";
 import type { FailedPush } from "./roomSync";
@@ -16,7 +17,7 @@ export async function pushToRooms(env: Env, user: string, pushes: readonly RoomP
         await env.ROOMS.getByName(scope).apply({ user, member, rev, ...(rank === undefined ? {} : { rank }), ...(withBlocks ? { blocks: [...blocks] } : {}) });
         return [];
       } catch (error) {
-        console.warn(`room push to ${scope} failed, will retry`, error);
+        logEvent("push_failed", { user, scope, what: "roster push, retried", code: errorName(error) });
         return [push];
       }
     }),
@@ -37,7 +38,7 @@ export async function tellPartners(env: Env, user: string, notices: readonly Foc
         const taken = await env.PRESENCE.getByName(notice.partner).focusChanged(user, notice.device, notice.active, at, passFor(notice));
         return taken || !notice.active ? [] : [notice];
       } catch (error) {
-        console.warn(`focus notice to ${notice.partner} failed`, error);
+        logEvent("push_failed", { user, to: notice.partner, device: notice.device, what: "focus notice", code: errorName(error) });
         return [];
       }
     }),

@@ -23,7 +23,7 @@ export class Following {
     private readonly user: string,
   ) {
     this.subscriptions = new Subscriptions(sql);
-    this.subscribers = new Subscribers(sql, (viewer, stamped) => env.PRESENCE.getByName(viewer).subscriptionChanged(user, stamped));
+    this.subscribers = new Subscribers(sql, user, (viewer, stamped) => env.PRESENCE.getByName(viewer).subscriptionChanged(user, stamped));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { errorName, logEvent } from "../observability/log";
 import type { Config } from "../config";
 import type { Env } from "../env";
 import { logWake } from "../observability/wakes";
@@ -116,7 +117,7 @@ export class Mail {
     try {
       await this.env.PRESENCE.getByName(to).typingFrom(this.user, pass);
     } catch (error) {
-      console.warn(`typing notice to ${to} failed`, error);
+      logEvent("push_failed", { user: this.user, to, device, what: "typing notice", code: errorName(error) });
     }
   }
 
@@ -145,7 +146,7 @@ export class Mail {
         try {
           await this.env.PRESENCE.getByName(sender).receipts(this.user, ids, state);
         } catch (error) {
-          console.warn(`receipts to ${sender} failed`, error);
+          logEvent("push_failed", { user: this.user, to: sender, what: `${state} receipts`, code: errorName(error) });
         }
       }),
     );

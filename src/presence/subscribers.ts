@@ -1,3 +1,4 @@
+import { logEvent } from "../observability/log";
 import type { PresenceView } from "../protocol/presence";
 import { LazySchema } from "../storage/schema";
 import type { Viewer } from "../visibility/rule";
@@ -58,6 +59,7 @@ export class Subscribers {
 
   constructor(
     private readonly sql: SqlStorage,
+    private readonly user: string,
     private readonly deliver: Deliver,
   ) {
     this.schema = new LazySchema(sql, "subscribers", SCHEMA);
@@ -147,6 +149,7 @@ export class Subscribers {
   /** A push that threw (the follower's object failed): retried with the next change, dropped after a few. */
   private failed(viewer: string): void {
     const failures = (this.failures.get(viewer) ?? 0) + 1;
+    logEvent("push_failed", { user: this.user, to: viewer, what: "subscription push", attempts: failures });
     if (failures >= MAX_FAILED_PUSHES) return this.drop(viewer);
     this.failures.set(viewer, failures);
     this.sent.delete(viewer);
