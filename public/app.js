@@ -17,12 +17,17 @@ import { SignInError, claimsOf, isExpired, mintDevToken, rosterScopesOf, tokenPr
 /**
  * The dashboard: sign in, then one device socket for the user (which also follows their contacts and
  * carries their messages), one live roster for each of the token's org and zone, and the count of
- * `global` (users may count everyone, never list them, while GLOBAL_VISIBILITY is `counts`).
+ * `global` (users may count everyone, never list them, while GLOBAL_VISIBILITY is `counts`); each of
+ * these cards charts its scope's last 24 hours.
  */
 
 /** How often the count of everyone is read, and how soon after something moved. */
 const COUNT_EVERY_MS = 5_000;
 const COUNT_SOON_MS = 400;
+/** Each card's chart: 5-minute points, read every minute, and soon after the card's counts change but at most once per 10 s. */
+const HISTORY_STEP_S = 300;
+const HISTORY_EVERY_MS = 60_000;
+const HISTORY_SPACING_MS = 10_000;
 
 const $ = (id) => document.getElementById(id);
 const announce = createAnnouncer($("announcer"));
@@ -159,11 +164,34 @@ function startSession(token, mintRequest, claims) {
     for (const view of views) view.setBlocked(relations.blocks);
   };
 
+  const histories = [];
+  /** Reads a scope's history into its card's chart; answers a function to call with every counts the card shows, so a change is charted soon. */
+  const followHistory = (scope, chart) => {
+    const history = poll(() => client.scopeHistory(scope, { step: HISTORY_STEP_S }), {
+      everyMs: HISTORY_EVERY_MS,
+      soonMs: COUNT_SOON_MS,
+      spacingMs: HISTORY_SPACING_MS,
+      show: (answer) => chart.show(answer),
+      fail: (error) => chart.failed(error),
+    });
+    histories.push(history);
+    let charted = null;
+    return (counts) => {
+      const shown = `${counts.online} ${counts.away} ${counts.busy}`;
+      if (charted !== null && shown !== charted) history.soon();
+      charted = shown;
+    };
+  };
+
   const everyone = new CountView(document, $("scopes"), "global");
+  const everyoneCounted = followHistory("global", everyone.history);
   const globalCount = poll(() => getJson("/v1/scopes/global/count", provider), {
     everyMs: COUNT_EVERY_MS,
     soonMs: COUNT_SOON_MS,
-    show: (counts) => everyone.render(counts),
+    show: (counts) => {
+      everyone.render(counts);
+      everyoneCounted(counts);
+    },
     fail: (error) => everyone.failed(error),
   });
 
@@ -172,7 +200,11 @@ function startSession(token, mintRequest, claims) {
     const view = new ScopeView(document, $("scopes"), scope, { self: claims.sub, onChat, onToggleBlock, unreadOf: (user) => conversations.unreadCount(user) });
     views.push(view);
     watches.push(roster);
-    const render = () => view.render(roster.members, roster.counts, roster.synced);
+    const counted = followHistory(scope, view.history);
+    const render = () => {
+      view.render(roster.members, roster.counts, roster.synced);
+      counted(roster.counts);
+    };
     roster.on("change", (change) => {
       for (const member of [...change.joins, ...change.updates]) names.set(member.user, displayName(member));
       render();
@@ -266,6 +298,7 @@ function startSession(token, mintRequest, claims) {
       chat.close();
       client.close();
       globalCount.stop();
+      for (const history of histories) history.stop();
       for (const roster of watches) roster.close();
     },
   };

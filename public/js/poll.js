@@ -1,10 +1,11 @@
 /**
- * Reads something now, then every `everyMs` after each answer, and `soonMs` after a `soon()` (calls
- * close together cause one read; a read is never overlapped by another). Answers go to `show`,
- * failures to `fail`, nothing after `stop()`.
+ * Reads something now, then every `everyMs` after each answer, and `soonMs` after a `soon()` but never
+ * sooner than `spacingMs` after the last read began (calls close together cause one read; a read is
+ * never overlapped by another). Answers go to `show`, failures to `fail`, nothing after `stop()`.
  */
-export function poll(read, { everyMs, soonMs, show, fail }) {
+export function poll(read, { everyMs, soonMs, spacingMs = 0, show, fail }) {
   let timer = null;
+  let readAt = Number.NEGATIVE_INFINITY;
   let dueAt = Number.POSITIVE_INFINITY;
   let reading = false;
   let again = false;
@@ -17,10 +18,13 @@ export function poll(read, { everyMs, soonMs, show, fail }) {
     timer = setTimeout(run, ms);
   };
 
+  const soonIn = () => Math.max(soonMs, readAt + spacingMs - Date.now());
+
   async function run() {
     timer = null;
     dueAt = Number.POSITIVE_INFINITY;
     reading = true;
+    readAt = Date.now();
     try {
       const answer = await read();
       if (!stopped) show(answer);
@@ -28,7 +32,7 @@ export function poll(read, { everyMs, soonMs, show, fail }) {
       if (!stopped) fail(error);
     }
     reading = false;
-    readIn(again ? soonMs : everyMs);
+    readIn(again ? soonIn() : everyMs);
     again = false;
   }
 
@@ -36,7 +40,7 @@ export function poll(read, { everyMs, soonMs, show, fail }) {
   return {
     soon() {
       if (reading) again = true;
-      else readIn(soonMs);
+      else readIn(soonIn());
     },
     stop() {
       stopped = true;

@@ -1,6 +1,7 @@
+import { HistoryChart } from "./historyChart.js";
 import { scopeTitle } from "./labels.js";
 
-/** A scope's card from its template: tagged with the scope, titled, and labelled by its title. */
+/** A scope's card from its template: tagged with the scope, titled, labelled by its title, with its chart of the last 24 hours under the title. */
 export function scopeCard(document, templateId, scope) {
   const root = document.getElementById(templateId).content.firstElementChild.cloneNode(true);
   root.dataset.scope = scope;
@@ -9,5 +10,7 @@ export function scopeCard(document, templateId, scope) {
   title.id = titleId;
   title.textContent = scopeTitle(scope);
   root.setAttribute("aria-labelledby", titleId);
-  return root;
+  const history = new HistoryChart(document, scope);
+  root.querySelector(".card-head").after(history.root);
+  return { root, history };
 }

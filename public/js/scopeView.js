@@ -3,10 +3,10 @@ import { scopeCard } from "./scopeCard.js";
 import { STATUS_LABELS, STATUS_ORDER, displayName, scopeTitle } from "./labels.js";
 
 /**
- * One scope's card: its live roster with colored status dots and counts. Users who leave stay listed
- * as offline (gray) for the rest of the visit (as do people who hid from the user). Rows are updated in
- * place, so a keyboard user's focus on a Chat or Block button survives every change. Anyone but the
- * user can be chatted with: messages to someone offline wait for them.
+ * One scope's card: its live roster with colored status dots and counts, and its chart of the last 24
+ * hours. Users who leave stay listed as offline (gray) for the rest of the visit (as do people who hid
+ * from the user). Rows are updated in place, so a keyboard user's focus on a Chat or Block button
+ * survives every change. Anyone but the user can be chatted with: messages to someone offline wait for them.
  */
 export class ScopeView {
   /** `unreadOf(user)`: how many of the person's messages the user has not read. */
@@ -21,7 +21,10 @@ export class ScopeView {
     this.rows = new Map();
     this.partner = null;
     this.focusedBy = new Set();
-    this.root = scopeCard(document, "scope-template", scope);
+    const card = scopeCard(document, "scope-template", scope);
+    this.root = card.root;
+    /** The card's chart of the last 24 hours, which the app keeps fed with the scope's history. */
+    this.history = card.history;
     this.list = this.root.querySelector(".roster");
     this.list.setAttribute("aria-label", `People in ${scopeTitle(scope)}`);
     this.counts = this.root.querySelector(".counts");

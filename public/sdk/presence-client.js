@@ -593,6 +593,17 @@ var PresenceClient = class {
     return this.rest.request("POST", "/v1/messages", { to, body, id: options.id ?? crypto.randomUUID() }, { attempts: 2 });
   }
   /**
+   * A scope's members by status over time, oldest point first: each point holds the most members of
+   * each status in any minute of its step. Readable wherever the scope's count is (`global` included).
+   * A refusal throws a `RestError`: `forbidden_scope` for a scope not the user's, `invalid_request` for a bad span.
+   */
+  scopeHistory(scope, options = {}) {
+    const query = new URLSearchParams();
+    for (const key of ["from", "to", "step"]) if (options[key] !== void 0) query.set(key, String(options[key]));
+    const search = query.toString();
+    return this.rest.request("GET", `/v1/scopes/${encodeURIComponent(scope)}/history${search ? `?${search}` : ""}`, void 0, { attempts: 2 });
+  }
+  /**
    * The user read these messages: their senders get a read receipt. The service marks only messages it
    * still keeps, so one acknowledged already (read later) needs `keepUntilRead` when it arrives.
    */

@@ -1,5 +1,6 @@
 import type { ErrorFrame, DeviceServerFrame, FocusNoticeFrame, ReceiptFrame, StatusFrame, TypingNoticeFrame } from "../protocol/frames";
-import type { DeviceType } from "../protocol/ids";
+import type { ScopeHistory } from "../protocol/history";
+import type { DeviceType, ScopeId } from "../protocol/ids";
 import type { Message, SendMessageResponse } from "../protocol/messages";
 import type { ChosenStatus, PresenceView } from "../protocol/presence";
 import { Emitter } from "./emitter";
@@ -16,7 +17,7 @@ export interface PresenceClientOptions extends ConnectionOptions {
   /** Keep it stable per tab or app install, so a reconnect replaces this device instead of adding one. */
   device?: string;
   deviceType?: DeviceType;
-  /** How REST requests (`send`, `settings`) are made; defaults to the global `fetch`. */
+  /** How REST requests (`send`, `scopeHistory`, `settings`) are made; defaults to the global `fetch`. */
   fetch?: FetchLike;
 }
 
@@ -61,6 +62,15 @@ export interface PresenceClientEvents {
   receipt: Receipt;
   /** `user` is typing to this user: show it until `until` (epoch ms) unless another notice comes. */
   typing: TypingNotice;
+}
+
+export interface ScopeHistoryOptions {
+  /** Start (epoch ms); the service's default is 24 h before `to`, and it answers at most 7 days. */
+  from?: number;
+  /** End (epoch ms); the service's default, and latest, is now. */
+  to?: number;
+  /** Seconds between points; the service's default is 60. */
+  step?: 60 | 300 | 3600;
 }
 
 /** Acknowledgements and reads go out at most this often, so a burst of messages stays within the socket's frame limit. */
@@ -187,6 +197,18 @@ export class PresenceClient {
    */
   send(to: string, body: unknown, options: SendOptions = {}): Promise<SentMessage> {
     return this.rest.request("POST", "/v1/messages", { to, body, id: options.id ?? crypto.randomUUID() }, { attempts: 2 });
+  }
+
+  /**
+   * A scope's members by status over time, oldest point first: each point holds the most members of
+   * each status in any minute of its step. Readable wherever the scope's count is (`global` included).
+   * A refusal throws a `RestError`: `forbidden_scope` for a scope not the user's, `invalid_request` for a bad span.
+   */
+  scopeHistory(scope: ScopeId, options: ScopeHistoryOptions = {}): Promise<ScopeHistory> {
+    const query = new URLSearchParams();
+    for (const key of ["from", "to", "step"] as const) if (options[key] !== undefined) query.set(key, String(options[key]));
+    const search = query.toString();
+    return this.rest.request("GET", `/v1/scopes/${encodeURIComponent(scope)}/history${search ? `?${search}` : ""}`, undefined, { attempts: 2 });
   }
 
   /**

@@ -1,10 +1,11 @@
-/** The browser SDK: a device connection with subscriptions and messages, live rosters, settings over REST, and activity detection. */
+/** The browser SDK: a device connection with subscriptions and messages, live rosters, scope history and settings over REST, and activity detection. */
 export {
   PresenceClient,
   type FocusNotice,
   type PresenceClientEvents,
   type PresenceClientOptions,
   type Receipt,
+  type ScopeHistoryOptions,
   type SendOptions,
   type SentMessage,
   type ServerError,
@@ -22,6 +23,7 @@ export type { ConnectionOptions, TokenSource } from "./connectionOptions";
 export type { BackoffPolicy } from "./backoff";
 export type { OpenSocket, SocketLike } from "./socket";
 export type { Message } from "../protocol/messages";
+export type { ScopeHistory } from "../protocol/history";
 export type { ChosenStatus, Member, MemberStatus, PresenceView, Status } from "../protocol/presence";
 export type { Audience, Privacy } from "../protocol/rest";
 export type { ErrorCode } from "../protocol/errors";

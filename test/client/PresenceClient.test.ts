@@ -762,3 +762,41 @@ describe("PresenceClient send", () => {
     expect(requests).toHaveLength(1);
   });
 });
+
+describe("PresenceClient scopeHistory", () => {
+  function historyClient(fetch: PresenceClientOptions["fetch"]) {
+    const client = new PresenceClient({ baseUrl: BASE_URL, token: "the-token", fetch, openSocket: scriptedOpener().openSocket });
+    open.push(client);
+    return client;
+  }
+
+  it("asks for the scope's history with the bearer token, with only the span and step the app gives", async () => {
+    const answer = { scope: "org:acme", step: 300, points: [{ t: 0, online: 2, away: 0, busy: 1 }] };
+    const { fetch, requests } = recordingFetch(() => Response.json(answer));
+    const client = historyClient(fetch);
+    expect(await client.scopeHistory("org:acme", { from: 1_000, to: 2_000, step: 300 })).toEqual(answer);
+    await client.scopeHistory("global");
+    expect(requests).toMatchObject([
+      { url: `${BASE_URL}/v1/scopes/org%3Aacme/history?from=1000&to=2000&step=300`, method: "GET", headers: { Authorization: "Bearer the-token" } },
+      { url: `${BASE_URL}/v1/scopes/global/history`, method: "GET" },
+    ]);
+  });
+
+  it("reads 24 h of 5-minute points from the service, the latest counting the user who came online", async () => {
+    const org = uniqueUser("history-org");
+    const user = uniqueUser("alice");
+    const { client } = connect(user, { token: () => token(user, { org }) });
+    await nextEvent(client, "presence");
+    await eventually(async () => (await client.scopeHistory(`org:${org}`, { step: 300 })).points.at(-1)?.online === 1, 3000, "the history counting the user");
+    const history = await client.scopeHistory(`org:${org}`, { step: 300 });
+    expect(history).toMatchObject({ scope: `org:${org}`, step: 300 });
+    expect(history.points).toHaveLength(289);
+    expect(history.points.at(-1)!.t - history.points[0]!.t).toBe(24 * 60 * 60 * 1000);
+  });
+
+  it("throws a refusal as a RestError: another organisation's history is forbidden", async () => {
+    const user = uniqueUser();
+    const { client } = connect(user);
+    await expect(client.scopeHistory("org:someone-else")).rejects.toMatchObject({ name: "RestError", status: 403, code: "forbidden_scope" });
+  });
+});

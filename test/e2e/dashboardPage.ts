@@ -93,6 +93,18 @@ export async function countOf(page: Page, scope: string, key: "online" | "away" 
   return Number(await counts.getAttribute(`data-${key}`));
 }
 
+/** A scope card's chart of the last 24 hours. */
+export function historyChart(page: Page, scope: string): Locator {
+  return page.locator(`section[data-scope="${scope}"] svg[data-history-scope="${scope}"]`);
+}
+
+/** A figure of the chart's latest point, once the chart shows the service's history. */
+export async function chartFigureOf(page: Page, scope: string, key: "online" | "away" | "busy"): Promise<number> {
+  const chart = historyChart(page, scope).and(page.locator('[data-state="shown"]'));
+  await chart.waitFor({ timeout: WAIT_MS });
+  return Number(await chart.getAttribute(`data-${key}`));
+}
+
 /** Opens the conversation with `user` (shown as `name`) from their row in `scope`, and waits for the panel. */
 export async function openChat(page: Page, scope: string, user: string, name: string): Promise<void> {
   await rosterRow(page, scope, user).getByRole("button", { name: `Chat with ${name}`, exact: true }).click();

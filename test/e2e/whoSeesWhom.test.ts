@@ -15,7 +15,9 @@ import { dashboardSession, unique } from "./dashboardSession";
 
 /** Blocks, contacts and privacy on the dashboard: what each person's page shows of the others. */
 
-const { signedIn } = dashboardSession({ DEV_TOKENS: "true", DISCONNECT_GRACE_MS: "700", OFFLINE_AFTER_MS: "4000" });
+// OFFLINE_AFTER_MS stays at its default: the pages ping every 25 s, so a shorter one would drop their
+// sockets for silence and show people offline between reconnects. A closed page leaves at once.
+const { signedIn } = dashboardSession({ DEV_TOKENS: "true", DISCONNECT_GRACE_MS: "700" });
 
 describe("who sees whom on the dashboard", () => {
   it("a blocked user sees the blocker as offline in their roster and contacts until unblocked; the blocker still sees them", async () => {
