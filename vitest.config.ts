@@ -31,5 +31,5 @@ const WEBHOOK_VARS = { WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/hook`, WEBH
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...TEST_VARS, ...WEBHOOK_VARS } } })],
-  test: { include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], testTimeout: 20_000, globalSetup: ["test/webhooks/receiverSetup.ts"] },
+  test: { include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"], testTimeout: 20_000, silent: "passed-only", globalSetup: ["test/webhooks/receiverSetup.ts"] },
 });

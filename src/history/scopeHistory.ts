@@ -45,7 +45,7 @@ export class ScopeHistory {
       counts.away,
       counts.busy,
     );
-    this.sql.exec("DELETE FROM history_minutes WHERE minute <= ?", minute - SCOPE_HISTORY_MINUTES);
+    this.dropBefore(minute - SCOPE_HISTORY_MINUTES + 1);
     this.last = { ...counts };
   }
 
@@ -57,12 +57,43 @@ export class ScopeHistory {
     return historyPoints(rows, before ? endOf(before) : null, from, to, step);
   }
 
-  /** Drops rows older than 7 days; answers when to prune next (null: nothing left), at most hourly so a quiet scope is not woken each minute. */
+  /**
+   * Drops rows older than 7 days; answers when to prune next (null: nothing left), at most hourly so
+   * a quiet scope is not woken each minute (while it has members, their leases wake it anyway).
+   */
   prune(now: number): number | null {
     if (!this.schema.exists()) return null;
-    this.sql.exec("DELETE FROM history_minutes WHERE minute <= ?", minuteOf(now) - SCOPE_HISTORY_MINUTES);
-    const oldest = this.sql.exec<{ minute: number | null }>("SELECT MIN(minute) AS minute FROM history_minutes").one().minute;
-    return oldest === null ? null : (oldest + SCOPE_HISTORY_MINUTES) * MINUTE_MS + PRUNE_EVERY_MS;
+    this.dropBefore(minuteOf(now) - SCOPE_HISTORY_MINUTES + 1);
+    const rows = this.sql.exec<MinuteRow>("SELECT * FROM history_minutes ORDER BY minute LIMIT 2").toArray();
+    const [oldest] = rows;
+    if (!oldest) return null;
+    // Only the counts carried into the week are left, and they are zero: the same as no history.
+    if (rows.length === 1 && oldest.end_online + oldest.end_away + oldest.end_busy === 0) {
+      this.sql.exec("DELETE FROM history_minutes");
+      this.last = null;
+      return null;
+    }
+    return (oldest.minute + SCOPE_HISTORY_MINUTES) * MINUTE_MS + PRUNE_EVERY_MS;
+  }
+
+  /**
+   * Drops the rows before `first`, keeping the counts they carry into it: the last of them moves to
+   * `first` (as its end counts), so a scope whose counts held for over a week still reads them.
+   */
+  private dropBefore(first: number): void {
+    const carried = this.sql.exec<MinuteRow>("SELECT * FROM history_minutes WHERE minute < ? ORDER BY minute DESC LIMIT 1", first).toArray()[0];
+    if (!carried) return;
+    this.sql.exec("DELETE FROM history_minutes WHERE minute < ?", first);
+    this.sql.exec(
+      "INSERT OR IGNORE INTO history_minutes (minute, online, away, busy, end_online, end_away, end_busy) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      first,
+      carried.end_online,
+      carried.end_away,
+      carried.end_busy,
+      carried.end_online,
+      carried.end_away,
+      carried.end_busy,
+    );
   }
 
   private latest(): StatusCounts | null {

@@ -2,7 +2,7 @@ import type { Env } from "../env";
 
 /**
  * Metrics as Workers Analytics Engine data points: `index1` and `blob1` name the metric, `blob2` the
- * scope, `blob3` a code (status, refusal code, socket kind), `double1` the value. README has the SQL.
+ * scope, `blob3` a code (status, refusal code, socket kind), `double1` the value. README and docs/OBSERVABILITY.md have the SQL.
  */
 
 export type MetricName =

@@ -65,9 +65,9 @@ export class PresenceObject extends DurableObject<Env> {
     await this.frames.received(ws, message);
   }
 
-  async webSocketClose(ws: WebSocket): Promise<void> {
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     answerClose(ws);
-    await this.frames.left(ws, "webSocketClose");
+    await this.frames.left(ws, "webSocketClose", code);
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {

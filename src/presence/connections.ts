@@ -3,15 +3,14 @@ import { logEvent } from "../observability/log";
 import { metric } from "../observability/metrics";
 import type { PresenceEvent, Step } from "./transition";
 
-/** One log line and one data point per device socket opened, closed by its client, or closed by the service (with the close code). */
+/**
+ * One log line and one data point per device socket opened, and per socket the service closes (with
+ * the close code); closes by clients are logged where the runtime reports them (`DeviceFrames.left`).
+ */
 export function logConnections(env: Pick<Env, "METRICS">, user: string, event: PresenceEvent, closes: Step["closes"]): void {
   if (event.type === "connect") {
     logEvent("connect", { user, device: event.device });
     metric(env, "connection_opened", { code: "device" });
-  }
-  if (event.type === "leave") {
-    logEvent("disconnect", { user, device: event.device.id });
-    metric(env, "connection_closed", { code: "device" });
   }
   for (const close of closes) {
     logEvent("disconnect", { user, device: close.device, code: close.code, what: close.reason });

@@ -1,12 +1,18 @@
 import { renewal } from "../auth/renewal";
 import type { Config } from "../config";
 import type { Env } from "../env";
+import { logEvent } from "../observability/log";
+import { metric } from "../observability/metrics";
 import { CloseCode } from "../protocol/constants";
+import type { ErrorCode } from "../protocol/errors";
 import { DeviceFrame } from "../protocol/frames";
 import { parseFrame, readJsonFrame, sendError } from "../sockets/frames";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import { attachedDevice, type DeviceSockets } from "./deviceSockets";
 import type { UserPresence } from "./userPresence";
+
+/** Closes the service makes itself (logged when made): their echo is not a second disconnect. */
+const SERVICE_CLOSES = new Set<number>([CloseCode.heartbeatTimeout, CloseCode.tokenExpired, CloseCode.disconnected, CloseCode.messageTooBig]);
 
 const DEVICE_FRAME_TYPES = ["activity", "status", "focus", "blur", "token", "subscribe", "unsubscribe", "ack", "read", "typing"] as const;
 
@@ -29,11 +35,12 @@ export class DeviceFrames {
     const read = readJsonFrame(message);
     if (!read.ok && read.tooBig) {
       ws.close(CloseCode.messageTooBig, read.message);
-      return this.left(ws, "webSocketMessage");
+      this.logClose(ws, CloseCode.messageTooBig);
+      return this.left(ws, "webSocketMessage", CloseCode.messageTooBig);
     }
-    if (!this.frameRate.allow(ws, Date.now())) return sendError(ws, "rate_limited", `at most ${MAX_FRAMES_PER_SECOND} frames a second`);
+    if (!this.frameRate.allow(ws, Date.now())) return this.refuse(ws, "rate_limited", `at most ${MAX_FRAMES_PER_SECOND} frames a second`);
     const parsed = read.ok ? parseFrame(DeviceFrame, DEVICE_FRAME_TYPES, read.value) : read;
-    if (!parsed.ok) return sendError(ws, parsed.code, parsed.message);
+    if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message);
     const { frame } = parsed;
     switch (frame.type) {
       case "subscribe":
@@ -60,9 +67,23 @@ export class DeviceFrames {
     }
   }
 
-  /** A device socket closed or failed. */
-  async left(ws: WebSocket, wake: string): Promise<void> {
+  /** A device socket closed (with the close `code`) or failed (no code); closes the service made were logged as it made them. */
+  async left(ws: WebSocket, wake: string, code?: number): Promise<void> {
     const device = attachedDevice(ws);
-    if (device) await this.presence.handle(wake, { type: "leave", device });
+    if (!device) return;
+    if (code === undefined || !SERVICE_CLOSES.has(code)) this.logClose(ws, code ?? "error");
+    await this.presence.handle(wake, { type: "leave", device });
+  }
+
+  private logClose(ws: WebSocket, code: number | string): void {
+    logEvent("disconnect", { user: this.presence.user, device: attachedDevice(ws)?.id, code });
+    metric(this.env, "connection_closed", { code: "device" });
+  }
+
+  /** A frame refused with an error frame (the socket stays open), logged and counted by code. */
+  private refuse(ws: WebSocket, code: ErrorCode, message: string): void {
+    logEvent("refusal", { user: this.presence.user, device: attachedDevice(ws)?.id, code, what: "frame" });
+    metric(this.env, "refusal", { code });
+    sendError(ws, code, message);
   }
 }

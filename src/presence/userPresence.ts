@@ -22,6 +22,7 @@ import { focusPass, mayFocus, subjectOf, asViewer, type FocusPass } from "./subj
 import type { StampedView, UserViewer } from "./subscribers";
 import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 import { announce } from "../webhooks/producer";
+import { erasedChange } from "./visibleStatus";
 
 /**
  * What a PresenceObject does with each event, apart from the runtime's entry points: load, ask
@@ -213,6 +214,8 @@ export class UserPresence {
   /** Forgets the user: their rosters are told they left, everything stored goes. */
   async erase(): Promise<void> {
     const { record } = await this.handle("erase", { type: "disconnect" });
+    // The grace window would hold the status until the record is gone: webhook receivers hear of the departure now.
+    await announce(this.env, this.config, this.user, record && erasedChange(record.visible, Date.now()));
     const leaves = (record?.rooms ?? []).map(({ scope }) => ({ scope, member: null, rev: (record?.rev ?? 0) + 1 }));
     await pushToRooms(this.env, this.user, leaves, []);
     this.store.erase();

@@ -35,6 +35,12 @@ export function visibleOf(status: Status): VisibleStatus {
 /** A user never seen before. */
 export const NEVER_SEEN: Visible = { status: "offline", since: 0, rev: 0 };
 
+/** What erasing a user shows: one still online, away or busy goes offline at once (null: already offline). */
+export function erasedChange(held: Visible, now: number): VisibleChange | null {
+  if (held.status === "offline") return null;
+  return { status: "offline", previous: held.status, since: held.since, at: now, rev: Math.max(held.rev + 1, now), lastSeen: now };
+}
+
 /**
  * The visible status after an event, from what everyone else now sees (`others`): a change when it
  * moved (a reconnect within the grace window never shows as one, since the status holds through it).

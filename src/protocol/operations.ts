@@ -10,7 +10,7 @@ export const Stats = z
       devices: z.number().int().meta({ description: "Device sockets held now" }),
       watchers: z.number().int().meta({ description: "Watch sockets held now, over the scopes listed" }),
     }),
-    scopes: z.array(ScopeStats).meta({ description: "Every scope that holds anyone, by name (at most 1,000)" }),
+    scopes: z.array(ScopeStats).meta({ description: "Every scope whose room holds members, or remembers one who left within a day, by name (at most 1,000)" }),
     more: z.boolean().meta({ description: "More scopes hold someone than are listed" }),
   })
   .meta({ id: "Stats" });

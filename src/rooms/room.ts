@@ -2,9 +2,10 @@ import type { Config } from "../config";
 import type { Env } from "../env";
 import { ScopeHistory } from "../history/scopeHistory";
 import type { HistoryPoint, HistoryStep } from "../history/scopePoints";
-import { logEvent } from "../observability/log";
+import { errorName, logEvent } from "../observability/log";
 import { metric } from "../observability/metrics";
 import type { ScopeId } from "../protocol/ids";
+import type { MemberStatus } from "../protocol/presence";
 import type { MembersPage, ScopeCount, ScopeStats } from "../protocol/rest";
 import { OneAlarm } from "../storage/alarm";
 import { RoomBlocks } from "./blocks";
@@ -32,6 +33,8 @@ export class Room {
   readonly history: ScopeHistory;
   /** The service's directory; only the `global` room keeps one. */
   readonly index: ScopeIndex;
+  /** Members by status, once counted in this wake-up. */
+  private totals: Record<MemberStatus, number> | null = null;
 
   constructor(
     ctx: DurableObjectState,
@@ -55,11 +58,12 @@ export class Room {
     const held = this.store.held(push.user);
     if (held && push.rev < held.rev) return;
     const now = Date.now();
+    this.countTotals();
     this.store.hold(push.user, push.member, push.rev, now, push.rank ?? push.member?.lastActive ?? null);
     const sightChanged = push.blocks === undefined ? new Set<string>() : this.blocks.replace(push.user, push.blocks);
     this.fanout.moved(push.user, held?.member ?? null, push.member);
     this.fanout.resync(sightChanged, () => this.store.all());
-    if ((held?.member?.status ?? null) !== (push.member?.status ?? null)) this.history.record(this.store.counts(new Set()), now);
+    this.moveTotals(held?.member?.status ?? null, push.member?.status ?? null, now);
     if (!this.store.indexed()) await this.markIndexed(true);
     await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
   }
@@ -97,13 +101,14 @@ export class Room {
       if (expiry.at <= now) ws.close(expiry.code, expiry.reason);
     }
     const silent = this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs));
+    if (silent.length > 0) this.countTotals();
     for (const user of silent) {
       const held = this.store.held(user);
       if (!held) continue;
       this.store.hold(user, null, held.rev, now, null);
       this.fanout.moved(user, held.member, null);
+      this.moveTotals(held.member?.status ?? null, null, now);
     }
-    if (silent.length > 0) this.history.record(this.store.counts(new Set()), now);
     this.store.forgetDepartedBefore(now - DEPARTED_MEMORY_MS);
     this.blocks.prune();
     if (this.store.indexed() && this.store.holdsNoOne()) await this.markIndexed(false);
@@ -122,14 +127,31 @@ export class Room {
     ]);
   }
 
-  /** Tells the `global` room's directory that this scope holds someone, or no one any more. */
+  /**
+   * Keeps the members' totals by status as they move (counted from storage once per wake-up, not on
+   * every push: a scan of a large roster per join would grow with its size) and records them in the history.
+   */
+  private moveTotals(from: MemberStatus | null, to: MemberStatus | null, now: number): void {
+    if (from === to || this.totals === null) return;
+    if (from) this.totals[from] -= 1;
+    if (to) this.totals[to] += 1;
+    this.history.record(this.totals, now);
+  }
+
+  /** Counts the members by status, once per wake-up, before the first move is applied. */
+  private countTotals(): void {
+    this.totals ??= this.store.counts(new Set());
+  }
+
+  /** Tells the `global` room's directory that this scope holds someone, or no one any more (once, however many pushes arrive meanwhile). */
   private async markIndexed(active: boolean): Promise<void> {
+    this.store.setIndexed(active);
     try {
       if (this.scope === "global") this.index.mark(this.scope, active);
       else await this.env.ROOMS.getByName("global").indexScope(this.scope, active);
-      this.store.setIndexed(active);
-    } catch {
-      logEvent("push_failed", { scope: this.scope, what: "scope index" });
+    } catch (error) {
+      this.store.setIndexed(!active);
+      logEvent("push_failed", { scope: this.scope, what: "scope index", code: errorName(error) });
     }
   }
 }

@@ -85,25 +85,44 @@ describe("a scope's online history", () => {
 
 describe("the history table", () => {
   const rowsOf = (sql: SqlStorage) => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM history_minutes").one().n;
+  const inRoom = (fn: (room: Room, sql: SqlStorage) => void) =>
+    runInDurableObject(roomStub(`org:${uniqueUser("org")}`), (instance: unknown, state) => fn((instance as { room: Room }).room, state.storage.sql));
+  const DAY = 86_400_000;
 
-  it("writes only when the counts change, keeps 7 days, and prunes by the alarm at most hourly", async () => {
-    const scope = `org:${uniqueUser("org")}`;
-    await runInDurableObject(roomStub(scope), (instance: unknown, state) => {
-      const { history } = (instance as { room: Room }).room;
+  it("writes only when the counts change and keeps a week, carrying older counts into it", async () => {
+    await inRoom(({ history }, sql) => {
       const now = Date.now();
-      const eightDaysAgo = now - 8 * 86_400_000;
-      history.record({ online: 1, away: 0, busy: 0 }, eightDaysAgo);
-      history.record({ online: 2, away: 0, busy: 0 }, eightDaysAgo + 60_000);
-      expect(rowsOf(state.storage.sql)).toBe(2);
+      history.record({ online: 1, away: 0, busy: 0 }, now - 8 * DAY);
+      history.record({ online: 2, away: 0, busy: 0 }, now - 8 * DAY + 60_000);
+      expect(rowsOf(sql)).toBe(2);
       history.record({ online: 2, away: 0, busy: 0 }, now - 120_000);
-      expect(rowsOf(state.storage.sql)).toBe(2);
-      // A write drops what is older than 7 days as it goes.
+      expect(rowsOf(sql)).toBe(2);
+      // A write drops what is older than 7 days as it goes, keeping the counts it carried into the week.
       history.record({ online: 3, away: 0, busy: 0 }, now - 60_000);
-      expect(rowsOf(state.storage.sql)).toBe(1);
+      expect(rowsOf(sql)).toBe(2);
+      const week = history.points(now - 7 * DAY + 60_000, now, 60);
+      expect(week[0]?.online).toBe(2);
+      expect(week.at(-1)?.online).toBe(3);
+    });
+  });
+
+  it("still reads counts that held for more than a week, and forgets a week of nothing", async () => {
+    await inRoom(({ history }, sql) => {
+      const now = Date.now();
+      history.record({ online: 4, away: 1, busy: 0 }, now - 9 * DAY);
       const nextPrune = history.prune(now) ?? 0;
-      expect(nextPrune).toBeGreaterThanOrEqual(now - 60_000 + 7 * 86_400_000 + 3_600_000 - 60_000);
-      // What was before the oldest row kept is carried from it: the week reads 3 from then on.
-      expect(history.points(now - 90_000, now, 60).at(-1)?.online).toBe(3);
+      expect(history.points(now - DAY, now, 3600).every((point) => point.online === 4 && point.away === 1)).toBe(true);
+      expect(rowsOf(sql)).toBe(1);
+      // Pruned at most hourly: the carried row is a week old, so the next prune is an hour away.
+      expect(nextPrune - now).toBeGreaterThan(50 * 60_000);
+      expect(nextPrune - now).toBeLessThanOrEqual(61 * 60_000);
+    });
+    await inRoom(({ history }, sql) => {
+      const now = Date.now();
+      history.record({ online: 2, away: 0, busy: 0 }, now - 9 * DAY);
+      history.record({ online: 0, away: 0, busy: 0 }, now - 8 * DAY);
+      expect(history.prune(now)).toBeNull();
+      expect(rowsOf(sql)).toBe(0);
     });
   });
 });

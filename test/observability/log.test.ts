@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { logEvent } from "../../src/observability/log";
-import { connectDevice, testEnv, token, upgrade, uniqueUser } from "../helpers";
+import { call, connectDevice, testEnv, token, upgrade, uniqueUser } from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -34,6 +34,19 @@ describe("structured logs", () => {
       expect(raw).not.toContain(forged);
       expect(raw).not.toContain(testEnv.JWT_SECRET);
     }
+  });
+
+  it("log a socket the service closes once, with its close code", async () => {
+    const user = uniqueUser();
+    const { socket } = await connectDevice(user, { device: "tablet" });
+    const lines = await logLines(async () => {
+      const response = await call(`/v1/users/${user}/disconnect`, { method: "POST", token: "service-key-one-0123456789abcdef0123456789" });
+      expect(response.status).toBe(204);
+      expect(await socket.closed()).toBe(4004);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    const disconnects = lines.filter(({ line }) => line.event === "disconnect").map(({ line }) => line);
+    expect(disconnects).toEqual([expect.objectContaining({ user, device: "tablet", code: 4004 })]);
   });
 
   it("mask anything shaped like a JWT that reaches a field", async () => {

@@ -113,6 +113,18 @@ describe("presence webhooks", () => {
     expect(byRev.map((event) => event.status)).toEqual(["online", "busy", "away", "online", "busy", "offline", "online"]);
   });
 
+  it("sends offline at once when the user is erased, without waiting for the grace window", async () => {
+    const user = uniqueUser();
+    await connectDevice(user);
+    await eventually(async () => (await statuses(user)).includes("online"), 5000, "online event");
+    const erased = await call(`/v1/users/${user}`, { method: "DELETE", token: "service-key-one-0123456789abcdef0123456789" });
+    expect(erased.status).toBe(204);
+    await eventually(async () => (await statuses(user)).includes("offline"), 5000, "offline event");
+    const [online, offline] = await eventsFor(user);
+    expect(offline).toMatchObject({ previous: "online", status: "offline", lastSeen: expect.any(Number) });
+    expect(offline?.rev).toBeGreaterThan(online?.rev ?? 0);
+  });
+
   it("counts a status chosen over REST like one chosen by a frame", async () => {
     const user = uniqueUser();
     await connectDevice(user);
