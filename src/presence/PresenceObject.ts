@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
+import { metered } from "../observability/meter";
 import { refusalResponse } from "../observability/refusals";
 import type { DayReport } from "../history/onlineDays";
 import { objectName } from "../objectName";
@@ -28,8 +29,9 @@ import { UserPresence } from "./userPresence";
  */
 export class PresenceObject extends DurableObject<Env> {
   private readonly config: Config = readConfig(this.env);
-  private readonly sockets = new DeviceSockets(this.ctx);
-  private readonly presence = new UserPresence(this.ctx, this.env, this.config, this.sockets, objectName(this.ctx));
+  private readonly storage = metered(this.ctx, this.config.logWakes);
+  private readonly sockets = new DeviceSockets(this.storage.state);
+  private readonly presence = new UserPresence(this.storage.state, this.env, this.config, this.sockets, objectName(this.ctx), this.storage.meter);
   private readonly frames = new DeviceFrames(this.presence, this.sockets, this.env, this.config);
   private readonly tickets = new UpgradeTickets<ConnectContext>();
 

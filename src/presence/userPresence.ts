@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { UserHistory } from "../history/userHistory";
 import type { DayReport } from "../history/onlineDays";
 import { metric } from "../observability/metrics";
+import type { StorageMeter } from "../observability/meter";
 import { logWake } from "../observability/wakes";
 import type { SubscribeFrame, UnsubscribeFrame } from "../protocol/frames";
 import type { PresenceView } from "../protocol/presence";
@@ -43,6 +44,7 @@ export class UserPresence {
     private readonly config: Config,
     private readonly sockets: DeviceSockets,
     readonly user: string,
+    private readonly meter: StorageMeter | null = null,
   ) {
     this.store = new PresenceStore(ctx.storage.sql);
     this.relations = new Relations(ctx.storage.sql);
@@ -115,7 +117,7 @@ export class UserPresence {
     const current = this.store.load();
     const presenceAt = failed.length === 0 && refused.length === 0 ? step.alarmAt : current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config);
     await this.alarmClock.set([presenceAt, this.mail.nextDue()]);
-    logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves });
+    logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves }, this.meter);
     return step;
   }
 
@@ -163,7 +165,7 @@ export class UserPresence {
    * the scopes this user may read now, or null when no device follows them any more.
    */
   subscriptionChanged(from: string, stamped: StampedView): UserViewer | null {
-    logWake(this.config, "presence", "subscriptionChanged");
+    logWake(this.config, "presence", "subscriptionChanged", {}, this.meter);
     const { devices, following } = this.following.delivered(from, stamped, new Set(this.sockets.live().map((device) => device.id)));
     this.sockets.send(devices.map((device) => ({ device, frame: { type: "changed", presence: stamped.view } })));
     return following ? this.viewer(null) : null;
@@ -183,7 +185,7 @@ export class UserPresence {
   async receive(incoming: Incoming): Promise<Received> {
     const record = this.store.load();
     const focused = (record?.focus.outgoing ?? []).map((entry) => entry.partner);
-    logWake(this.config, "presence", "message");
+    logWake(this.config, "presence", "message", {}, this.meter);
     const received = this.mail.receive(incoming, record && this.subject(), focused, Date.now());
     const due = this.mail.nextDue();
     if (due !== null) await this.alarmClock.noLaterThan(due);
@@ -192,7 +194,7 @@ export class UserPresence {
 
   /** A device (null: a REST call) acknowledged messages; read when their sender is in that device's focus. */
   async ack(device: string | null, ids: readonly string[]): Promise<number> {
-    logWake(this.config, "presence", "ack");
+    logWake(this.config, "presence", "ack", {}, this.meter);
     const focused = (this.store.load()?.focus.outgoing ?? []).filter((entry) => entry.device === device).map((entry) => entry.partner);
     return this.mail.ack(ids, focused);
   }

@@ -8,6 +8,7 @@ import { objectName } from "../objectName";
 import { logEvent } from "../observability/log";
 import { metric } from "../observability/metrics";
 import { refusalResponse } from "../observability/refusals";
+import { metered } from "../observability/meter";
 import { logWake } from "../observability/wakes";
 import { CloseCode } from "../protocol/constants";
 import type { ScopeId } from "../protocol/ids";
@@ -28,7 +29,8 @@ export const MAX_WATCHERS = 10_000;
  */
 export class RoomObject extends DurableObject<Env> {
   private readonly config: Config = readConfig(this.env);
-  private readonly room = new Room(this.ctx, this.env, this.config, objectName(this.ctx) as ScopeId);
+  private readonly storage = metered(this.ctx, this.config.logWakes);
+  private readonly room = new Room(this.storage.state, this.env, this.config, objectName(this.ctx) as ScopeId);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -37,7 +39,7 @@ export class RoomObject extends DurableObject<Env> {
 
   /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
   async fetch(request: Request): Promise<Response> {
-    logWake(this.config, "room", "fetch");
+    logWake(this.config, "room", "fetch", {}, this.storage.meter);
     const { watchers, fanout, store, alarmClock, scope } = this.room;
     if (!watchers.hasRoom(MAX_WATCHERS)) {
       return refusalResponse(this.env, new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`), { scope });
@@ -55,7 +57,7 @@ export class RoomObject extends DurableObject<Env> {
 
   /** Watchers are read-only: anything but the heartbeat and a fresh token is refused. */
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    logWake(this.config, "room", "webSocketMessage");
+    logWake(this.config, "room", "webSocketMessage", {}, this.storage.meter);
     const read = readJsonFrame(message);
     if (!read.ok && read.tooBig) return ws.close(CloseCode.messageTooBig, read.message);
     const parsed = read.ok ? parseFrame(TokenFrame, ["token"], read.value) : read;
@@ -69,7 +71,7 @@ export class RoomObject extends DurableObject<Env> {
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    logWake(this.config, "room", "webSocketClose");
+    logWake(this.config, "room", "webSocketClose", {}, this.storage.meter);
     answerClose(ws);
     this.room.watchers.forget();
     logEvent("unwatch", { user: this.room.watchers.watcher(ws).sub, scope: this.room.scope, code });
@@ -78,55 +80,55 @@ export class RoomObject extends DurableObject<Env> {
 
   /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
   async apply(push: MemberPush): Promise<void> {
-    logWake(this.config, "room", "apply");
+    logWake(this.config, "room", "apply", {}, this.storage.meter);
     await this.room.apply(push);
   }
 
   /** A page of members as `viewer` (a user id, "" for a service caller) may see them. */
   /** Null when the cursor names no member `viewer` may see now (they left, or never were): start again. */
   async members(limit: number, cursor: MembersCursor | null, viewer: string): Promise<MembersPage | null> {
-    logWake(this.config, "room", "members");
+    logWake(this.config, "room", "members", {}, this.storage.meter);
     return this.room.members(limit, cursor, viewer);
   }
 
   /** How many members `viewer` (a user id, "" for a service caller) may see, by status. */
   async count(viewer = ""): Promise<ScopeCount> {
-    logWake(this.config, "room", "count");
+    logWake(this.config, "room", "count", {}, this.storage.meter);
     return this.room.count(viewer);
   }
 
   /** The scope's counts by status from `from` to `to` (epoch ms), a point per `step` seconds. */
   async history(from: number, to: number, step: HistoryStep): Promise<HistoryPoint[]> {
-    logWake(this.config, "room", "history");
+    logWake(this.config, "room", "history", {}, this.storage.meter);
     return this.room.historyPoints(from, to, step);
   }
 
   /** The scope's totals and watch sockets (operators). */
   async stats(): Promise<ScopeStats> {
-    logWake(this.config, "room", "stats");
+    logWake(this.config, "room", "stats", {}, this.storage.meter);
     return this.room.stats();
   }
 
   /** The `global` room's directory: `scope` holds someone now, or no one any more. */
   async indexScope(scope: string, active: boolean): Promise<void> {
-    logWake(this.config, "room", "indexScope");
+    logWake(this.config, "room", "indexScope", {}, this.storage.meter);
     this.room.index.mark(scope, active);
   }
 
   /** The `global` room's directory: `user` holds this many device sockets now. */
   async tallyDevices(user: string, devices: number): Promise<void> {
-    logWake(this.config, "room", "tallyDevices");
+    logWake(this.config, "room", "tallyDevices", {}, this.storage.meter);
     this.room.index.tally(user, devices);
   }
 
   /** The `global` room's directory: the scopes that hold anyone, and the device sockets held now. */
   async directory(): Promise<{ scopes: string[]; more: boolean; devices: number }> {
-    logWake(this.config, "room", "directory");
+    logWake(this.config, "room", "directory", {}, this.storage.meter);
     return this.room.index.read();
   }
 
   async alarm(): Promise<void> {
-    logWake(this.config, "room", "alarm");
+    logWake(this.config, "room", "alarm", {}, this.storage.meter);
     await this.room.alarm();
   }
 }
