@@ -22,6 +22,8 @@ export const TEST_VARS = {
   SERVICE_KEYS: "service-key-one-0123456789abcdef0123456789, service-key-two-0123456789abcdef0123456789, short",
   ALLOWED_ORIGINS: "https://app.example.com, https://admin.example.com",
   INBOX_TTL_MS: "4000",
+  // `global` is split over 4 shards in tests, so its counts and member pages are read across shards.
+  SCOPE_SHARDS: "global=4",
 };
 
 /** Webhooks go to a real local receiver (test/webhooks/receiverServer.ts); retries come at once. */

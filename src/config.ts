@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Env } from "./env";
 import type { GlobalVisibility } from "./visibility/rule";
+import { parseShardCounts, type ShardCounts } from "./rooms/shards";
 
 const Milliseconds = z.coerce.number().int().min(1).max(86_400_000);
 /** An optional string var: empty means unset. */
@@ -28,6 +29,10 @@ const ConfigSchema = z.object({
   WEBHOOK_URL: Optional.pipe(z.url().optional()),
   WEBHOOK_SECRET: Optional,
   WEBHOOK_RETRY_BASE_S: z.coerce.number().int().min(0).max(3_600).default(30),
+  SCOPE_SHARDS: z
+    .string()
+    .default("")
+    .transform((spec, context) => parseShardCounts(spec) ?? (context.addIssue("SCOPE_SHARDS: like global=64,org=1,zone=1 (1 to 256 each)"), z.NEVER)),
 });
 
 /** Where presence events go and how they are signed; null when either the URL or the secret is unset. */
@@ -69,6 +74,8 @@ export interface Config {
   /** How long a stored message waits for a device to acknowledge it. */
   inboxTtlMs: number;
   webhooks: WebhookConfig | null;
+  /** How many RoomObjects each kind of scope's roster is split over. */
+  scopeShards: ShardCounts;
 }
 
 export function readConfig(env: Env): Config {
@@ -90,6 +97,7 @@ export function readConfig(env: Env): Config {
     allowedOrigins: vars.ALLOWED_ORIGINS,
     globalVisibility: vars.GLOBAL_VISIBILITY,
     inboxTtlMs: vars.INBOX_TTL_MS,
+    scopeShards: vars.SCOPE_SHARDS,
     webhooks: vars.WEBHOOK_URL && vars.WEBHOOK_SECRET ? { url: vars.WEBHOOK_URL, secret: vars.WEBHOOK_SECRET, retryBaseS: vars.WEBHOOK_RETRY_BASE_S } : null,
   };
 }

@@ -12,9 +12,10 @@ import type { RoomPush } from "./transition";
 export async function pushToRooms(env: Env, user: string, pushes: readonly RoomPush[], blocks: readonly string[]): Promise<FailedPush[]> {
   const results = await Promise.all(
     pushes.map(async (push) => {
-      const { scope, member, rev, rank, withBlocks } = push;
+      const { scope, room, leaveFrom, member, rev, rank, withBlocks } = push;
       try {
-        await env.ROOMS.getByName(scope).apply({ user, member, rev, ...(rank === undefined ? {} : { rank }), ...(withBlocks ? { blocks: [...blocks] } : {}) });
+        await env.ROOMS.getByName(room).apply({ user, member, rev, ...(rank === undefined ? {} : { rank }), ...(withBlocks ? { blocks: [...blocks] } : {}) });
+        if (leaveFrom !== undefined) await leaveShard(env, user, leaveFrom, rev);
         return [];
       } catch (error) {
         logEvent("push_failed", { user, scope, what: "roster push, retried", code: errorName(error) });
@@ -23,6 +24,15 @@ export async function pushToRooms(env: Env, user: string, pushes: readonly RoomP
     }),
   );
   return results.flat();
+}
+
+/** The user moved to another shard of a re-sharded scope: the old one lets them go now, not when their lease runs out. */
+async function leaveShard(env: Env, user: string, room: string, rev: number): Promise<void> {
+  try {
+    await env.ROOMS.getByName(room).apply({ user, member: null, rev });
+  } catch (error) {
+    logEvent("push_failed", { user, scope: room, what: "leave of an old shard (its lease ends it)", code: errorName(error) });
+  }
 }
 
 /**

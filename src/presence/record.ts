@@ -32,6 +32,10 @@ export interface RoomSync {
   blocksRev?: number;
   /** Which version of the user's blocks was last sent to the room (they are sent only when it differs). */
   blocksSent?: number;
+  /** The object (a shard of the scope) that holds the user; absent: the scope's own. */
+  room?: string;
+  /** A shard the user moved out of (the scope was re-sharded): told they left with the next push. */
+  leaveFrom?: string;
 }
 
 /** Everything a PresenceObject keeps about its user: loaded once and saved at most once per event. */

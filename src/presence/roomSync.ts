@@ -36,10 +36,11 @@ const rankOf = (member: Member, extras: RosterExtras) => extras.rank ?? member.l
 /** A member with only whether `lastActive` is shown, not its value. */
 const withoutActivity = (member: Member): Member => ({ ...member, lastActive: member.lastActive === null ? null : 0 });
 
-/** Whether a room holding `held` needs `want`: anything but a small move of activity does. */
-function needsPush(held: RoomSync | undefined, want: Member | null, extras: RosterExtras): boolean {
+/** Whether a room holding `held` needs `want`: anything but a small move of activity does, and so does a move to another shard. */
+function needsPush(held: RoomSync | undefined, want: Member | null, extras: RosterExtras, room: string): boolean {
   const member = held?.member ?? null;
   if (member === null || want === null) return member !== want;
+  if ((held?.room ?? held?.scope) !== room) return true;
   const moved = Math.abs(rankOf(want, extras) - rankOf(member, held ?? {})) >= ROSTER_ACTIVITY_RESOLUTION_MS;
   return moved || !sameMember(withoutActivity(member), withoutActivity(want)) || held?.blocksRev !== extras.blocksRev;
 }
@@ -56,6 +57,7 @@ export function planRoomSyncs(
   now: number,
   joinDelayMs = 0,
   extras: RosterExtras = {},
+  roomFor: (scope: string) => string = (scope) => scope,
 ) {
   const wanted = new Map<string, Member | null>(scopes.map((scope) => [scope, member]));
   for (const sync of syncs) if (!wanted.has(sync.scope)) wanted.set(sync.scope, null);
@@ -63,7 +65,10 @@ export function planRoomSyncs(
   const planned: RoomSync[] = [];
   for (const [scope, want] of wanted) {
     const held = syncs.find((sync) => sync.scope === scope);
-    if (!needsPush(held, want, extras)) {
+    const heldRoom = held?.room ?? scope;
+    // A removal goes where the user is held; anything else to the user's shard now.
+    const room = want === null ? heldRoom : roomFor(scope);
+    if (!needsPush(held, want, extras, room)) {
       if (held) planned.push(held);
       continue;
     }
@@ -76,7 +81,9 @@ export function planRoomSyncs(
     const newBlocks = want !== null && held?.member != null && held.blocksRev !== extras.blocksRev;
     const nextTry = newBlocks ? now : Math.max(now + (joins ? joinDelayMs : 0), pushedAt + PUSH_INTERVAL_MS, waiting);
     const blocksSent = held?.blocksSent === undefined ? {} : { blocksSent: held.blocksSent };
-    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt, ...(want === null ? {} : extras), ...blocksSent });
+    const moved = held?.member != null && heldRoom !== room ? { leaveFrom: heldRoom } : held?.leaveFrom === undefined ? {} : { leaveFrom: held.leaveFrom };
+    const where = room === scope ? {} : { room };
+    planned.push({ scope, member: want, rev: nextRev, delivered: false, attempts: 0, nextTry, pushedAt, ...(want === null ? {} : extras), ...blocksSent, ...where, ...moved });
   }
   return { rooms: planned, rev: nextRev };
 }
@@ -99,7 +106,8 @@ export function markSent(syncs: readonly RoomSync[], due: readonly RoomSync[], n
   return syncs.flatMap((sync) => {
     if (!due.includes(sync)) return [sync];
     if (sync.member === null && sync.delivered) return [];
-    return [{ ...sync, delivered: true, pushedAt: now, ...(sync.blocksRev === undefined ? {} : { blocksSent: sync.blocksRev }) }];
+    const { leaveFrom: _told, ...sent } = sync;
+    return [{ ...sent, delivered: true, pushedAt: now, ...(sync.blocksRev === undefined ? {} : { blocksSent: sync.blocksRev }) }];
   });
 }
 

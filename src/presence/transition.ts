@@ -9,6 +9,7 @@ import { endFocusOf, focusDevice, focusedBy, receiveFocus, releaseGoneDevices, t
 import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
 import { connectScopes, nextScopeLapse, scopesNow, settleScopes } from "./deviceScopes";
 import { nextVisible, type VisibleChange } from "./visibleStatus";
+import { ONE_SHARD_EACH, roomOf, type ShardCounts } from "../rooms/shards";
 import { carriesBlocks, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
 import {
   chooseStatus,
@@ -68,6 +69,8 @@ export interface TransitionInput {
   event: PresenceEvent;
   now: number;
   timers: Timers;
+  /** How scopes are sharded (default: one object each). */
+  shards?: ShardCounts;
 }
 
 /** A frame for one device of the user, or (device null) for every live one. */
@@ -78,6 +81,10 @@ export interface DeviceMessage {
 
 export interface RoomPush {
   scope: string;
+  /** The object that holds the user in this scope (the scope's own, or a shard). */
+  room: string;
+  /** A shard the user moved out of, told they left. */
+  leaveFrom?: string;
   member: Member | null;
   rev: number;
   /** Where the member sorts when their activity is hidden. */
@@ -171,13 +178,14 @@ export function transition(input: TransitionInput): Step {
   const showActivity = rosterShowsActivity(privacy);
   const member = inRosters(privacy) ? memberOf(own, applied.identity.name, showActivity) : null;
   const extras = { ...(showActivity ? {} : { rank: own.lastActive ?? 0 }), ...(blocksRev > 0 ? { blocksRev } : {}) };
-  const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), member, start.rev, now, timers.joinPushDelayMs, extras);
+  const shards = input.shards ?? ONE_SHARD_EACH;
+  const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), member, start.rev, now, timers.joinPushDelayMs, extras, (scope) => roomOf(scope, user, shards));
   const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
   const rooms = markSent(plan.rooms, due, now);
   const others = publicView(own, state.cloak);
   const { visible, change } = nextVisible(start.visible, others, now);
   const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore, privacy, blocksRev, visible };
-  const pushes = due.map((sync) => ({ scope: sync.scope, member: sync.member, rev: sync.rev, ...(sync.rank === undefined ? {} : { rank: sync.rank }), ...(carriesBlocks(sync) ? { withBlocks: true } : {}) }));
+  const pushes = due.map((sync) => ({ scope: sync.scope, room: sync.room ?? sync.scope, ...(sync.leaveFrom === undefined ? {} : { leaveFrom: sync.leaveFrom }), member: sync.member, rev: sync.rev, ...(sync.rank === undefined ? {} : { rank: sync.rank }), ...(carriesBlocks(sync) ? { withBlocks: true } : {}) }));
   return {
     record,
     changed: !sameRecord(loaded, record),

@@ -88,7 +88,7 @@ export class UserPresence {
     const devicesBefore = this.store.load()?.shown?.devices.length ?? 0;
     if (event.type === "connect") this.following.subscriptions.dropDevice(event.device);
     if (event.type === "alarm") this.mail.expire(Date.now());
-    const step = transition({ user: this.user, record: this.store.load(), live: this.sockets.live(), event, now: Date.now(), timers: this.config });
+    const step = transition({ user: this.user, record: this.store.load(), live: this.sockets.live(), event, now: Date.now(), timers: this.config, shards: this.config.scopeShards });
     if (step.changed && step.record) this.store.save(step.record);
     if (step.change) {
       this.history.changed(step.change);
@@ -218,7 +218,7 @@ export class UserPresence {
     const { record } = await this.handle("erase", { type: "disconnect" });
     // The grace window would hold the status until the record is gone: webhook receivers hear of the departure now.
     await announce(this.env, this.config, this.user, record && erasedChange(record.visible, Date.now()));
-    const leaves = (record?.rooms ?? []).map(({ scope }) => ({ scope, member: null, rev: (record?.rev ?? 0) + 1 }));
+    const leaves = (record?.rooms ?? []).map(({ scope, room }) => ({ scope, room: room ?? scope, member: null, rev: (record?.rev ?? 0) + 1 }));
     await pushToRooms(this.env, this.user, leaves, []);
     this.store.erase();
     this.relations.erase();

@@ -11,12 +11,12 @@ import { refusalResponse } from "../observability/refusals";
 import { metered } from "../observability/meter";
 import { logWake } from "../observability/wakes";
 import { CloseCode } from "../protocol/constants";
-import type { ScopeId } from "../protocol/ids";
 import type { MembersPage, ScopeCount, ScopeStats } from "../protocol/rest";
 import { TokenFrame, type WatchServerFrame } from "../protocol/frames";
 import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendError, sendFrame } from "../sockets/frames";
 import { watchContext } from "../sockets/internalUpgrade";
 import type { MembersCursor } from "./cursor";
+import type { RankedMember, RosterPosition } from "./store";
 import { Room } from "./room";
 import type { MemberPush } from "./roster";
 
@@ -30,7 +30,7 @@ export const MAX_WATCHERS = 10_000;
 export class RoomObject extends DurableObject<Env> {
   private readonly config: Config = readConfig(this.env);
   private readonly storage = metered(this.ctx, this.config.logWakes);
-  private readonly room = new Room(this.storage.state, this.env, this.config, objectName(this.ctx) as ScopeId);
+  private readonly room = new Room(this.storage.state, this.env, this.config, objectName(this.ctx));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,6 +89,18 @@ export class RoomObject extends DurableObject<Env> {
   async members(limit: number, cursor: MembersCursor | null, viewer: string): Promise<MembersPage | null> {
     logWake(this.config, "room", "members", {}, this.storage.meter);
     return this.room.members(limit, cursor, viewer);
+  }
+
+  /** Where `user` sorts for `viewer` in this shard; null when they may not see them here. */
+  async positionOf(user: string, viewer: string): Promise<RosterPosition | null> {
+    logWake(this.config, "room", "positionOf", {}, this.storage.meter);
+    return this.room.positionOf(user, viewer);
+  }
+
+  /** This shard's members after `after`, with their ranks, for a page merged over a sharded scope's shards. */
+  async membersAfter(limit: number, after: RosterPosition | null, viewer: string): Promise<RankedMember[]> {
+    logWake(this.config, "room", "membersAfter", {}, this.storage.meter);
+    return this.room.membersAfter(limit, after, viewer);
   }
 
   /** How many members `viewer` (a user id, "" for a service caller) may see, by status. */

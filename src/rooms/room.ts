@@ -13,7 +13,8 @@ import { encodeCursor, type MembersCursor } from "./cursor";
 import { DiffFanout } from "./fanout";
 import { memberTtlMs, type MemberPush } from "./roster";
 import { ScopeIndex } from "./scopeIndex";
-import { RoomStore } from "./store";
+import { scopeOfRoom } from "./shards";
+import { RoomStore, type RankedMember, type RosterPosition } from "./store";
 import { WatchSockets } from "./watchSockets";
 
 /** How long a departed user's last `rev` is kept, to drop late or retried pushes older than it. */
@@ -36,12 +37,18 @@ export class Room {
   /** Members by status, once counted in this wake-up. */
   private totals: Record<MemberStatus, number> | null = null;
 
+  /** The scope this object holds (all of its roster, or one shard of it). */
+  readonly scope: ScopeId;
+
   constructor(
     ctx: DurableObjectState,
     private readonly env: Env,
     private readonly config: Config,
-    readonly scope: ScopeId,
+    /** The object's own name: the scope's, or a shard's (`<scope>#<i>/<n>`). */
+    readonly name: string,
   ) {
+    const scope = scopeOfRoom(name) as ScopeId;
+    this.scope = scope;
     this.store = new RoomStore(ctx.storage.sql);
     this.blocks = new RoomBlocks(ctx.storage.sql);
     this.watchers = new WatchSockets(ctx, config.offlineAfterMs);
@@ -76,6 +83,16 @@ export class Room {
     return { scope: this.scope, members: page.slice(0, limit), next: page.length > limit && last ? encodeCursor({ user: last.user }) : null };
   }
 
+  /** Where `user` sorts, when `viewer` may see them here (a cursor of a sharded scope). */
+  positionOf(user: string, viewer: string): RosterPosition | null {
+    return this.store.position(user, this.blocks.hiddenFrom(viewer));
+  }
+
+  /** Up to `limit` members `viewer` may see after `after`, with their ranks, for a merge over shards. */
+  membersAfter(limit: number, after: RosterPosition | null, viewer: string): RankedMember[] {
+    return this.store.ranked(limit, after, this.blocks.hiddenFrom(viewer));
+  }
+
   /** How many members `viewer` (a user id, "" for a service caller) may see, by status. */
   count(viewer: string): ScopeCount {
     const counts = this.store.counts(this.blocks.hiddenFrom(viewer));
@@ -86,7 +103,7 @@ export class Room {
     return this.history.points(from, to, step);
   }
 
-  /** The scope's totals and the watch sockets it holds, for operators. */
+  /** This object's totals and the watch sockets it holds, for operators (a shard's share of its scope). */
   stats(): ScopeStats {
     return { ...this.count(""), watchers: this.watchers.all().length };
   }
@@ -147,11 +164,11 @@ export class Room {
   private async markIndexed(active: boolean): Promise<void> {
     this.store.setIndexed(active);
     try {
-      if (this.scope === "global") this.index.mark(this.scope, active);
-      else await this.env.ROOMS.getByName("global").indexScope(this.scope, active);
+      if (this.name === "global") this.index.mark(this.name, active);
+      else await this.env.ROOMS.getByName("global").indexScope(this.name, active);
     } catch (error) {
       this.store.setIndexed(!active);
-      logEvent("push_failed", { scope: this.scope, what: "scope index", code: errorName(error) });
+      logEvent("push_failed", { scope: this.name, what: "scope index", code: errorName(error) });
     }
   }
 }

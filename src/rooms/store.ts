@@ -35,6 +35,17 @@ type MemberRow = {
   rank: number | null;
 };
 
+/** Where a member sorts in a roster: by `rank` (newest activity first), then by id. */
+export interface RosterPosition {
+  rank: number;
+  user: string;
+}
+
+export interface RankedMember {
+  member: Member;
+  rank: number;
+}
+
 /** A user as the room holds them: a member, or a departed user remembered for their last `rev`. */
 export interface HeldUser {
   rev: number;
@@ -103,20 +114,29 @@ export class RoomStore implements SeqStore {
    * cursor tells nothing about anyone else.
    */
   page(limit: number, cursor: MembersCursor | null, hidden: ReadonlySet<string>): Member[] | null {
-    if (!this.schema.exists()) return cursor === null ? [] : null;
+    if (cursor === null) return this.ranked(limit, null, hidden).map((entry) => entry.member);
+    const after = this.position(cursor.user, hidden);
+    return after && this.ranked(limit, after, hidden).map((entry) => entry.member);
+  }
+
+  /** Where a member the viewer may see sorts (their rank, kept server-side); null for anyone else. */
+  position(user: string, hidden: ReadonlySet<string>): RosterPosition | null {
+    if (!this.schema.exists() || hidden.has(user)) return null;
+    const row = this.sql.exec<{ rank: number | null }>("SELECT rank FROM members WHERE user = ? AND present = 1", user).toArray()[0];
+    return row ? { rank: row.rank ?? 0, user } : null;
+  }
+
+  /** Up to `limit` members newest activity first after `after` (null: from the start), leaving out `hidden`, with their ranks. */
+  ranked(limit: number, after: RosterPosition | null, hidden: ReadonlySet<string>): RankedMember[] {
+    if (!this.schema.exists()) return [];
     const take = limit + hidden.size;
-    let rows: MemberRow[];
-    if (cursor === null) {
-      rows = this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY rank DESC, user ASC LIMIT ?", take).toArray();
-    } else {
-      const after = this.sql.exec<{ rank: number | null }>("SELECT rank FROM members WHERE user = ? AND present = 1", cursor.user).toArray()[0];
-      if (!after || hidden.has(cursor.user)) return null;
-      const rank = after.rank ?? 0;
-      rows = this.sql
-        .exec<MemberRow>(`SELECT * FROM members WHERE present = 1 AND (rank < ? OR (rank = ? AND user > ?)) ORDER BY rank DESC, user ASC LIMIT ?`, rank, rank, cursor.user, take)
-        .toArray();
-    }
-    return rows.filter((row) => !hidden.has(row.user)).slice(0, limit).map(memberOf);
+    const rows =
+      after === null
+        ? this.sql.exec<MemberRow>("SELECT * FROM members WHERE present = 1 ORDER BY rank DESC, user ASC LIMIT ?", take).toArray()
+        : this.sql
+            .exec<MemberRow>(`SELECT * FROM members WHERE present = 1 AND (rank < ? OR (rank = ? AND user > ?)) ORDER BY rank DESC, user ASC LIMIT ?`, after.rank, after.rank, after.user, take)
+            .toArray();
+    return rows.filter((row) => !hidden.has(row.user)).slice(0, limit).map((row) => ({ member: memberOf(row), rank: row.rank ?? 0 }));
   }
 
   /** Members by status, leaving out `hidden` (the members who blocked the viewer). */

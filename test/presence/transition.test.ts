@@ -1,3 +1,4 @@
+import { roomOf } from "../../src/rooms/shards";
 import { describe, expect, it } from "vitest";
 import { newRecord, type UserRecord } from "../../src/presence/record";
 import type { LiveDevice } from "../../src/presence/status";
@@ -164,7 +165,7 @@ describe("the presence transition", () => {
     expect(phoneLeft.alarmAt).toBe(T + 3_000 + timers.disconnectGraceMs);
     const lapsed = run(phoneLeft.record, [device("laptop")], { type: "alarm" }, T + 3_000 + timers.disconnectGraceMs);
     expect(scopes(lapsed)).toEqual(["global", "org:a"]);
-    expect(lapsed.pushes).toEqual([{ scope: "org:b", member: null, rev: expect.any(Number) }]);
+    expect(lapsed.pushes).toEqual([{ scope: "org:b", room: "org:b", member: null, rev: expect.any(Number) }]);
   });
 
   it("never changes membership on a REST choice, whatever the token's org", () => {
@@ -233,5 +234,27 @@ describe("privacy and blocks in the transition", () => {
     const again = run(invisible.record, [device("a")], { type: "frame", device: "a", frame: { type: "focus", partner: "p" } });
     expect(again.notices).toEqual([]);
     expect(again.record?.focus.outgoing).toEqual([]);
+  });
+});
+
+describe("sharded scopes", () => {
+  const SHARDS = { global: 8, org: 1, zone: 1 };
+  const T0 = 1_800_000_000_000;
+  const timers = { awayAfterMs: 300_000, offlineAfterMs: 60_000, disconnectGraceMs: 5_000, joinPushDelayMs: 0 };
+  const device = (id: string): LiveDevice => ({ id, type: "web", connectedAt: T0, lastActive: T0, expiresAt: T0 + 3_600_000, lastHeard: T0 });
+
+  it("pushes each scope to the user's shard, and on a re-shard moves them: the new shard gets them, the old one their leave", () => {
+    const live = [device("d1")];
+    const joined = transition({ user: "alice", record: null, live, event: { type: "connect", identity: { sub: "alice", org: "acme" }, device: "d1", replaced: [] }, now: T0, timers, shards: SHARDS });
+    const toGlobal = joined.pushes.find((push) => push.scope === "global");
+    expect(toGlobal?.room).toBe(roomOf("global", "alice", SHARDS));
+    expect(toGlobal?.room).toMatch(/^global#\d\/8$/);
+    expect(joined.pushes.find((push) => push.scope === "org:acme")?.room).toBe("org:acme");
+
+    const resharded = { ...SHARDS, global: 16 };
+    const moved = transition({ user: "alice", record: joined.record, live, event: { type: "alarm" }, now: T0 + 1_000, timers, shards: resharded });
+    expect(moved.pushes).toEqual([expect.objectContaining({ scope: "global", room: roomOf("global", "alice", resharded), leaveFrom: toGlobal?.room })]);
+    const settled = transition({ user: "alice", record: moved.record, live, event: { type: "alarm" }, now: T0 + 2_000, timers, shards: resharded });
+    expect(settled.pushes).toEqual([]);
   });
 });

@@ -31,17 +31,33 @@ const stats = createRoute({
 /** Asked of this many scopes at a time. */
 const STATS_FAN_IN = 50;
 
+/** The directory lists rooms: a sharded scope's shards add up to its figures. */
+function sumByScope(parts: readonly ScopeStats[]): ScopeStats[] {
+  const scopes = new Map<string, ScopeStats>();
+  for (const part of parts) {
+    const held = scopes.get(part.scope);
+    scopes.set(
+      part.scope,
+      held
+        ? { ...held, online: held.online + part.online, away: held.away + part.away, busy: held.busy + part.busy, total: held.total + part.total, watchers: held.watchers + part.watchers }
+        : part,
+    );
+  }
+  return [...scopes.values()];
+}
+
 /** `/v1/health` needs no token: it is mounted before authentication. */
 export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(health, (c) => c.json({ ok: true as const, version: VERSION }, 200));
 
 export const statsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(stats, async (c) => {
   requireService(c);
   const directory = await c.env.ROOMS.getByName("global").directory();
-  const scopes: ScopeStats[] = [];
+  const parts: ScopeStats[] = [];
   for (let start = 0; start < directory.scopes.length; start += STATS_FAN_IN) {
     const names = directory.scopes.slice(start, start + STATS_FAN_IN);
-    scopes.push(...(await Promise.all(names.map((scope) => c.env.ROOMS.getByName(scope).stats()))));
+    parts.push(...(await Promise.all(names.map((room) => c.env.ROOMS.getByName(room).stats()))));
   }
+  const scopes = sumByScope(parts);
   const watchers = scopes.reduce((sum, scope) => sum + scope.watchers, 0);
   return c.json({ at: Date.now(), connections: { devices: directory.devices, watchers }, scopes, more: directory.more }, 200);
 });

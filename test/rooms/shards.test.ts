@@ -1,0 +1,138 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Config } from "../../src/config";
+import type { Member } from "../../src/protocol/presence";
+import { encodeCursor } from "../../src/rooms/cursor";
+import { parseShardCounts, roomOf, roomsOf, scopeOfRoom, shardName } from "../../src/rooms/shards";
+import { call, connectDevice, eventually, presenceStub, roomStub, sleep, testEnv, uniqueUser } from "../helpers";
+
+const SERVICE_KEY = "service-key-one-0123456789abcdef0123456789";
+/** vitest.config.ts splits `global` over 4 shards. */
+const TEST_SHARDS = { global: 4, org: 1, zone: 1 };
+
+const globalCount = async () => ((await (await call("/v1/scopes/global/count", { token: SERVICE_KEY })).json()) as { total: number; online: number }).total;
+
+async function allMembers(limit: number): Promise<Member[]> {
+  const members: Member[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? `?limit=${limit}` : `?limit=${limit}&cursor=${encodeURIComponent(cursor)}`;
+    const page = (await (await call(`/v1/scopes/global/members${query}`, { token: SERVICE_KEY })).json()) as { members: Member[]; next: string | null };
+    members.push(...page.members);
+    cursor = page.next;
+  } while (cursor !== null);
+  return members;
+}
+
+describe("shard naming", () => {
+  it.each([
+    ["", { global: 1, org: 1, zone: 1 }],
+    ["global=64", { global: 64, org: 1, zone: 1 }],
+    ["global=64, org=2,zone=3", { global: 64, org: 2, zone: 3 }],
+    ["global=0", null],
+    ["global=257", null],
+    ["room=2", null],
+    ["global=two", null],
+  ])("parses %j", (spec, counts) => {
+    expect(parseShardCounts(spec)).toEqual(counts);
+  });
+
+  it("puts each user in one shard, the same every time, and spreads users over all of them", () => {
+    const counts = { global: 8, org: 1, zone: 1 };
+    const names = roomsOf("global", counts);
+    expect(names).toEqual(Array.from({ length: 8 }, (_, index) => `global#${index}/8`));
+    const used = new Set(Array.from({ length: 400 }, (_, index) => roomOf("global", `user-${index}`, counts)));
+    expect(used).toEqual(new Set(names));
+    expect(roomOf("global", "alice", counts)).toBe(roomOf("global", "alice", counts));
+    expect(roomOf("org:acme", "alice", counts)).toBe("org:acme");
+    expect(scopeOfRoom(shardName("global", 3, 8))).toBe("global");
+    expect(scopeOfRoom("org:acme")).toBe("org:acme");
+  });
+});
+
+describe("a sharded scope", () => {
+  it("counts exactly, the sum over its shards, under concurrent joins and leaves", async () => {
+    const before = await globalCount();
+    const users = Array.from({ length: 24 }, () => uniqueUser("shard"));
+    const devices = await Promise.all(users.map((user) => connectDevice(user)));
+    await eventually(async () => (await globalCount()) === before + 24, 8000, "24 more in global");
+    const held = await Promise.all(roomsOf("global", TEST_SHARDS).map(async (name) => (await roomStub(name).count("")).total));
+    expect(held.filter((total) => total > 0).length).toBeGreaterThan(1);
+    expect(held.reduce((sum, total) => sum + total, 0)).toBe(before + 24);
+
+    // The 14 who stay ping, as clients do, so the heartbeat timeout does not take them too.
+    const pinging = setInterval(() => devices.slice(10).forEach(({ socket }) => socket.send("ping")), 400);
+    try {
+      for (const { socket } of devices.slice(0, 10)) socket.close();
+      await eventually(async () => (await globalCount()) === before + 14, 8000, "10 fewer in global");
+      await sleep(1_200);
+      expect(await globalCount()).toBe(before + 14);
+    } finally {
+      clearInterval(pinging);
+    }
+  });
+
+  it("pages its members across shards newest first, each once, under one cursor", async () => {
+    const users = Array.from({ length: 11 }, () => uniqueUser("paged"));
+    for (const user of users) {
+      await connectDevice(user);
+      await sleep(5);
+    }
+    await eventually(async () => {
+      const members = await allMembers(50);
+      return users.every((user) => members.some((member) => member.user === user));
+    }, 8000, "all paged");
+    const members = await allMembers(3);
+    const ids = members.map((member) => member.user);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(users.every((user) => ids.includes(user))).toBe(true);
+    for (let index = 1; index < members.length; index += 1) {
+      const [previous, current] = [members[index - 1], members[index]];
+      expect((previous?.lastActive ?? 0) >= (current?.lastActive ?? 0)).toBe(true);
+    }
+  });
+
+  it("answers a cursor naming someone no longer a member with 400, like one scope does", async () => {
+    const user = uniqueUser("gone");
+    const { socket } = await connectDevice(user);
+    await eventually(async () => (await allMembers(100)).some((member) => member.user === user), 8000, "joined");
+    const first = (await (await call("/v1/scopes/global/members?limit=1", { token: SERVICE_KEY })).json()) as { next: string };
+    expect(first.next).toEqual(expect.any(String));
+    socket.close();
+    await eventually(async () => !(await allMembers(100)).some((member) => member.user === user), 8000, "left");
+    const page = await call(`/v1/scopes/global/members?cursor=${encodeURIComponent(encodeCursor({ user }))}`, { token: SERVICE_KEY });
+    expect(page.status).toBe(400);
+  });
+
+  it("cannot be watched yet: 501 with a JSON error", async () => {
+    const response = await call("/v1/scopes/global/watch", { token: SERVICE_KEY, headers: { Upgrade: "websocket" } });
+    expect(response.status).toBe(501);
+    expect(await response.json()).toMatchObject({ error: { code: "not_implemented" } });
+  });
+
+  it("keeps everyone when re-sharded: each user moves to their new shard with their next push and leaves the old one", async () => {
+    const users = Array.from({ length: 6 }, () => uniqueUser("moved"));
+    await Promise.all(users.map((user) => connectDevice(user)));
+    await eventually(async () => {
+      const members = await allMembers(100);
+      return users.every((user) => members.some((member) => member.user === user));
+    }, 8000, "all in global");
+    const resharded = { ...TEST_SHARDS, global: 6 };
+    for (const user of users) {
+      await runInDurableObject(presenceStub(user), (instance: unknown) => {
+        (instance as { config: Config }).config.scopeShards = resharded;
+      });
+      expect(await runDurableObjectAlarm(presenceStub(user))).toBe(true);
+    }
+    for (const user of users) {
+      const now = roomOf("global", user, resharded);
+      const before = roomOf("global", user, TEST_SHARDS);
+      await eventually(async () => (await roomStub(now).positionOf(user, "")) !== null, 5000, `${user} in ${now}`);
+      await eventually(async () => (await roomStub(before).positionOf(user, "")) === null, 5000, `${user} out of ${before}`);
+    }
+  });
+});
+
+it("reads the sharding from SCOPE_SHARDS", () => {
+  expect(parseShardCounts(testEnv.SCOPE_SHARDS)).toEqual(TEST_SHARDS);
+});
