@@ -1,4 +1,4 @@
-import type { WatchServerFrame } from "../protocol/frames";
+import type { MembersWatchFrame } from "../protocol/frames";
 import type { ScopeId } from "../protocol/ids";
 import type { Member } from "../protocol/presence";
 import { Emitter } from "./emitter";
@@ -27,7 +27,7 @@ export interface RosterWatchEvents {
  */
 export class RosterWatch {
   private readonly events = new Emitter<RosterWatchEvents>();
-  private readonly connection: ReconnectingSocket<WatchServerFrame>;
+  private readonly connection: ReconnectingSocket<MembersWatchFrame>;
   private roster: Roster | null = null;
   private current = false;
 
@@ -35,7 +35,7 @@ export class RosterWatch {
     readonly scope: ScopeId,
     options: WatchOptions,
   ) {
-    this.connection = new ReconnectingSocket<WatchServerFrame>({
+    this.connection = new ReconnectingSocket<MembersWatchFrame>({
       ...connectionSettings(options),
       token: () => resolveToken(options.token),
       url: (token) => socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token }),
@@ -80,7 +80,7 @@ export class RosterWatch {
     this.events.clear();
   }
 
-  private received(frame: WatchServerFrame): void {
+  private received(frame: MembersWatchFrame): void {
     if (frame.type === "error") {
       this.events.emit("error", { code: frame.code, message: frame.message });
       return;

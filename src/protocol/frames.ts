@@ -130,5 +130,29 @@ export type DeviceServerFrame =
   | ReceiptFrame
   | TypingNoticeFrame
   | ErrorFrame;
+/** A scope's members by status, as the watcher may see them. */
+export interface RosterCounts {
+  online: number;
+  away: number;
+  busy: number;
+  total: number;
+}
+/** A counts-only watch (`?members=false`): the first frame, with the counts instead of the members. */
+export interface CountsSyncFrame {
+  type: "sync";
+  scope: ScopeId;
+  seq: number;
+  counts: RosterCounts;
+}
+/** A counts-only watch: the counts after a change that moved them (never one that did not). */
+export interface CountsDiffFrame {
+  type: "diff";
+  scope: ScopeId;
+  seq: number;
+  counts: RosterCounts;
+}
+
+/** Every frame a members watch receives (besides `pong`). */
+export type MembersWatchFrame = SyncFrame | DiffFrame | ErrorFrame;
 /** Every frame a watch socket receives (besides `pong`). */
-export type WatchServerFrame = SyncFrame | DiffFrame | ErrorFrame;
+export type WatchServerFrame = MembersWatchFrame | CountsSyncFrame | CountsDiffFrame;

@@ -18,7 +18,10 @@ export const ConnectQuery = z.object({
 });
 
 export const ScopeParam = z.object({ scope: ScopeId });
-export const WatchQuery = z.object({ token: z.string().optional() });
+export const WatchQuery = z.object({
+  token: z.string().optional(),
+  members: z.enum(["true", "false"]).default("true").meta({ description: "`false`: the sync and diffs carry the counts by status, no members (what a huge roster needs)" }),
+});
 
 export const MembersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

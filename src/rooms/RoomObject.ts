@@ -46,7 +46,7 @@ export class RoomObject extends DurableObject<Env> {
     }
     // The sync is built (and any pending diff flushed to the others) before this socket joins them.
     const context = watchContext(request);
-    const sync = fanout.sync(store.all(), context.sub);
+    const sync = context.countsOnly ? fanout.countsSync(context.sub) : fanout.sync(store.all(), context.sub);
     const { client, server } = watchers.accept(context, Date.now());
     sendFrame(server, sync satisfies WatchServerFrame);
     logEvent("watch", { user: context.sub, scope });

@@ -1,6 +1,6 @@
 import { isEmptyDiff, sameMember } from "../protocol/member";
-import type { Member } from "../protocol/presence";
-import type { DiffFrame, SyncFrame } from "../protocol/frames";
+import type { Member, MemberStatus } from "../protocol/presence";
+import type { CountsDiffFrame, CountsSyncFrame, DiffFrame, RosterCounts, SyncFrame } from "../protocol/frames";
 import type { ScopeId } from "../protocol/ids";
 import { sendFrame, sendText } from "../sockets/frames";
 import { diffOf } from "./roster";
@@ -17,6 +17,8 @@ export interface SeqStore {
 /** The watch sockets, with the viewer behind each and how many diffs were left out for it. */
 export interface Watchers {
   all(): WebSocket[];
+  /** The sockets that watch the counts only. */
+  countsOnly(): Set<WebSocket>;
   viewerOf(ws: WebSocket): string;
   skippedOf(ws: WebSocket): number;
   setSkipped(ws: WebSocket, skipped: number): void;
@@ -64,6 +66,8 @@ export class DiffFanout {
     private readonly watchers: Watchers,
     private readonly holding: (user: string) => Member | null,
     private readonly blocks: BlockIndex,
+    /** The members now by status, all of them (a counts-only watcher's figures leave out whom their blocks hide). */
+    private readonly totals: () => Readonly<Record<MemberStatus, number>>,
     /** Told how many sockets each diff went to (a metric). */
     private readonly sent: (sockets: number) => void = () => {},
   ) {}
@@ -85,6 +89,24 @@ export class DiffFanout {
     return withoutHidden({ type: "sync", scope: this.scope, seq: this.store.seq(), members }, this.blocks.hiddenFrom(viewer));
   }
 
+  /** The first frame of a counts-only watcher, after any pending diff went out. */
+  countsSync(viewer: string): CountsSyncFrame {
+    this.flush();
+    return { type: "sync", scope: this.scope, seq: this.store.seq(), counts: this.countsFor(viewer) };
+  }
+
+  /** The members `viewer` may see, by status. */
+  private countsFor(viewer: string): RosterCounts {
+    const counts = { ...this.totals() };
+    if (this.blocks.hasAny()) {
+      for (const user of this.blocks.hiddenFrom(viewer)) {
+        const member = this.holding(user);
+        if (member) counts[member.status] -= 1;
+      }
+    }
+    return { ...counts, total: counts.online + counts.away + counts.busy };
+  }
+
   /** Starts `viewers`' watchers afresh (what a member's blocks hide from them changed); their seq is the room's again. */
   resync(viewers: ReadonlySet<string>, members: () => Member[]): void {
     if (viewers.size === 0) return;
@@ -100,7 +122,7 @@ export class DiffFanout {
   private skips(): Map<WebSocket, number> {
     if (this.skipped) return this.skipped;
     this.skipped = new Map();
-    if (this.blocks.hasAny()) {
+    if (this.blocks.hasAny() || this.watchers.countsOnly().size > 0) {
       for (const ws of this.watchers.all()) {
         const skipped = this.watchers.skippedOf(ws);
         if (skipped > 0) this.skipped.set(ws, skipped);
@@ -121,7 +143,8 @@ export class DiffFanout {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.size === 0) return;
-    const diff = diffOf([...this.pending].map(([user, before]) => ({ user, before, after: this.holding(user) })));
+    const moves = [...this.pending].map(([user, before]) => ({ user, before, after: this.holding(user) }));
+    const diff = diffOf(moves);
     this.pending.clear();
     this.lastFlushAt = Date.now();
     const watchers = this.watchers.all();
@@ -132,10 +155,17 @@ export class DiffFanout {
     const text = JSON.stringify(frame);
     const blocked = this.blocks.viewersBlockedBy([...diff.joins.map((member) => member.user), ...diff.updates.map((member) => member.user), ...diff.leaves]);
     const skips = this.skips();
+    const countsOnly = this.watchers.countsOnly();
+    // Counts-only watchers hear of a change only when it moved a count they see (a status, a join, a leave).
+    const recounted = moves.filter(({ before, after }) => before?.status !== after?.status).map(({ user }) => user);
     for (const ws of watchers) {
       const skipped = skips.get(ws) ?? 0;
-      const viewer = blocked.size === 0 ? "" : this.watchers.viewerOf(ws);
-      if (blocked.has(viewer)) {
+      const viewer = blocked.size === 0 && countsOnly.size === 0 ? "" : this.watchers.viewerOf(ws);
+      if (countsOnly.has(ws)) {
+        const hidden = this.blocks.hasAny() ? this.blocks.hiddenFrom(viewer) : new Set<string>();
+        if (recounted.some((user) => !hidden.has(user))) sendFrame(ws, { type: "diff", scope: this.scope, seq: seq - skipped, counts: this.countsFor(viewer) } satisfies CountsDiffFrame);
+        else this.skip(ws, skipped + 1);
+      } else if (blocked.has(viewer)) {
         const own = withoutHidden(frame, this.blocks.hiddenFrom(viewer));
         if (isEmptyDiff(own)) this.skip(ws, skipped + 1);
         else sendFrame(ws, { ...own, seq: seq - skipped });

@@ -55,9 +55,9 @@ export class Room {
     this.alarmClock = new OneAlarm(ctx.storage);
     this.history = new ScopeHistory(ctx.storage.sql);
     this.index = new ScopeIndex(ctx.storage.sql);
-    this.fanout = new DiffFanout(scope, this.store, this.watchers, (user) => this.store.held(user)?.member ?? null, this.blocks, (sockets) =>
-      metric(env, "fanout", { scope }, sockets),
-    );
+    const holding = (user: string) => this.store.held(user)?.member ?? null;
+    const totals = () => (this.totals ??= this.store.counts(new Set()));
+    this.fanout = new DiffFanout(scope, this.store, this.watchers, holding, this.blocks, totals, (sockets) => metric(env, "fanout", { scope }, sockets));
   }
 
   /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
@@ -68,9 +68,9 @@ export class Room {
     this.countTotals();
     this.store.hold(push.user, push.member, push.rev, now, push.rank ?? push.member?.lastActive ?? null);
     const sightChanged = push.blocks === undefined ? new Set<string>() : this.blocks.replace(push.user, push.blocks);
+    this.moveTotals(held?.member?.status ?? null, push.member?.status ?? null, now);
     this.fanout.moved(push.user, held?.member ?? null, push.member);
     this.fanout.resync(sightChanged, () => this.store.all());
-    this.moveTotals(held?.member?.status ?? null, push.member?.status ?? null, now);
     if (!this.store.indexed()) await this.markIndexed(true);
     await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
   }
@@ -123,8 +123,8 @@ export class Room {
       const held = this.store.held(user);
       if (!held) continue;
       this.store.hold(user, null, held.rev, now, null);
-      this.fanout.moved(user, held.member, null);
       this.moveTotals(held.member?.status ?? null, null, now);
+      this.fanout.moved(user, held.member, null);
     }
     this.store.forgetDepartedBefore(now - DEPARTED_MEMORY_MS);
     this.blocks.prune();

@@ -9,6 +9,8 @@ interface Watcher extends WatchContext {
 }
 
 const WATCH_TAG = "watch";
+/** Also on counts-only watch sockets, so a diff finds them without reading every attachment. */
+const COUNTS_TAG = "counts";
 
 /** A room's hibernating watch sockets: read-only, each expiring when its heartbeats stop. */
 export class WatchSockets {
@@ -39,7 +41,7 @@ export class WatchSockets {
   /** Accepts a watcher's socket (hibernatable) and returns both ends. */
   accept(context: WatchContext, now: number): { client: WebSocket; server: WebSocket } {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [WATCH_TAG]);
+    this.ctx.acceptWebSocket(server, context.countsOnly ? [WATCH_TAG, COUNTS_TAG] : [WATCH_TAG]);
     server.serializeAttachment({ ...context, connectedAt: now } satisfies Watcher);
     if (this.open !== undefined) this.open += 1;
     return { client, server };
@@ -52,6 +54,11 @@ export class WatchSockets {
   /** Who watches on `ws`: a user id, or "" for a service caller. */
   viewerOf(ws: WebSocket): string {
     return this.watcher(ws).sub;
+  }
+
+  /** The sockets that watch the counts only. */
+  countsOnly(): Set<WebSocket> {
+    return new Set(this.ctx.getWebSockets(COUNTS_TAG));
   }
 
   skippedOf(ws: WebSocket): number {

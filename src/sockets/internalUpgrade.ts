@@ -19,16 +19,18 @@ export function internalUpgrade(ticket = ""): Request {
 export interface WatchContext {
   sub: string;
   expiresAt: number;
+  /** The watcher gets the counts by status only, no members. */
+  countsOnly?: boolean;
 }
 
 export function watchUpgrade(context: WatchContext): Request {
-  const query = new URLSearchParams({ sub: context.sub, expiresAt: String(context.expiresAt) });
+  const query = new URLSearchParams({ sub: context.sub, expiresAt: String(context.expiresAt), ...(context.countsOnly ? { counts: "1" } : {}) });
   return new Request(`${BASE}?${query}`, { headers: { Upgrade: "websocket" } });
 }
 
 export function watchContext(request: Request): WatchContext {
   const query = new URL(request.url).searchParams;
-  return { sub: query.get("sub") ?? "", expiresAt: Number(query.get("expiresAt") ?? "0") };
+  return { sub: query.get("sub") ?? "", expiresAt: Number(query.get("expiresAt") ?? "0"), ...(query.get("counts") === "1" ? { countsOnly: true } : {}) };
 }
 
 /** Contexts handed over by RPC, each taken once by the upgrade that names its ticket. */

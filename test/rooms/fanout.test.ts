@@ -6,7 +6,7 @@ import { sleep } from "../helpers";
 const m = (user: string, status: Member["status"] = "online"): Member => ({ user, status, text: null, lastActive: 1 });
 
 /** A room with two fake watcher sockets (viewers v0 and v1) that record what they are sent; `blocks` maps a member to the viewers they blocked. */
-function room(blocks: Record<string, string[]> = {}) {
+function room(blocks: Record<string, string[]> = {}, countsOnly: number[] = []) {
   const held = new Map<string, Member | null>();
   let seq = 0;
   const sent: string[][] = [[], []];
@@ -14,6 +14,7 @@ function room(blocks: Record<string, string[]> = {}) {
   const skipped = new Map<WebSocket, number>();
   const watchers = {
     all: () => sockets,
+    countsOnly: () => new Set(countsOnly.map((index) => sockets[index] as WebSocket)),
     viewerOf: (ws: WebSocket) => `v${sockets.indexOf(ws)}`,
     skippedOf: (ws: WebSocket) => skipped.get(ws) ?? 0,
     setSkipped: (ws: WebSocket, n: number) => void skipped.set(ws, n),
@@ -23,13 +24,18 @@ function room(blocks: Record<string, string[]> = {}) {
     hiddenFrom: (viewer: string) => new Set(Object.keys(blocks).filter((member) => blocks[member]?.includes(viewer))),
     viewersBlockedBy: (members: Iterable<string>) => new Set([...members].flatMap((member) => blocks[member] ?? [])),
   };
-  const fanout = new DiffFanout("org:x", { seq: () => seq, setSeq: (next) => (seq = next) }, watchers, (user) => held.get(user) ?? null, index);
+  const totals = () => {
+    const counts = { online: 0, away: 0, busy: 0 };
+    for (const member of held.values()) if (member) counts[member.status] += 1;
+    return counts;
+  };
+  const fanout = new DiffFanout("org:x", { seq: () => seq, setSeq: (next) => (seq = next) }, watchers, (user) => held.get(user) ?? null, index, totals);
   const move = (user: string, after: Member | null) => {
     const before = held.get(user) ?? null;
     held.set(user, after);
     fanout.moved(user, before, after);
   };
-  return { fanout, move, sent, frames: (index = 0) => (sent[index] ?? []).map((text) => JSON.parse(text) as { seq: number; joins: Member[]; updates: Member[]; leaves: string[]; members?: Member[] }) };
+  return { fanout, move, sent, frames: (index = 0) => (sent[index] ?? []).map((text) => JSON.parse(text) as { seq: number; joins: Member[]; updates: Member[]; leaves: string[]; members?: Member[]; counts?: Record<string, number> }) };
 }
 
 describe("diff fan-out", () => {
@@ -92,5 +98,39 @@ describe("diff fan-out", () => {
     await sleep(COALESCE_MS + 5);
     move("b", m("b"));
     expect(frames(1)).toMatchObject([{ type: "sync" }, { type: "diff", seq: 2, joins: [m("b")] }]);
+  });
+});
+
+describe("counts-only watchers", () => {
+  it("get the counts after each change that moved one, never the members, with a seq rising by one per frame", async () => {
+    const { move, frames, fanout } = room({}, [1]);
+    move("a", m("a"));
+    await sleep(COALESCE_MS + 5);
+    move("a", { ...m("a"), text: "lunch" });
+    await sleep(COALESCE_MS + 5);
+    move("a", m("a", "busy"));
+    await sleep(COALESCE_MS + 5);
+    move("b", m("b", "away"));
+    await sleep(COALESCE_MS + 5);
+    expect(frames(0).map((frame) => frame.seq)).toEqual([1, 2, 3, 4]);
+    expect(frames(1)).toEqual([
+      { type: "diff", scope: "org:x", seq: 1, counts: { online: 1, away: 0, busy: 0, total: 1 } },
+      { type: "diff", scope: "org:x", seq: 2, counts: { online: 0, away: 0, busy: 1, total: 1 } },
+      { type: "diff", scope: "org:x", seq: 3, counts: { online: 0, away: 1, busy: 1, total: 2 } },
+    ]);
+    expect(fanout.countsSync("v1")).toEqual({ type: "sync", scope: "org:x", seq: 4, counts: { online: 0, away: 1, busy: 1, total: 2 } });
+  });
+
+  it("leave out a member who blocked the viewer, and say nothing when only they moved", async () => {
+    const { move, frames, fanout } = room({ b: ["v1"] }, [1]);
+    move("a", m("a"));
+    await sleep(COALESCE_MS + 5);
+    move("b", m("b"));
+    await sleep(COALESCE_MS + 5);
+    move("b", m("b", "busy"));
+    await sleep(COALESCE_MS + 5);
+    expect(frames(1)).toEqual([{ type: "diff", scope: "org:x", seq: 1, counts: { online: 1, away: 0, busy: 0, total: 1 } }]);
+    expect(fanout.countsSync("v1").counts).toEqual({ online: 1, away: 0, busy: 0, total: 1 });
+    expect(fanout.countsSync("v0").counts).toEqual({ online: 1, away: 0, busy: 1, total: 2 });
   });
 });

@@ -113,10 +113,12 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(watch, async (c) => {
     const { scope } = c.req.valid("param");
-    authorizeScope(c, scope, "members");
+    const countsOnly = c.req.valid("query").members === "false";
+    authorizeScope(c, scope, countsOnly ? "count" : "members");
     const caller = c.get("caller");
     // A service key does not expire: its watch lives until the key is rotated out and the socket closed.
-    const context = caller.kind === "user" ? { sub: caller.claims.sub, expiresAt: caller.claims.exp * 1000 } : { sub: "", expiresAt: Number.MAX_SAFE_INTEGER };
+    const who = caller.kind === "user" ? { sub: caller.claims.sub, expiresAt: caller.claims.exp * 1000 } : { sub: "", expiresAt: Number.MAX_SAFE_INTEGER };
+    const context = countsOnly ? { ...who, countsOnly } : who;
     if (shardCount(scope, readConfig(c.env).scopeShards) > 1) {
       throw new ApiError(501, "not_implemented", `${scope} is split over shards, which cannot be watched yet; read its count and members pages`);
     }
