@@ -113,8 +113,10 @@ export class DiffFanout {
     const affected = this.watchers.all().filter((ws) => viewers.has(this.watchers.viewerOf(ws)));
     if (affected.length === 0) return;
     const all = members();
+    const countsOnly = this.watchers.countsOnly();
     for (const ws of affected) {
-      sendFrame(ws, this.sync(all, this.watchers.viewerOf(ws)));
+      const viewer = this.watchers.viewerOf(ws);
+      sendFrame(ws, countsOnly.has(ws) ? this.countsSync(viewer) : this.sync(all, viewer));
       this.skip(ws, 0);
     }
   }
