@@ -12,6 +12,7 @@ export const TEST_VARS = {
   AWAY_AFTER_MS: "1500",
   OFFLINE_AFTER_MS: "2000",
   DISCONNECT_GRACE_MS: "700",
+  LEASE_MS: "1500",
   JOIN_PUSH_DELAY_MS: "0",
   DEV_TOKENS: "false",
   JWT_JWKS: JSON.stringify({ keys: [keys["test-es256"]?.public, keys["test-rs256"]?.public] }),

@@ -12,6 +12,7 @@ const ClaimName = z.string().min(1).max(256);
 const ConfigSchema = z.object({
   AWAY_AFTER_MS: Milliseconds,
   OFFLINE_AFTER_MS: Milliseconds,
+  LEASE_MS: Milliseconds.default(600_000),
   DISCONNECT_GRACE_MS: Milliseconds,
   JOIN_PUSH_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   DEV_TOKENS: z.enum(["true", "false"]).default("false"),
@@ -60,6 +61,8 @@ export interface TokenConfig {
 export interface Config {
   awayAfterMs: number;
   offlineAfterMs: number;
+  /** How often a user's object renews their place in each roster; a room lets a member go after three missed renewals. */
+  leaseMs: number;
   disconnectGraceMs: number;
   /** How long a user who comes online waits before joining rosters, so a connect storm greets everyone first. */
   joinPushDelayMs: number;
@@ -83,6 +86,7 @@ export function readConfig(env: Env): Config {
   return {
     awayAfterMs: vars.AWAY_AFTER_MS,
     offlineAfterMs: vars.OFFLINE_AFTER_MS,
+    leaseMs: vars.LEASE_MS,
     disconnectGraceMs: vars.DISCONNECT_GRACE_MS,
     joinPushDelayMs: vars.JOIN_PUSH_DELAY_MS,
     devTokens: vars.DEV_TOKENS === "true",

@@ -9,6 +9,7 @@ export const timers = {
   awayAfterMs: Number(testEnv.AWAY_AFTER_MS),
   offlineAfterMs: Number(testEnv.OFFLINE_AFTER_MS),
   disconnectGraceMs: Number(testEnv.DISCONNECT_GRACE_MS),
+  leaseMs: Number(testEnv.LEASE_MS),
 };
 
 let counter = 0;

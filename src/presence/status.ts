@@ -11,6 +11,8 @@ export type ManualStatus = "away" | "busy" | "invisible";
 export interface Timers {
   awayAfterMs: number;
   offlineAfterMs: number;
+  /** How often the user's place in each roster is renewed. */
+  leaseMs: number;
   disconnectGraceMs: number;
   /** How long a user who comes online waits before joining rosters (the greeting goes first). */
   joinPushDelayMs: number;

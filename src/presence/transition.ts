@@ -180,7 +180,7 @@ export function transition(input: TransitionInput): Step {
   const extras = { ...(showActivity ? {} : { rank: own.lastActive ?? 0 }), ...(blocksRev > 0 ? { blocksRev } : {}) };
   const shards = input.shards ?? ONE_SHARD_EACH;
   const plan = planRoomSyncs(start.rooms, scopesNow(deviceScopes), member, start.rev, now, timers.joinPushDelayMs, extras, (scope) => roomOf(scope, user, shards));
-  const due = dueRoomSyncs(plan.rooms, now, timers.offlineAfterMs);
+  const due = dueRoomSyncs(plan.rooms, now, timers.leaseMs);
   const rooms = markSent(plan.rooms, due, now);
   const others = publicView(own, state.cloak);
   const { visible, change } = nextVisible(start.visible, others, now);
@@ -318,7 +318,7 @@ export function nextAlarmAt(record: UserRecord, devices: readonly LiveDevice[], 
   const times = [
     ...devices.map((device) => Math.min(device.lastHeard + timers.offlineAfterMs, device.expiresAt)),
     nextStatusChangeAt(record.state, devices, now, timers),
-    nextRoomSyncAt(record.rooms, timers.offlineAfterMs),
+    nextRoomSyncAt(record.rooms, timers.leaseMs),
     nextScopeLapse(record.deviceScopes, timers.disconnectGraceMs),
   ].filter((time): time is number => time !== null);
   return times.length ? Math.min(...times) : null;

@@ -72,7 +72,7 @@ export class Room {
     this.fanout.moved(push.user, held?.member ?? null, push.member);
     this.fanout.resync(sightChanged, () => this.store.all());
     if (!this.store.indexed()) await this.markIndexed(true);
-    await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.offlineAfterMs) : DEPARTED_MEMORY_MS));
+    await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.leaseMs) : DEPARTED_MEMORY_MS));
   }
 
   /** A page of members as `viewer` (a user id, "" for a service caller) may see them; null when the cursor names no member they may see now. */
@@ -117,7 +117,7 @@ export class Room {
       const expiry = this.watchers.expiry(ws);
       if (expiry.at <= now) ws.close(expiry.code, expiry.reason);
     }
-    const silent = this.store.silentSince(now - memberTtlMs(this.config.offlineAfterMs));
+    const silent = this.store.silentSince(now - memberTtlMs(this.config.leaseMs));
     if (silent.length > 0) this.countTotals();
     for (const user of silent) {
       const held = this.store.held(user);
@@ -138,7 +138,7 @@ export class Room {
     const oldestDeparted = this.store.oldestDepartedAt();
     await this.alarmClock.set([
       ...this.watchers.expiries(),
-      oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.offlineAfterMs),
+      oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.leaseMs),
       oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
       pruneAt,
     ]);

@@ -41,6 +41,6 @@ export function diffOf(moves: Iterable<MemberMove>): RosterDiff {
 }
 
 /** How long a room keeps a member it has not heard about: three missed lease renewals. */
-export function memberTtlMs(offlineAfterMs: number): number {
-  return 3 * offlineAfterMs;
+export function memberTtlMs(leaseMs: number): number {
+  return 3 * leaseMs;
 }

@@ -13,7 +13,7 @@ import {
 } from "../../src/presence/status";
 import { memberOf } from "../../src/protocol/member";
 
-const timers = { awayAfterMs: 1000, offlineAfterMs: 5000, disconnectGraceMs: 500, joinPushDelayMs: 0 };
+const timers = { awayAfterMs: 1000, offlineAfterMs: 5000, leaseMs: 5000, disconnectGraceMs: 500, joinPushDelayMs: 0 };
 const device = (id: string, lastActive: number): DeviceState => ({ id, type: "web", connectedAt: 0, lastActive, expiresAt: Number.MAX_SAFE_INTEGER });
 
 describe("status model", () => {

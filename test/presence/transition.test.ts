@@ -4,7 +4,7 @@ import { newRecord, type UserRecord } from "../../src/presence/record";
 import type { LiveDevice } from "../../src/presence/status";
 import { LAST_ACTIVE_SAVE_MS, transition, type PresenceEvent, type TransitionInput } from "../../src/presence/transition";
 
-const timers = { awayAfterMs: 10_000, offlineAfterMs: 5_000, disconnectGraceMs: 1_000, joinPushDelayMs: 0 };
+const timers = { awayAfterMs: 10_000, offlineAfterMs: 5_000, leaseMs: 5_000, disconnectGraceMs: 1_000, joinPushDelayMs: 0 };
 const T = 1_000_000;
 const identity = { sub: "u", org: "acme" };
 const device = (id: string, lastActive = T, lastHeard = lastActive): LiveDevice => ({ id, type: "web", connectedAt: T - 100, lastActive, lastHeard, expiresAt: T + 3_600_000 });
@@ -240,7 +240,7 @@ describe("privacy and blocks in the transition", () => {
 describe("sharded scopes", () => {
   const SHARDS = { global: 8, org: 1, zone: 1 };
   const T0 = 1_800_000_000_000;
-  const timers = { awayAfterMs: 300_000, offlineAfterMs: 60_000, disconnectGraceMs: 5_000, joinPushDelayMs: 0 };
+  const timers = { awayAfterMs: 300_000, offlineAfterMs: 60_000, leaseMs: 600_000, disconnectGraceMs: 5_000, joinPushDelayMs: 0 };
   const device = (id: string): LiveDevice => ({ id, type: "web", connectedAt: T0, lastActive: T0, expiresAt: T0 + 3_600_000, lastHeard: T0 });
 
   it("pushes each scope to the user's shard, and on a re-shard moves them: the new shard gets them, the old one their leave", () => {
@@ -256,5 +256,21 @@ describe("sharded scopes", () => {
     expect(moved.pushes).toEqual([expect.objectContaining({ scope: "global", room: roomOf("global", "alice", resharded), leaveFrom: toGlobal?.room })]);
     const settled = transition({ user: "alice", record: moved.record, live, event: { type: "alarm" }, now: T0 + 2_000, timers, shards: resharded });
     expect(settled.pushes).toEqual([]);
+  });
+});
+
+describe("leases", () => {
+  const T0 = 1_800_000_000_000;
+  const timers = { awayAfterMs: 3_600_000, offlineAfterMs: 60_000, leaseMs: 600_000, disconnectGraceMs: 5_000, joinPushDelayMs: 0 };
+  const heardAt = (now: number): LiveDevice => ({ id: "d1", type: "web", connectedAt: T0, lastActive: T0, expiresAt: T0 + 86_400_000, lastHeard: now });
+
+  it("renews a user's place in each roster every LEASE_MS, not every heartbeat interval", () => {
+    const joined = transition({ user: "bob", record: null, live: [heardAt(T0)], event: { type: "connect", identity: { sub: "bob", org: "acme" }, device: "d1", replaced: [] }, now: T0, timers });
+    expect(joined.pushes.map((push) => push.scope).sort()).toEqual(["global", "org:acme"]);
+    const minuteLater = transition({ user: "bob", record: joined.record, live: [heardAt(T0 + 60_000)], event: { type: "alarm" }, now: T0 + 61_000, timers });
+    expect(minuteLater.pushes).toEqual([]);
+    expect(minuteLater.alarmAt).toBeLessThan(T0 + 600_000);
+    const leaseLater = transition({ user: "bob", record: minuteLater.record, live: [heardAt(T0 + 600_000)], event: { type: "alarm" }, now: T0 + 600_000, timers });
+    expect(leaseLater.pushes.map((push) => push.scope).sort()).toEqual(["global", "org:acme"]);
   });
 });

@@ -101,12 +101,12 @@ describe("propagation", () => {
     expect(await total(orgA)).toBe(1);
   });
 
-  it("keeps a visible user in the roster past the member TTL because their PresenceObject renews the lease", async () => {
+  it("keeps a visible user in the roster past the member TTL (3 leases) because their PresenceObject renews the lease every LEASE_MS", async () => {
     const org = uniqueUser("org");
     const { socket } = await connectDevice(uniqueUser("steady"), { org });
     socket.send({ type: "status", status: "busy" });
     await socket.nextOfType("presence");
-    const deadline = Date.now() + timers.offlineAfterMs * 3.5;
+    const deadline = Date.now() + timers.leaseMs * 3.5;
     while (Date.now() < deadline) {
       socket.send("ping");
       await sleep(timers.offlineAfterMs / 4);
@@ -115,19 +115,21 @@ describe("propagation", () => {
     expect(body.members).toHaveLength(1);
   });
 
-  it("evicts a member whose PresenceObject stopped reporting, with a leave diff", async () => {
+  it("evicts a member whose PresenceObject stopped renewing, three leases after it was last heard, with a leave diff", async () => {
     const scope = `org:${uniqueUser("org")}`;
     const ghost = uniqueUser("ghost");
-    await roomStub(scope).apply({ user: ghost, member: member(ghost, Date.now()), rev: 1 });
+    const heard = Date.now();
+    await roomStub(scope).apply({ user: ghost, member: member(ghost, heard), rev: 1 });
     const { socket, sync } = await watchScope(scope, "viewer", { org: scope.slice(4) });
     expect(sync.members).toMatchObject([{ user: ghost }]);
-    const deadline = Date.now() + timers.offlineAfterMs * 3 + 4000;
+    const deadline = Date.now() + timers.leaseMs * 3 + 4000;
     let leave: Frame | undefined;
     while (!leave && Date.now() < deadline) {
       socket.send("ping");
-      leave = await socket.nextOfType("diff", timers.offlineAfterMs / 4).catch(() => undefined);
+      leave = await socket.nextOfType("diff", timers.leaseMs / 4).catch(() => undefined);
     }
     expect(leave).toMatchObject({ leaves: [ghost] });
+    expect(Date.now() - heard).toBeGreaterThanOrEqual(timers.leaseMs * 3);
   });
 
   it("drops a push older than the one it holds", async () => {
