@@ -2,8 +2,10 @@ import { parseArgs } from "node:util";
 import type { AckPolicy } from "./clients/messages.ts";
 import type { Route, Runtime } from "./server/server.ts";
 
-export const SCENARIOS = ["fanout", "subscribers", "storm", "heartbeat", "storage", "reads", "messages"] as const;
+export const SCENARIOS = ["fanout", "subscribers", "storm", "heartbeat", "storage", "reads", "messages", "cost", "load", "model"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** What runs without --only: cost (10 min of idle users), load (several minutes at the machine's limit) and the model are asked for by name. */
+export const DEFAULT_SCENARIOS: ScenarioName[] = ["fanout", "subscribers", "storm", "heartbeat", "storage", "reads", "messages"];
 
 export interface BenchOptions {
   quick: boolean;
@@ -19,6 +21,14 @@ export interface BenchOptions {
   reads: { users: number; concurrency: number };
   /** One sender to one online receiver: `samples` one at a time, then `count` at each concurrency. */
   messages: { count: number; concurrency: number[]; samples: number; warmup: number; acks: AckPolicy; baseline: boolean };
+  /** Always-online users: U users idle for T minutes, then one status change each while `watchers` members watch their org. */
+  cost: { users: number; minutes: number; connectSpreadSeconds: number; watchers: number; changeSpreadSeconds: number };
+  /** The model's reality check: socket users, REST-only users, watchers of the largest org, changes per user-hour, the window. */
+  load: { devices: number; restUsers: number; watchers: number; changesPerUserHour: number; seconds: number; connectPerSecond: number; orgSize: number };
+  /** SCOPE_SHARDS for every server (src/config.ts), when given; else the worker's own default. */
+  scopeShards: string | null;
+  /** A git ref to bundle the worker from instead of the working tree. */
+  src: string | null;
   keepState: boolean;
   outDir: string;
   /** "workerd": the bundle on the bare workerd binary; "wrangler": under `wrangler dev`. */
@@ -30,7 +40,9 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [options]
 
   --quick                   every chosen scenario at its smallest size (about a minute)
-  --only LIST               scenarios to run, comma-separated: ${SCENARIOS.join(",")} (default: all)
+  --only LIST               scenarios to run, comma-separated: ${SCENARIOS.join(",")} (default:
+                            ${DEFAULT_SCENARIOS.join(",")}; cost, load and model only by name). model runs
+                            the load model on the latest results instead of a server (bench/model/run.ts)
   --fanout N,N,...          watcher counts for fan-out (default 100,1000,5000; quick 100)
   --changes M               measured status changes per fan-out size (default 25; quick 20)
   --gap-ms MS               pause after every watcher (or subscriber) has a change, before the next one (default
@@ -52,6 +64,18 @@ export const USAGE = `npm run bench -- [options]
   --message-concurrency C,C POSTs in flight for the messages rate (default 1,8,32; quick 1,8)
   --samples N               messages sent one at a time for the messages latency (default 200; quick 50),
                             after 20 warm-up ones
+  --cost-users U            always-online users for the cost scenario (default 200; quick 50)
+  --cost-minutes T          its steady phase, minutes, timers at their defaults (default 10; quick 2)
+  --load-devices S          load: users with one device socket each (default 5000; quick 1000); ~2 file
+                            descriptors per socket in workerd (5 while its object is awake), so ulimit -n caps it
+  --load-rest R             load: users who change status over REST only (default 15000; quick 2000)
+  --load-watchers W         load: watchers of the largest org's roster (default 250; quick 100)
+  --load-changes C          load: status changes per user-hour, socket and REST users alike (default 30)
+  --load-seconds D          load: the measured window (default 180; quick 60)
+  --load-connect-rate N     load: devices connected per second (default 100)
+  --scope-shards SPEC       SCOPE_SHARDS for every server (e.g. global=64); default: the worker's own
+  --src REF                 bundle the worker from git commit REF instead of the working tree (.dev.vars
+                            still from the working tree); results name the commit
   --threads T               client threads holding sockets, besides one control thread (default 2)
   --connect-concurrency C   watch handshakes in flight per client thread (default 100)
   --runtime R               workerd (default): the frozen bundle on the bare workerd binary wrangler ships,
@@ -61,7 +85,7 @@ export const USAGE = `npm run bench -- [options]
                             to the worker's own workerd; proxy: through --port (adds a hop and ~4 fds per
                             socket, so 5,000 watchers exceed a 20,000 ulimit -n)
   --keep-state              keep each server's persistence directory (printed) for inspection
-  --out DIR                 where results go (default bench/results)
+  --out DIR                 where results go (default bench/results; --only model: bench/results/model)
   --help                    this text`;
 
 function positiveInts(value: string, flag: string): number[] {
@@ -101,10 +125,20 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       samples: { type: "string" },
       threads: { type: "string" },
       "connect-concurrency": { type: "string" },
+      "cost-users": { type: "string" },
+      "cost-minutes": { type: "string" },
+      "load-devices": { type: "string" },
+      "load-rest": { type: "string" },
+      "load-watchers": { type: "string" },
+      "load-changes": { type: "string" },
+      "load-seconds": { type: "string" },
+      "load-connect-rate": { type: "string" },
+      "scope-shards": { type: "string" },
+      src: { type: "string" },
       "keep-state": { type: "boolean", default: false },
       runtime: { type: "string", default: "workerd" },
       route: { type: "string", default: "direct" },
-      out: { type: "string", default: "bench/results" },
+      out: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -114,7 +148,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const route = values.route;
   if (values.runtime !== "workerd" && values.runtime !== "wrangler") throw new Error(`--runtime: expected workerd or wrangler, got "${values.runtime}"`);
   if (values.runtime === "workerd" && route === "proxy") throw new Error("--route proxy: only with --runtime wrangler (bare workerd has no proxy)");
-  const scenarios = values.only === undefined ? [...SCENARIOS] : values.only.split(",").map((name) => name.trim());
+  const scenarios = values.only === undefined ? [...DEFAULT_SCENARIOS] : values.only.split(",").map((name) => name.trim());
   for (const name of scenarios) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}"`);
   return {
     quick,
@@ -158,8 +192,27 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       acks: { batch: 50, delayMs: 50, gapMs: 60 },
       baseline: values["no-baseline"] !== true,
     },
+    cost: {
+      users: positiveInt(values["cost-users"], quick ? 50 : 200, "--cost-users"),
+      minutes: positiveInt(values["cost-minutes"], quick ? 2 : 10, "--cost-minutes"),
+      connectSpreadSeconds: quick ? 5 : 20,
+      watchers: quick ? 10 : 20,
+      changeSpreadSeconds: quick ? 5 : 15,
+    },
+    load: {
+      devices: positiveInt(values["load-devices"], quick ? 1000 : 5000, "--load-devices"),
+      restUsers: values["load-rest"] === "0" ? 0 : positiveInt(values["load-rest"], quick ? 2000 : 15_000, "--load-rest"),
+      watchers: positiveInt(values["load-watchers"], quick ? 100 : 250, "--load-watchers"),
+      changesPerUserHour: positiveInt(values["load-changes"], 30, "--load-changes"),
+      seconds: positiveInt(values["load-seconds"], quick ? 60 : 180, "--load-seconds"),
+      connectPerSecond: positiveInt(values["load-connect-rate"], 100, "--load-connect-rate"),
+      orgSize: 100,
+    },
+    scopeShards: values["scope-shards"] ?? null,
+    src: values.src ?? null,
     keepState: values["keep-state"] === true,
-    outDir: values.out ?? "bench/results",
+    // The model alone writes its own report, beside the results it reads rather than over them.
+    outDir: values.out ?? (scenarios.every((name) => name === "model") ? "bench/results/model" : "bench/results"),
     runtime: values.runtime,
     route,
   };

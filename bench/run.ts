@@ -4,6 +4,7 @@
  * bench/results/latest.{json,md} and fanout.svg.
  */
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { loadavg } from "node:os";
 import { parseOptions, USAGE, type BenchOptions } from "./args.ts";
 import { startBaseline, type BaselineServer } from "./baseline/control.ts";
@@ -15,7 +16,10 @@ import { checkTargets } from "./report/targets.ts";
 import type { BenchReport } from "./report/types.ts";
 import { writeReport } from "./report/write.ts";
 import { SERVER_VARS, type BenchContext } from "./scenarios/context.ts";
+import { modelInputs, readReports, runModel } from "./model/run.ts";
+import { runCost } from "./scenarios/cost.ts";
 import { runFanout } from "./scenarios/fanout.ts";
+import { runLoad } from "./scenarios/load.ts";
 import { runHeartbeat } from "./scenarios/heartbeat.ts";
 import { runMessages } from "./scenarios/messages.ts";
 import { runReads } from "./scenarios/reads.ts";
@@ -24,7 +28,9 @@ import { runStorage } from "./scenarios/storage.ts";
 import { runStorm } from "./scenarios/storm.ts";
 import { runSubscribers } from "./scenarios/subscribers.ts";
 import { killAllGroups } from "./server/processes.ts";
-import { snapshotWorker } from "./server/snapshot.ts";
+import { snapshotWorker, type WorkerSnapshot } from "./server/snapshot.ts";
+import { repoRoot } from "./paths.ts";
+import type { MachineInfo } from "./machine.ts";
 import { localSecret } from "./tokens.ts";
 
 /** Sockets the biggest scenario needs at once, times the descriptors each costs across processes. */
@@ -35,6 +41,8 @@ function checkFileLimit(options: BenchOptions, limit: string, warnings: string[]
     options.scenarios.includes("storm") ? Math.max(...options.storm.sizes) : 0,
     options.scenarios.includes("heartbeat") ? options.heartbeat.devices : 0,
     options.scenarios.includes("storage") ? options.storage.users : 0,
+    options.scenarios.includes("cost") ? options.cost.users : 0,
+    options.scenarios.includes("load") ? options.load.devices + options.load.watchers : 0,
   );
   // workerd holds about 2 descriptors per socket; wrangler dev's proxy about 4 (client side and worker side).
   const needed = largest * (options.runtime === "wrangler" && options.route === "proxy" ? 4 : 2) + 1_000;
@@ -59,6 +67,38 @@ async function runScenario(context: BenchContext, name: string, size: Record<str
   }
 }
 
+interface RunInfo {
+  options: BenchOptions;
+  started: number;
+  machine: MachineInfo;
+  snapshot: WorkerSnapshot;
+  routes: Set<string>;
+  warnings: string[];
+}
+
+function reportOf(run: RunInfo, results: ScenarioResult[]): BenchReport {
+  const { options, machine, snapshot } = run;
+  return {
+    generatedAt: new Date().toISOString(),
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    quick: options.quick,
+    durationSeconds: Math.round((nowMs() - run.started) / 1000),
+    machine: {
+      ...machine,
+      ...(snapshot.commit ? { git: { commit: `${snapshot.commit.slice(0, 7)} (--src ${options.src})`, dirty: false } } : {}),
+      loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100),
+    },
+    srcDigest: snapshot.srcDigest,
+    serverVars: { ...SERVER_VARS, ...(options.scopeShards ? { SCOPE_SHARDS: options.scopeShards } : {}), LOG_WAKES: "true", DEV_TOKENS: "true" },
+    runtime: options.runtime,
+    route: [...run.routes].join(", ") || options.route,
+    method: METHOD,
+    targets: checkTargets(results),
+    results,
+    warnings: run.warnings,
+  };
+}
+
 async function main(): Promise<number> {
   const parsed = parseOptions(process.argv.slice(2));
   if (parsed === "help") {
@@ -67,6 +107,12 @@ async function main(): Promise<number> {
   }
   const options = parsed;
   const started = nowMs();
+  const modelOnly = options.scenarios.every((name) => name === "model");
+  if (modelOnly) {
+    const files = await runModel({ resultsDir: join(repoRoot, "bench/results") }, options.outDir, ["npm run bench --", ...process.argv.slice(2)].join(" "));
+    console.log(`wrote ${files.join(", ")}`);
+    return 0;
+  }
   const machine = describeMachine();
   const warnings: string[] = [];
   checkFileLimit(options, machine.openFilesLimit, warnings);
@@ -75,8 +121,8 @@ async function main(): Promise<number> {
     `bench: ${options.scenarios.join(", ")}${options.quick ? " (quick)" : ""} on ${machine.cpus} cpus, node ${machine.node}, ${options.runtime === "workerd" ? `bare workerd ${machine.workerd}` : `wrangler dev ${machine.wrangler}`}`,
   );
 
-  const snapshot = await snapshotWorker();
-  console.log(`worker bundled and frozen for this run: src digest ${snapshot.srcDigest} (${snapshot.dir})`);
+  const snapshot = await snapshotWorker(options.src);
+  console.log(`worker bundled and frozen for this run: ${snapshot.commit ? `commit ${snapshot.commit.slice(0, 7)}, ` : ""}src digest ${snapshot.srcDigest} (${snapshot.dir})`);
   if (!options.keepState) process.once("exit", () => rmSync(snapshot.dir, { recursive: true, force: true }));
   const pool = new ClientPool(options.threads);
   const context: BenchContext = {
@@ -120,6 +166,17 @@ async function main(): Promise<number> {
     if (options.scenarios.includes("reads")) {
       results.push(await runScenario(context, "reads", { users: options.reads.users }, () => runReads(context)));
     }
+    if (options.scenarios.includes("cost")) {
+      const { users, minutes } = options.cost;
+      results.push(await runScenario(context, "cost", { users, minutes }, () => runCost(context)));
+    }
+    if (options.scenarios.includes("load")) {
+      const { devices, restUsers, watchers, changesPerUserHour, seconds } = options.load;
+      // The model's inputs: this run's cost result if it has one, else the newest under bench/results.
+      const thisRun = { file: "this run", report: reportOf({ options, started, machine, snapshot, routes: context.routes, warnings }, results) };
+      const inputs = modelInputs([thisRun, ...readReports(join(repoRoot, "bench/results"))]);
+      results.push(await runScenario(context, "load", { devices, restUsers, watchers, changesPerUserHour, seconds }, () => runLoad(context, inputs)));
+    }
     if (options.scenarios.includes("messages")) {
       const { count, samples } = options.messages;
       if (options.messages.baseline) baseline = await startBaseline();
@@ -133,23 +190,13 @@ async function main(): Promise<number> {
     if (!options.keepState) await snapshot.remove();
   }
 
-  const report: BenchReport = {
-    generatedAt: new Date().toISOString(),
-    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
-    quick: options.quick,
-    durationSeconds: Math.round((nowMs() - started) / 1000),
-    machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
-    srcDigest: snapshot.srcDigest,
-    serverVars: { ...SERVER_VARS, LOG_WAKES: "true", DEV_TOKENS: "true" },
-    runtime: options.runtime,
-    route: [...context.routes].join(", ") || options.route,
-    method: METHOD,
-    targets: checkTargets(results),
-    results,
-    warnings,
-  };
+  const report = reportOf({ options, started, machine, snapshot, routes: context.routes, warnings }, results);
   const files = await writeReport(report, options.outDir);
   console.log(`\nwrote ${files.join(", ")}`);
+  if (options.scenarios.includes("model")) {
+    const modelFiles = await runModel({ resultsDir: join(repoRoot, "bench/results") }, join(options.outDir, "model"), report.command);
+    console.log(`wrote ${modelFiles.join(", ")}`);
+  }
   for (const warning of warnings) console.warn(`warning: ${warning}`);
   return results.some((result) => "error" in result) ? 1 : 0;
 }

@@ -38,7 +38,37 @@ export type Command =
   /** Acknowledges what is still waiting (within `timeoutMs`), stops receiving and reports. */
   | { op: "received"; timeoutMs: number }
   /** Closes every socket of this thread. */
-  | { op: "closeAll"; timeoutMs: number };
+  | { op: "closeAll"; timeoutMs: number }
+  /** What the thread's sockets sent and got since the last reset: keep-alive pings, pongs, frames by type. */
+  | { op: "traffic"; reset: boolean }
+  /**
+   * Every device sends `perDevice` status frames on average (the fraction as a chance of one more), at
+   * random times within `spreadMs`, at least `minGapMs` apart: busy and auto in turn, each with text `<prefix><n>`.
+   */
+  | { op: "statusChanges"; perDevice: number; spreadMs: number; minGapMs: number; prefix: string }
+  /** `PUT /v1/presence/me` by each token's user, `perUser` times on average at random times within `spreadMs` (bench/clients/rest.ts). */
+  | { op: "restChanges"; httpUrl: string; tokens: string[]; perUser: number; spreadMs: number; concurrency: number; prefix: string };
+
+/** What a thread's sockets sent and received (traffic op). */
+export interface TrafficReport {
+  /** Keep-alive `ping`s sent by devices and by watchers, and the pongs they got. */
+  devicePings: number;
+  watcherPings: number;
+  pongs: number;
+  /** Frames devices got, by type (`presence` by the status it shows: "presence away"). */
+  deviceFrames: Record<string, number>;
+  /** Frames watchers got, by type. */
+  watchFrames: Record<string, number>;
+  /** Status frames sent by statusChanges. */
+  statusFrames: number;
+}
+
+export interface RestChangesReport {
+  sent: number;
+  /** Answers by status ("200"), failures by error name. */
+  answers: Record<string, number>;
+  latencyMs: number[];
+}
 
 export interface OpenReport {
   opened: number;

@@ -1,6 +1,20 @@
 import { Worker } from "node:worker_threads";
 import { within } from "../clock.ts";
-import type { CloseReport, Command, Envelope, OpenReport, PingReport, ReceiveReport, Reply, SendReport, SubscribeReport, ThreadEvent, TrackReport } from "./messages.ts";
+import type {
+  CloseReport,
+  Command,
+  Envelope,
+  OpenReport,
+  PingReport,
+  ReceiveReport,
+  Reply,
+  RestChangesReport,
+  SendReport,
+  SubscribeReport,
+  ThreadEvent,
+  TrackReport,
+  TrafficReport,
+} from "./messages.ts";
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -20,6 +34,9 @@ interface Answers {
   receive: null;
   received: ReceiveReport;
   closeAll: CloseReport;
+  traffic: TrafficReport;
+  statusChanges: { sent: number };
+  restChanges: RestChangesReport;
 }
 
 /** One client thread (bench/clients/worker.ts) seen from the main thread. */
@@ -113,6 +130,20 @@ export class ClientPool {
   async stop(): Promise<void> {
     await Promise.all(this.all.map((thread) => thread.stop()));
   }
+}
+
+/** Sums the traffic reports of several threads. */
+export function mergeTraffic(reports: TrafficReport[]): TrafficReport {
+  const merged: TrafficReport = { devicePings: 0, watcherPings: 0, pongs: 0, deviceFrames: {}, watchFrames: {}, statusFrames: 0 };
+  for (const report of reports) {
+    merged.devicePings += report.devicePings;
+    merged.watcherPings += report.watcherPings;
+    merged.pongs += report.pongs;
+    merged.statusFrames += report.statusFrames;
+    for (const [type, count] of Object.entries(report.deviceFrames)) merged.deviceFrames[type] = (merged.deviceFrames[type] ?? 0) + count;
+    for (const [type, count] of Object.entries(report.watchFrames)) merged.watchFrames[type] = (merged.watchFrames[type] ?? 0) + count;
+  }
+  return merged;
 }
 
 /** Merges the open reports of several threads (times stay on the shared clock). */

@@ -9,6 +9,8 @@ import { forEachLimited } from "../concurrency.ts";
 import { MAX_MESSAGES_PER_FRAME } from "../../src/protocol/constants.ts";
 import type { DeviceFrame, DeviceServerFrame, SubscribeFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
 import type { Message } from "../../src/protocol/messages.ts";
+import { restChanges } from "./rest.ts";
+import { changeTimes } from "./schedule.ts";
 import type {
   AckPolicy,
   CloseReport,
@@ -23,6 +25,7 @@ import type {
   ThreadEvent,
   TrackedSockets,
   TrackReport,
+  TrafficReport,
 } from "./messages.ts";
 
 interface Watcher {
@@ -84,6 +87,8 @@ let expectedPongs = 0;
 /** The first `subscribed` answer's presence since the last `subscribe` command (reported as a sample). */
 let subscribedSample: Record<string, unknown> | null = null;
 let receiving: Receiving | null = null;
+const quietTraffic = (): TrafficReport => ({ devicePings: 0, watcherPings: 0, pongs: 0, deviceFrames: {}, watchFrames: {}, statusFrames: 0 });
+let traffic = quietTraffic();
 
 function emit(event: ThreadEvent): void {
   port?.postMessage(event);
@@ -152,15 +157,23 @@ function record(track: Tracking, slot: number, text: string | null, status: stri
 }
 
 function onWatchFrame(watcher: Watcher, text: string, at: number): void {
+  if (text === "pong") {
+    traffic.pongs += 1;
+    return;
+  }
   let frame: WatchServerFrame;
   try {
     frame = JSON.parse(text) as WatchServerFrame;
   } catch {
     return;
   }
+  bump(traffic.watchFrames, frame.type);
+  // Members watches (the bench opens no counts-only one) carry members; counts frames only move the seq.
   if (frame.type === "sync") {
     watcher.lastSeq = frame.seq;
-    if (watcher.roster) for (const member of frame.members) watcher.roster.add(member.user);
+    if (watcher.roster && "members" in frame) for (const member of frame.members) watcher.roster.add(member.user);
+  } else if (frame.type === "diff" && !("joins" in frame)) {
+    watcher.lastSeq = frame.seq;
   } else if (frame.type === "diff") {
     const seq = frame.seq;
     const track = tracking?.sockets === "watchers" ? tracking : null;
@@ -182,6 +195,7 @@ function onWatchFrame(watcher: Watcher, text: string, at: number): void {
 
 function onDeviceFrame(device: Device, text: string, at: number): void {
   if (text === "pong") {
+    traffic.pongs += 1;
     const sentAt = device.pending.shift();
     if (pingPhase) {
       pingPhase.pongs += 1;
@@ -197,6 +211,7 @@ function onDeviceFrame(device: Device, text: string, at: number): void {
     // counted as unparsable below
   }
   if (pingPhase) bump(pingPhase.other, frame?.type ?? "unparsable");
+  bump(traffic.deviceFrames, frame?.type === "presence" ? `presence ${frame.presence.status}` : (frame?.type ?? "unparsable"));
   if (receiving) countFrame(receiving, device, frame, at);
   if (frame?.type === "subscribed") device.answer?.("subscribed");
   else if (frame?.type === "error") device.answer?.(`error ${frame.code}`);
@@ -263,14 +278,18 @@ function sendAck(session: Receiving, now: number): boolean {
 }
 
 /** Sends `ping` every `intervalMs` until the socket closes (a bounded loop: it ends with the socket). */
-function keepAlive(ws: WebSocket, intervalMs: number | undefined): void {
+function keepAlive(ws: WebSocket, intervalMs: number | undefined, kind: "device" | "watcher"): void {
   if (!intervalMs) return;
   let interval: ReturnType<typeof setInterval> | undefined;
+  const ping = () => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send("ping");
+    if (kind === "device") traffic.devicePings += 1;
+    else traffic.watcherPings += 1;
+  };
   const first = setTimeout(() => {
-    interval = setInterval(() => {
-      if (ws.readyState === WebSocket.OPEN) ws.send("ping");
-    }, intervalMs);
-    if (ws.readyState === WebSocket.OPEN) ws.send("ping");
+    interval = setInterval(ping, intervalMs);
+    ping();
   }, Math.random() * intervalMs);
   ws.once("close", () => {
     clearTimeout(first);
@@ -279,6 +298,7 @@ function keepAlive(ws: WebSocket, intervalMs: number | undefined): void {
 }
 
 async function openMany(
+  kind: "device" | "watcher",
   urls: string[],
   concurrency: number,
   timeoutMs: number,
@@ -303,7 +323,7 @@ async function openMany(
       });
       report.readyAt[index] = at;
       report.opened += 1;
-      keepAlive(ws, keepaliveMs);
+      keepAlive(ws, keepaliveMs, kind);
     } catch (error) {
       report.failed += 1;
       bump(report.errors, (error as Error).message);
@@ -317,7 +337,7 @@ async function openWatchers(command: Extract<Command, { op: "openWatchers" }>): 
     rosterTarget = command.rosterTarget;
     rosterReported = false;
   }
-  return openMany(command.urls, command.concurrency, command.timeoutMs, command.keepaliveMs, (ws) => {
+  return openMany("watcher", command.urls, command.concurrency, command.timeoutMs, command.keepaliveMs, (ws) => {
     const watcher: Watcher = { ws, slot: watchers.length, lastSeq: 0, roster: command.rosterTarget === undefined ? null : new Set() };
     watchers.push(watcher);
     return (text, at) => onWatchFrame(watcher, text, at);
@@ -325,7 +345,7 @@ async function openWatchers(command: Extract<Command, { op: "openWatchers" }>): 
 }
 
 async function openDevices(command: Extract<Command, { op: "openDevices" }>): Promise<OpenReport> {
-  return openMany(command.urls, command.concurrency, command.timeoutMs, command.keepaliveMs, (ws) => {
+  return openMany("device", command.urls, command.concurrency, command.timeoutMs, command.keepaliveMs, (ws) => {
     const device: Device = { ws, slot: devices.length, pending: [], closed: null, answer: null };
     ws.on("close", (code, reason) => {
       device.closed = `${code} ${reason.toString()}`.trim();
@@ -488,6 +508,34 @@ async function pings(command: Extract<Command, { op: "pings" }>): Promise<PingRe
   return { sent, pongs: phase.pongs, rttMs: phase.rtt, otherFrames: phase.other };
 }
 
+function trafficReport(command: Extract<Command, { op: "traffic" }>): TrafficReport {
+  const report = traffic;
+  if (command.reset) traffic = quietTraffic();
+  return report;
+}
+
+/** Every open device sends its status frames at its own times (busy and auto in turn); answers once all went out. */
+async function statusChanges(command: Extract<Command, { op: "statusChanges" }>): Promise<{ sent: number }> {
+  let sent = 0;
+  let serial = 0;
+  const open = devices.filter((device) => device.ws.readyState === WebSocket.OPEN);
+  await Promise.all(
+    open.map(async (device) => {
+      let elapsed = 0;
+      for (const at of changeTimes(command.perDevice, command.spreadMs, command.minGapMs)) {
+        await delay(at - elapsed);
+        elapsed = at;
+        if (device.ws.readyState !== WebSocket.OPEN) return;
+        serial += 1;
+        device.ws.send(JSON.stringify({ type: "status", status: serial % 2 === 0 ? "auto" : "busy", text: `${command.prefix}${serial}` } satisfies DeviceFrame));
+        sent += 1;
+        traffic.statusFrames += 1;
+      }
+    }),
+  );
+  return { sent };
+}
+
 async function closeAll(command: Extract<Command, { op: "closeAll" }>): Promise<CloseReport> {
   closing = true;
   const sockets = [...watchers.map((w) => w.ws), ...devices.map((d) => d.ws)];
@@ -539,6 +587,12 @@ async function run(command: Command): Promise<unknown> {
       return received(command);
     case "closeAll":
       return closeAll(command);
+    case "traffic":
+      return trafficReport(command);
+    case "statusChanges":
+      return statusChanges(command);
+    case "restChanges":
+      return restChanges(command);
   }
 }
 

@@ -1,4 +1,5 @@
 import type {
+  CostResult,
   FailedResult,
   FanoutResult,
   FanoutTarget,
@@ -13,35 +14,10 @@ import type {
   StormResult,
   SubscribersResult,
 } from "../scenarios/results.ts";
-import type { WakeCounts } from "../server/wakes.ts";
+import type { LoadResult } from "../scenarios/load.ts";
+import { costSection, loadSection } from "./scale.ts";
+import { ms, num, table, times, wakes } from "./format.ts";
 import type { BenchReport } from "./types.ts";
-
-export function ms(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  if (value >= 100) return value.toFixed(0);
-  if (value >= 10) return value.toFixed(1);
-  return value.toFixed(2);
-}
-
-export function num(value: number | null | undefined, digits = 0): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function times(value: number | null): string {
-  return value === null ? "–" : `${value.toFixed(value >= 10 ? 0 : 1)}×`;
-}
-
-function wakes(counts: WakeCounts | null): string {
-  if (!counts || Object.keys(counts).length === 0) return "none";
-  return Object.entries(counts)
-    .map(([key, value]) => `${key} ${value}`)
-    .join(", ");
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((row) => `| ${row.join(" | ")} |`)];
-}
 
 const isFailed = (result: ScenarioResult): result is FailedResult => "error" in result;
 
@@ -423,6 +399,8 @@ export function renderMarkdown(report: BenchReport): string {
     ...storageSection(ok.filter((result): result is StorageResult => result.scenario === "storage")),
     ...readsSection(ok.filter((result): result is ReadsResult => result.scenario === "reads")),
     ...messagesSection(ok.filter((result): result is MessagesResult => result.scenario === "messages")),
+    ...costSection(ok.filter((result): result is CostResult => result.scenario === "cost")),
+    ...loadSection(ok.filter((result): result is LoadResult => result.scenario === "load")),
     ...(failed.length
       ? ["## Failed", "", ...failed.map((result) => `- ${result.scenario} ${JSON.stringify(result.size)}: ${result.error.split("\n")[0]}`), ""]
       : []),

@@ -1,6 +1,6 @@
 /** The README's "Done when" figures, each judged from this run's results. */
-import type { FanoutResult, HeartbeatResult, ScenarioResult, StormResult } from "../scenarios/results.ts";
-import { ms, num } from "./markdown.ts";
+import type { CostResult, FanoutResult, HeartbeatResult, ScenarioResult, StormResult } from "../scenarios/results.ts";
+import { dollars, ms, num } from "./format.ts";
 
 export interface TargetCheck {
   target: string;
@@ -20,6 +20,7 @@ export function checkTargets(results: ScenarioResult[]): TargetCheck[] {
   const storm = storms.find((result) => result.size.devices === 1000) ?? storms.at(-1);
   const heartbeat = ok.find((result): result is HeartbeatResult => result.scenario === "heartbeat");
   const biggest = fanouts.at(-1);
+  const cost = ok.find((result): result is CostResult => result.scenario === "cost");
   const storage = (field: "loads" | "saves"): [string, boolean] | null => {
     const values = fanouts.map((result) => result.service.storagePerChange?.[field] ?? Number.NaN);
     if (values.length === 0) return null;
@@ -52,5 +53,14 @@ export function checkTargets(results: ScenarioResult[]): TargetCheck[] {
     ),
     check("record loads per status frame ≤ 1 (per fan-out size)", storage("loads")),
     check("record saves per status frame ≤ 1 (per fan-out size)", storage("saves")),
+    check(
+      `cost per always-online user per month ≤ ${dollars(cost?.target ?? 0.004)} (default timers, 25 s pings, all charges)`,
+      cost
+        ? [
+            `${dollars(cost.cost.total)}: requests ${dollars(cost.cost.requests)}, rows written ${dollars(cost.cost.rowsWritten)}, rows read ${dollars(cost.cost.rowsRead)}, duration ${dollars(cost.cost.duration)} (${num(cost.opened)} users, ${num(cost.steadySeconds / 60, 1)} min)`,
+            cost.cost.total <= cost.target,
+          ]
+        : null,
+    ),
   ];
 }

@@ -31,17 +31,19 @@ export const KEEPALIVE_MS = 25_000;
 /**
  * Runs `fn` against a fresh server of the chosen runtime (fresh storage, so scenarios never see
  * each other's objects or wake lines), and always stops it. `rateLimits` lifts wrangler.toml's
- * limits on this server only, for a figure they would cap.
+ * limits on this server only, for a figure they would cap; `traceObjects` (bare workerd only) logs
+ * every call by object; `vars` adds to the timers.
  */
 export async function withServer<T>(
   context: BenchContext,
   label: string,
   fn: (server: BenchServer) => Promise<T>,
-  { rateLimits }: Pick<ServerOptions, "rateLimits"> = {},
+  { rateLimits, traceObjects, vars }: Pick<ServerOptions, "rateLimits" | "traceObjects" | "vars"> = {},
 ): Promise<T> {
   const { options, worker } = context;
   const start = options.runtime === "wrangler" ? startWrangler : startWorkerd;
-  const server = await start({ vars: SERVER_VARS, keepState: options.keepState, route: options.route, cwd: worker.dir, script: worker.script, rateLimits });
+  const shards: Record<string, string> = options.scopeShards ? { SCOPE_SHARDS: options.scopeShards } : {};
+  const server = await start({ vars: { ...SERVER_VARS, ...shards, ...vars }, keepState: options.keepState, route: options.route, cwd: worker.dir, script: worker.script, rateLimits, traceObjects });
   context.log(`  ${server.describe}${options.keepState ? `; state in ${server.persistDir}` : ""}`);
   context.routes.add(server.route);
   if (server.route !== options.route) context.warnings.push(`${label}: the user worker's port was not found; clients went through wrangler's proxy`);

@@ -1,7 +1,10 @@
 import type { AckPolicy } from "../clients/messages.ts";
+import type { MonthlyCost } from "../model/platform.ts";
 import type { RateLimit } from "../server/rateLimits.ts";
 import type { WakeCounts } from "../server/wakes.ts";
 import type { Summary } from "../stats.ts";
+import type { Usage } from "./usage.ts";
+import type { LoadResult } from "./load.ts";
 
 /** One fan-out run against one target (the service or the bare ws floor). */
 export interface FanoutTarget {
@@ -298,10 +301,55 @@ export interface MessagesResult {
   ratio: { p50: number | null; p95: number | null; p99: number | null };
 }
 
+/** Always-online users: what an idle user with one pinging device costs per hour and per month. */
+export interface CostResult {
+  scenario: "cost";
+  size: { users: number; minutes: number };
+  /** The timers the server ran with (the defaults). */
+  serverVars: Record<string, string>;
+  opened: number;
+  failed: number;
+  connectSpreadSeconds: number;
+  /** workerd's CPU with no client, per second, measured before the connects and taken out of every phase's CPU. */
+  idleCpuMsPerSecond: number;
+  steadySeconds: number;
+  /** Frames the users' own devices got during the steady phase saying their status moved ("presence away"). */
+  statusChangesSeen: Record<string, number>;
+  otherFramesSeen: Record<string, number>;
+  pongs: number;
+  /** The steady phase per always-online user-hour. */
+  perUserHour: Usage;
+  /** Active time per call, by object kind (ms): the union of each object's call intervals ÷ its calls. */
+  activeMsPerCall: Record<string, number>;
+  /** perUserHour at published prices, per user-month. */
+  cost: MonthlyCost;
+  target: number;
+  /** The connect phase (hello, roster joins) per device. */
+  perConnect: Usage;
+  /** One status frame per user while `watchers` members watched the org's roster; the steady background taken out. */
+  change: {
+    changes: number;
+    watchers: number;
+    diffsPerWatcher: number;
+    perChange: Usage;
+    activeMsPerCall: Record<string, number>;
+  };
+}
+
 export interface FailedResult {
   scenario: string;
   size: Record<string, number>;
   error: string;
 }
 
-export type ScenarioResult = FanoutResult | StormResult | HeartbeatResult | StorageResult | ReadsResult | SubscribersResult | MessagesResult | FailedResult;
+export type ScenarioResult =
+  | FanoutResult
+  | StormResult
+  | HeartbeatResult
+  | StorageResult
+  | ReadsResult
+  | SubscribersResult
+  | MessagesResult
+  | CostResult
+  | LoadResult
+  | FailedResult;

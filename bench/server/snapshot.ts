@@ -5,7 +5,9 @@
  * files are copied to a temporary directory and bundled there once (`wrangler deploy --dry-run
  * --outdir`), and each scenario runs dist/index.js from that copy (on bare workerd, or with
  * `wrangler dev dist/index.js --no-bundle`, which then watches nothing anyone else touches). Every
- * scenario of a run measures the same code, identified by a digest of src/.
+ * scenario of a run measures the same code, identified by a digest of src/. With a git ref
+ * (`--src HEAD`), the tracked files come from that commit instead of the working tree (only the
+ * untracked `.dev.vars` from the working tree), so a run can measure a commit while src/ is being edited.
  */
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
@@ -26,6 +28,8 @@ export interface WorkerSnapshot {
   script: string;
   /** sha256 of every file under src/ (paths and contents), first 12 hex digits. */
   srcDigest: string;
+  /** The commit the files came from (`--src`), or null for the working tree. */
+  commit: string | null;
   remove(): Promise<void>;
 }
 
@@ -34,11 +38,32 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
 }
 
-export async function snapshotWorker(): Promise<WorkerSnapshot> {
+function git(args: string[]): string {
+  const result = spawnSync("git", args, { cwd: repoRoot, encoding: "utf8", timeout: 60_000, maxBuffer: 1 << 30 });
+  if (result.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
+/** The entries as `ref` has them (tracked ones only), extracted into `dir`; returns the full commit id. */
+function extractCommit(ref: string, dir: string): string {
+  const commit = git(["rev-parse", "--verify", `${ref}^{commit}`]);
+  const tracked = ENTRIES.filter((entry) => git(["ls-tree", "--name-only", commit, "--", entry]) !== "");
+  const archive = join(dir, "src.tar");
+  git(["archive", "--format=tar", "-o", archive, commit, "--", ...tracked]);
+  const untar = spawnSync("tar", ["-xf", archive, "-C", dir], { encoding: "utf8" });
+  if (untar.status !== 0) throw new Error(`tar -xf failed: ${untar.stderr}`);
+  return commit;
+}
+
+/** `ref`: a git commit to take the worker from instead of the working tree. */
+export async function snapshotWorker(ref: string | null = null): Promise<WorkerSnapshot> {
   const dir = await mkdtemp(join(tmpdir(), "presence-bench-worker-"));
   try {
+    const commit = ref === null ? null : extractCommit(ref, dir);
+    if (commit !== null) await rm(join(dir, "src.tar"));
     for (const entry of ENTRIES) {
       const source = join(repoRoot, entry);
+      if (commit !== null && existsSync(join(dir, entry))) continue;
       if (existsSync(source)) await cp(source, join(dir, entry), { recursive: true });
     }
     const modules = join(dir, "node_modules");
@@ -58,7 +83,7 @@ export async function snapshotWorker(): Promise<WorkerSnapshot> {
       hash.update(relative(dir, file));
       hash.update(await readFile(file));
     }
-    return { dir, script: SCRIPT, srcDigest: hash.digest("hex").slice(0, 12), remove: () => rm(dir, { recursive: true, force: true }) };
+    return { dir, script: SCRIPT, srcDigest: hash.digest("hex").slice(0, 12), commit, remove: () => rm(dir, { recursive: true, force: true }) };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

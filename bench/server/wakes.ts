@@ -18,6 +18,7 @@ const MAX_TIMES = 100_000;
 export class WakeCounter {
   private readonly counts = new Map<string, number>();
   private readonly sums = new Map<string, number>();
+  private readonly eventSums = new Map<string, number>();
   private lastAt = nowMs();
   private readonly times = new Map<string, number[]>();
 
@@ -30,7 +31,11 @@ export class WakeCounter {
       const key = `${wake}.${event}`;
       add(this.counts, key, 1);
       // Numeric extras (a PresenceObject's `loads` and `saves`) are summed per object: "presence.loads".
-      for (const [field, value] of Object.entries(extra)) if (typeof value === "number") add(this.sums, `${wake}.${field}`, value);
+      for (const [field, value] of Object.entries(extra)) {
+        if (typeof value !== "number") continue;
+        add(this.sums, `${wake}.${field}`, value);
+        add(this.eventSums, `${key}.${field}`, value);
+      }
       this.lastAt = nowMs();
       const times = this.times.get(key) ?? [];
       if (times.length < MAX_TIMES) times.push(this.lastAt);
@@ -47,6 +52,11 @@ export class WakeCounter {
 
   costs(): WakeCounts {
     return Object.fromEntries(this.sums);
+  }
+
+  /** The numeric extras summed by `"<object>.<event>.<field>"` ("presence.alarm.rowsWritten"): which event costs what. */
+  costsByEvent(): WakeCounts {
+    return Object.fromEntries(this.eventSums);
   }
 
   /**

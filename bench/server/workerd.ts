@@ -17,7 +17,8 @@ import { repoRoot } from "../paths.ts";
 import { devVars, localSecret } from "../tokens.ts";
 import { stopGroup, trackGroup } from "./processes.ts";
 import { declaredRateLimits, effectiveRateLimits } from "./rateLimits.ts";
-import { exitOf, followOutput, freshPersistDir, processCpuMs, type BenchServer, type ServerOptions } from "./server.ts";
+import { tracingEntry } from "./objectCalls.ts";
+import { exitOf, followOutput, freshPersistDir, processCpuMs, processOpenFiles, type BenchServer, type ServerOptions } from "./server.ts";
 import { parseToml } from "./toml.ts";
 
 /** Tables of wrangler.toml this runtime sets up, or that do not concern it; any other (a new binding) must be added here. */
@@ -69,6 +70,8 @@ export async function startWorkerd(options: ServerOptions): Promise<BenchServer>
   const limits = Object.entries(effectiveRateLimits(declaredRateLimits(toml), options.rateLimits)).map(([name, simple]) => ({ name, simple }));
   const flags = Array.isArray(top.compatibility_flags) ? top.compatibility_flags : [];
   const q = (value: string) => JSON.stringify(value);
+  // Behind the tracing entry, the bundle is imported by it as "index.js" and the entry is the main module.
+  const entry = options.traceObjects ? `(name = "bench-entry.js", esModule = ${q(tracingEntry("index.js", objects.map((o) => o.className)))}), ` : "";
 
   const persistDir = await freshPersistDir();
   await mkdir(join(persistDir, "v3", "do"), { recursive: true });
@@ -80,7 +83,7 @@ const config :Workerd.Config = (
   extensions = [(modules = [(name = "bench:ratelimit", internal = true, esModule = ${q(RATE_LIMIT_MODULE)}), (name = "bench:sink", internal = true, esModule = ${q(SINK_MODULE)})])],
 );
 const worker :Workerd.Worker = (
-  modules = [(name = "index.js", esModule = embed ${q(options.script)})],
+  modules = [${entry}(name = "index.js", esModule = embed ${q(options.script)})],
   compatibilityDate = ${q(str(top.compatibility_date))},
   compatibilityFlags = [${flags.map(q).join(", ")}],
   bindings = [${[
@@ -100,7 +103,7 @@ const worker :Workerd.Worker = (
   // --control-fd: workerd reports the port it bound (address :0) on fd 3 once it listens.
   const child = spawn(workerdBinary(), ["serve", configFile, "--experimental", "--control-fd=3"], { cwd: options.cwd, detached: true, stdio: ["ignore", "pipe", "pipe", "pipe"] });
   trackGroup(child);
-  const { wakes, tail } = followOutput(child);
+  const { wakes, calls, tail } = followOutput(child);
   const listening = new Promise<number>((resolve) =>
     createInterface({ input: child.stdio[3] as Readable }).on("line", (line) => {
       const event = line.startsWith("{") ? (JSON.parse(line) as { event?: string; socket?: string; port?: number }) : {};
@@ -131,8 +134,10 @@ const worker :Workerd.Worker = (
     describe: `workerd ready in ${((nowMs() - started) / 1000).toFixed(1)} s at ${httpUrl}`,
     persistDir,
     wakes,
+    calls,
     reloads: [],
     cpuMs: () => processCpuMs(child.pid === undefined ? [] : [child.pid]),
+    openFiles: () => processOpenFiles(child.pid === undefined ? [] : [child.pid]),
     tail,
     stop,
   };

@@ -13,7 +13,7 @@ import { findUserWorkerPort, workerdPids } from "./direct.ts";
 import { freePort } from "../../scripts/freePort.ts";
 import { stopGroup, trackGroup } from "./processes.ts";
 import { withRateLimits } from "./rateLimits.ts";
-import { exitOf, followOutput, freshPersistDir, processCpuMs, type BenchServer, type ServerOptions } from "./server.ts";
+import { exitOf, followOutput, freshPersistDir, processCpuMs, processOpenFiles, type BenchServer, type ServerOptions } from "./server.ts";
 
 export async function startWrangler(options: ServerOptions): Promise<BenchServer> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
@@ -50,7 +50,7 @@ export async function startWrangler(options: ServerOptions): Promise<BenchServer
   const reloads: string[] = [];
   let ready: (() => void) | null = null;
   const readySeen = new Promise<void>((resolve) => (ready = resolve));
-  const { wakes, tail } = followOutput(child, (line) => {
+  const { wakes, calls, tail } = followOutput(child, (line) => {
     if (/Ready on/.test(line)) ready?.();
     if (/reload/i.test(line) && !/live-reload/i.test(line)) reloads.push(line.trim());
   });
@@ -81,8 +81,10 @@ export async function startWrangler(options: ServerOptions): Promise<BenchServer
     describe: `wrangler dev ready in ${(startMs / 1000).toFixed(1)} s (http://127.0.0.1:${port}; clients ${directPort === null ? "through the proxy" : `direct to the worker at http://127.0.0.1:${directPort}`})`,
     persistDir,
     wakes,
+    calls,
     reloads,
     cpuMs: () => processCpuMs(pids),
+    openFiles: () => processOpenFiles(pids),
     tail,
     stop,
   };

@@ -1,0 +1,174 @@
+/** bench/results/model/latest.md: the model's inputs, its table for each design and size, what breaks first, the reality check. */
+import { dollars, ms, num, table } from "../report/format.ts";
+import type { LoadResult } from "../scenarios/load.ts";
+import type { ModelInputs } from "./inputs.ts";
+import type { ObjectLoad, ObjectRole, Prediction } from "./model.ts";
+import { LIMITS, PRICES, TARGET_DOLLARS_PER_USER_MONTH, type MonthlyCost } from "./platform.ts";
+import type { Design, Workload } from "./workload.ts";
+
+export interface ModelReport {
+  generatedAt: string;
+  command: string;
+  inputs: ModelInputs;
+  designs: Design[];
+  workloads: Workload[];
+  predictions: Prediction[];
+  /** For each design, the online users (of the 1M workload's shape) at which each role reaches its limit; null: not below 100M. */
+  breakingPoints: { design: string; role: ObjectRole; users: number | null; byRequests: number | null }[];
+  /** The newest `load` result, if any: the model against reality. */
+  realityCheck: { file: string; generatedAt: string; commit: string; result: LoadResult } | null;
+  /** The `cost` scenario's own figure (as measured, pings and the idle users' turning away included). */
+  measuredCost: { perUserMonth: MonthlyCost; target: number } | null;
+}
+
+const percent = (share: number) => (share >= 10 ? `${num(share * 100)}%` : share >= 0.01 ? `${num(share * 100, 1)}%` : `${(share * 100).toPrecision(2)}%`);
+
+function objectCell(load: ObjectLoad): string {
+  if (load.absent) return load.absent;
+  const mark = (share: number, text: string) => (share === load.share ? `**${text}**` : text);
+  const parts = [
+    `${num(load.requestsPerSecond, load.requestsPerSecond < 10 ? 3 : 0)} req/s = ${mark(load.requestShare, percent(load.requestShare))}`,
+    `CPU ${mark(load.cpuShare, percent(load.cpuShare))}${load.framesPerSecond > 0 ? ` (${num(load.framesPerSecond)} frames/s)` : ""}`,
+    ...(load.socketShare >= 0.01 ? [`${num(load.sockets)} sockets = ${mark(load.socketShare, percent(load.socketShare))}`] : []),
+  ];
+  return `${parts.join("; ")}${load.share > 1 ? " ⚠" : ""}`;
+}
+
+const at = (users: number | null) => (users === null ? "not below 100M users" : `at ~${num(users)} online users`);
+
+function costCells(cost: MonthlyCost): string[] {
+  return [dollars(cost.requests), dollars(cost.rowsWritten), dollars(cost.rowsRead), dollars(cost.duration), `**${dollars(cost.total)}**`];
+}
+
+function designSection(report: ModelReport, design: Design): string[] {
+  const rows = report.predictions.filter((prediction) => prediction.design.name === design.name);
+  const roles = rows[0]?.objects.map((entry) => entry.role) ?? [];
+  const breaks = report.breakingPoints.filter((entry) => entry.design === design.name);
+  return [
+    `### ${design.name}`,
+    "",
+    "Busiest object of each kind: calls a second that run code, as a share of ~1,000 requests/s; its CPU as a share of one thread, at this machine's CPU per call and per frame sent to a watcher; its sockets as a share of the 10,000 planned per object. The largest share is in bold; ⚠ marks one past its limit.",
+    "",
+    ...table(
+      ["online users", ...roles, "first to break"],
+      rows.map((prediction) => [
+        num(prediction.workload.onlineUsers),
+        ...prediction.objects.map(objectCell),
+        `${prediction.busiest.role}: ${percent(prediction.busiest.share)} of its ${prediction.busiest.limitedBy === "cpu" ? "CPU" : prediction.busiest.limitedBy}`,
+      ]),
+    ),
+    "",
+    "Monthly bill at published prices (all objects, pings and watchers included):",
+    "",
+    ...table(
+      ["online users", "requests", "rows written", "rows read", "duration", "total a month", "per user a month", "largest line"],
+      rows.map((prediction) => [num(prediction.workload.onlineUsers), ...costCells(prediction.monthly), dollars(prediction.perUser.total), prediction.perUser.dominant]),
+    ),
+    "",
+    `Where each kind reaches its first limit, and its ~1,000 requests/s alone (this workload's shape, users scaled, orgs capped at ${num(rows[0]?.workload.largestOrg)}): ${breaks.map((entry) => `${entry.role} ${at(entry.users)} (requests: ${at(entry.byRequests)})`).join("; ")}.`,
+    "",
+    `The longest single request, one diff to every watcher of one object: ${rows
+      .at(-1)
+      ?.objects.filter((entry) => !entry.absent && entry.longestRequestCpuMs > 0)
+      .map((entry) => `${entry.role} ${ms(entry.longestRequestCpuMs)} ms`)
+      .join(", ") || "none"} of this machine's CPU, against ${num(LIMITS.cpuMsPerRequest / 1000)} s per request.`,
+    "",
+  ];
+}
+
+function inputsSection(inputs: ModelInputs): string[] {
+  const scopes = (record: Record<string, number>) =>
+    Object.entries(record)
+      .filter(([, value]) => value > 0)
+      .map(([kind, value]) => `${kind} ${num(value, 2)}`)
+      .join(", ") || "none";
+  const unit = (label: string, cost: ModelInputs["idle"]) => [
+    label,
+    `${num(cost.presenceCalls, 2)} (${num(cost.presenceSocketEvents, 2)} socket events)`,
+    scopes(cost.roomCalls),
+    `${num(cost.rowsWritten.presence, 2)} + ${num(cost.rowsWritten.room, 2)}`,
+    `${num(cost.rowsRead.presence, 1)} + ${num(cost.rowsRead.room, 1)}`,
+    ms(cost.presenceActiveSeconds * 1000),
+    ms(cost.cpuMs),
+  ];
+  return [
+    "## Inputs",
+    "",
+    `Measured on this machine by the \`cost\` scenario: ${inputs.source.file}, generated ${inputs.source.generatedAt}, src at commit ${inputs.source.commit} (digest ${inputs.source.srcDigest}), ${num(inputs.source.users)} users for ${inputs.source.minutes} min${inputs.source.quick ? " (quick sizes)" : ""}.`,
+    "",
+    ...table(
+      ["per", "PresenceObject calls", "room calls by scope", "rows written (presence + rooms)", "rows read (presence + rooms)", "presence active ms", "workerd CPU ms"],
+      [unit("always-online user-hour, idle", inputs.idle), unit("status change", inputs.perChange)],
+    ),
+    "",
+    `- idle = the steady phase as measured, with the status changes the idle users made by themselves (${num(inputs.idleStatusChangesPerHour, 2)} per user-hour, turning away): each one's push renews the lease in place of a renewal, so the idle room calls are the renewals (one per lease period); changes beyond them leave fewer renewals (model.ts renewalsPerHour)`,
+    `- auto-responded pings: ${num(inputs.pingsPerDeviceHour)} per device-hour (the SDK's 25 s); billed 20 to a request, never run code`,
+    `- active time per call: PresenceObject ${ms(inputs.activeMsPerCall.presence)} ms, room ${ms(inputs.activeMsPerCall.room)} ms (tracing entry: the union of each object's call intervals, workerd's own clock)`,
+    `- workerd CPU per call ${ms(inputs.cpuMsPerCall)} ms (the change phase's CPU less its frames to watchers, ÷ its calls; the same for a room's call as a PresenceObject's, so pessimistic for rooms); per frame sent to a watcher ${ms(inputs.cpuMsPerFrame)} ms, from ${inputs.cpuMsPerFrameFrom}`,
+    "",
+    `Published: ~${num(LIMITS.requestsPerSecond)} requests/s per object (soft), ${num(LIMITS.socketsPerObject)} hibernatable sockets per object (${num(LIMITS.plannedSocketsPerObject)} planned), ${num(LIMITS.cpuMsPerRequest / 1000)} s CPU per request; $${PRICES.perMillionRequests} per million requests (socket messages 20:1, alarms, RPC), $${PRICES.perMillionRowsWritten.toFixed(2)} per million rows written, $${PRICES.perMillionRowsRead} per million rows read, $${PRICES.perMillionGbSeconds} per million GB-s (128 MB per object).`,
+    "",
+  ];
+}
+
+function workloadsSection(workloads: Workload[], designs: Design[]): string[] {
+  const first = workloads[0];
+  if (!first) return [];
+  return [
+    "## Workloads and designs",
+    "",
+    `${workloads.map((workload) => num(workload.onlineUsers)).join(", ")} online users; each with ${first.devicesPerUser} devices, ${first.changesPerUserHour} status changes an hour (turning away and back included), in \`global\` and one org (orgs of 50–5,000 online members: the largest ${num(first.largestOrg)}, the mean ${num(first.meanOrg)})${first.zones ? " and a zone" : ""}; ${first.orgWatchersPerMember} watch socket per user on their org's roster, ${num(first.globalWatchers)} watchers of \`global\`.`,
+    "",
+    ...designs.map((design) => `- **${design.name}**: \`global\` over ${design.globalShards} room(s), orgs over ${design.orgShards}; ${design.globalShards > 1 ? `watchers of a sharded scope on fan-out objects of ≤ ${num(design.socketsPerFanout)} sockets, each getting every shard's diffs (gathered over ${num(design.fanoutCoalesceMs)} ms)` : "watchers on the room itself"}; a room's diffs to its own watchers coalesced over ${design.coalesceMs} ms`),
+    "",
+  ];
+}
+
+function realitySection(check: ModelReport["realityCheck"]): string[] {
+  if (!check) return ["## Reality check", "", "No `load` result found: run `npm run bench -- --only cost,load`.", ""];
+  const { result } = check;
+  const labels: Record<string, string> = {
+    presencePerSocketUser: "PresenceObject of a socket user (calls/s, mean)",
+    presencePerRestUser: "PresenceObject of a REST-only user (calls/s, mean)",
+    globalRoom: "busiest `global` room (calls/s)",
+    largestOrgRoom: `largest org's room, ${num(result.largestOrg)} members (calls/s)`,
+    orgFramesPerSecond: `diff frames/s to its ${num(result.watchersOpened)} watchers`,
+  };
+  const rows = Object.entries(result.measured).map(([key, value]) => {
+    const predicted = result.predicted?.[key as keyof typeof result.measured];
+    const ratio = result.ratio[key as keyof typeof result.ratio];
+    return [labels[key] ?? key, num(predicted, 3), num(value, 3), ratio === null || ratio === undefined ? "–" : `${num(ratio, 2)}×`, ratio === null || ratio === undefined ? "–" : ratio >= 0.5 && ratio <= 2 ? "yes" : "no"];
+  });
+  return [
+    "## Reality check",
+    "",
+    `${check.file}, generated ${check.generatedAt}, src at ${check.commit}; predicted by this model with inputs from ${result.modelInputs ? `${result.modelInputs.file} (${result.modelInputs.generatedAt})` : "–"}: ${num(result.opened)} users with one device socket (${num(result.largestOrg)} in one org, the rest in orgs of ${num(result.orgSize)}), ${num(result.size.restUsers)} users changing status over REST only, ${num(result.watchersOpened)} watchers of the largest org; ${num(result.socketChangesPerUserHour, 1)} changes per socket user-hour and ${num(result.restChangesPerUserHour, 1)} per REST user-hour as sent, over ${num(result.size.seconds)} s; workerd ${num(result.coresBusy, 2)} cores busy.`,
+    "",
+    ...table(["object", "predicted", "measured", "measured ÷ predicted", "within 2×"], rows),
+    "",
+  ];
+}
+
+export function renderModel(report: ModelReport): string {
+  const measured = report.measuredCost;
+  return [
+    "# Load model",
+    "",
+    `Generated ${report.generatedAt} by \`${report.command}\`. Figures describe the design as measured: src at commit ${report.inputs.source.commit}; re-run the \`cost\` scenario and this model after a change of design.`,
+    "",
+    ...(measured
+      ? [
+          `**Measured cost per always-online user per month** (\`cost\` scenario, as run: 25 s pings and turning away included): **${dollars(measured.perUserMonth.total)}** against a target of ${dollars(measured.target)} (requests ${dollars(measured.perUserMonth.requests)}, rows written ${dollars(measured.perUserMonth.rowsWritten)}, rows read ${dollars(measured.perUserMonth.rowsRead)}, duration ${dollars(measured.perUserMonth.duration)}; ${measured.perUserMonth.dominant} dominates).`,
+          "",
+        ]
+      : []),
+    ...inputsSection(report.inputs),
+    ...workloadsSection(report.workloads, report.designs),
+    "## Busiest objects and the bill",
+    "",
+    ...report.designs.flatMap((design) => designSection(report, design)),
+    ...realitySection(report.realityCheck),
+    `Target: ${dollars(TARGET_DOLLARS_PER_USER_MONTH)} per always-online user per month, all charges in.`,
+    "",
+  ].join("\n");
+}
