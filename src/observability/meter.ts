@@ -1,4 +1,5 @@
-import type { StorageCost } from "./wakes";
+/** Storage an event cost: record loads and saves (PresenceObject), or rows read and written. */
+export type StorageCost = Record<string, number>;
 
 /**
  * What an object's storage cost since its last wake line: rows read and written (the SQL cursors'

@@ -1,10 +1,8 @@
 import type { Config } from "../config";
-import type { StorageMeter } from "./meter";
+import type { StorageCost, StorageMeter } from "./meter";
 
 export type ObjectKind = "presence" | "room";
 
-/** Storage an event cost: record loads and saves (PresenceObject), or rows read and written. */
-export type StorageCost = Record<string, number>;
 
 /**
  * One JSON line per event an object handles (`{"wake":"room","event":"apply"}`), when LOG_WAKES is on,
