@@ -13,6 +13,7 @@ export const TEST_VARS = {
   OFFLINE_AFTER_MS: "2000",
   DISCONNECT_GRACE_MS: "700",
   LEASE_MS: "1500",
+  SWEEP_MS: "1000",
   JOIN_PUSH_DELAY_MS: "0",
   DEV_TOKENS: "false",
   JWT_JWKS: JSON.stringify({ keys: [keys["test-es256"]?.public, keys["test-rs256"]?.public] }),
@@ -25,6 +26,8 @@ export const TEST_VARS = {
   INBOX_TTL_MS: "4000",
   // `global` is split over 4 shards in tests, so its counts and member pages are read across shards.
   SCOPE_SHARDS: "global=4",
+  // Watchers of `global` are spread over 2 hubs, each a copy of the 4 shards' roster.
+  WATCH_HUBS: "global=2",
 };
 
 /** Webhooks go to a real local receiver (test/webhooks/receiverServer.ts); retries come at once. */

@@ -13,6 +13,7 @@ const ConfigSchema = z.object({
   AWAY_AFTER_MS: Milliseconds,
   OFFLINE_AFTER_MS: Milliseconds,
   LEASE_MS: Milliseconds.default(600_000),
+  SWEEP_MS: Milliseconds.default(120_000),
   DISCONNECT_GRACE_MS: Milliseconds,
   JOIN_PUSH_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   DEV_TOKENS: z.enum(["true", "false"]).default("false"),
@@ -27,6 +28,10 @@ const ConfigSchema = z.object({
   ALLOWED_ORIGINS: List,
   GLOBAL_VISIBILITY: z.enum(["counts", "everyone"]).default("counts"),
   INBOX_TTL_MS: z.coerce.number().int().min(1_000).max(365 * 86_400_000).default(30 * 86_400_000),
+  WATCH_HUBS: z
+    .string()
+    .default("")
+    .transform((spec, context) => parseShardCounts(spec) ?? (context.addIssue("WATCH_HUBS: like global=2 (1 to 256 each)"), z.NEVER)),
   WEBHOOK_URL: Optional.pipe(z.url().optional()),
   WEBHOOK_SECRET: Optional,
   WEBHOOK_RETRY_BASE_S: z.coerce.number().int().min(0).max(3_600).default(30),
@@ -61,8 +66,10 @@ export interface TokenConfig {
 export interface Config {
   awayAfterMs: number;
   offlineAfterMs: number;
-  /** How often a user's object renews their place in each roster; a room lets a member go after three missed renewals. */
+  /** Rooms other than `global` ask their object about a member not heard from in three leases; a removal is pushed again after one. */
   leaseMs: number;
+  /** How often a `global` shard asks each member's object about them (which then checks its devices' heartbeats). */
+  sweepMs: number;
   disconnectGraceMs: number;
   /** How long a user who comes online waits before joining rosters, so a connect storm greets everyone first. */
   joinPushDelayMs: number;
@@ -79,6 +86,8 @@ export interface Config {
   webhooks: WebhookConfig | null;
   /** How many RoomObjects each kind of scope's roster is split over. */
   scopeShards: ShardCounts;
+  /** How many watch hubs serve a sharded scope of each kind (each up to `MAX_WATCHERS` sockets). */
+  watchHubs: ShardCounts;
 }
 
 export function readConfig(env: Env): Config {
@@ -87,6 +96,7 @@ export function readConfig(env: Env): Config {
     awayAfterMs: vars.AWAY_AFTER_MS,
     offlineAfterMs: vars.OFFLINE_AFTER_MS,
     leaseMs: vars.LEASE_MS,
+    sweepMs: vars.SWEEP_MS,
     disconnectGraceMs: vars.DISCONNECT_GRACE_MS,
     joinPushDelayMs: vars.JOIN_PUSH_DELAY_MS,
     devTokens: vars.DEV_TOKENS === "true",
@@ -102,6 +112,7 @@ export function readConfig(env: Env): Config {
     globalVisibility: vars.GLOBAL_VISIBILITY,
     inboxTtlMs: vars.INBOX_TTL_MS,
     scopeShards: vars.SCOPE_SHARDS,
+    watchHubs: vars.WATCH_HUBS,
     webhooks: vars.WEBHOOK_URL && vars.WEBHOOK_SECRET ? { url: vars.WEBHOOK_URL, secret: vars.WEBHOOK_SECRET, retryBaseS: vars.WEBHOOK_RETRY_BASE_S } : null,
   };
 }

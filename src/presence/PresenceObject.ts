@@ -10,8 +10,8 @@ import type { Identity } from "../protocol/claims";
 import type { InboxPage } from "../protocol/messages";
 import type { PresenceView } from "../protocol/presence";
 import type { Privacy, RelationsChange, UpdateMeRequest } from "../protocol/rest";
-import { answerClose } from "../sockets/frames";
 import { UpgradeTickets } from "../sockets/internalUpgrade";
+import type { SweepAnswer } from "../rooms/roster";
 import type { Viewer } from "../visibility/rule";
 import { DeviceFrames } from "./deviceFrames";
 import { DeviceSockets, MAX_DEVICES, type ConnectContext } from "./deviceSockets";
@@ -22,11 +22,7 @@ import type { FocusPass } from "./subject";
 import type { StampedView, UserViewer } from "./subscribers";
 import { UserPresence } from "./userPresence";
 
-/**
- * One user's presence (the object is named by the user id): the runtime's entry points (RPC, device
- * sockets, the alarm), each handing one event to `UserPresence`, which holds the record, the
- * relations and the subscriptions.
- */
+/** One user's presence (named by the user id): the runtime's entry points, each handing one event to `UserPresence`. */
 export class PresenceObject extends DurableObject<Env> {
   private readonly config: Config = readConfig(this.env);
   private readonly storage = metered(this.ctx, this.config.logWakes);
@@ -68,13 +64,16 @@ export class PresenceObject extends DurableObject<Env> {
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    answerClose(ws);
     await this.frames.left(ws, "webSocketClose", code);
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
-    answerClose(ws); // so the failed socket no longer counts as live
     await this.frames.left(ws, "webSocketError");
+  }
+
+  /** A room's sweep: silent devices close; answers what `room` should hold for the user. */
+  async sweep(room: string): Promise<SweepAnswer> {
+    return this.presence.sweep(room);
   }
 
   async alarm(): Promise<void> {
@@ -127,7 +126,7 @@ export class PresenceObject extends DurableObject<Env> {
     return this.presence.receive(incoming);
   }
 
-  /** The stored messages, a page at a time (REST, for clients without a socket). */
+  /** The stored messages, a page at a time (REST). */
   async inbox(limit: number, cursor: string | null): Promise<InboxPage> {
     return this.presence.mail.page(limit, cursor);
   }

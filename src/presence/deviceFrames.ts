@@ -6,7 +6,7 @@ import { metric } from "../observability/metrics";
 import { CloseCode } from "../protocol/constants";
 import type { ErrorCode } from "../protocol/errors";
 import { DeviceFrame } from "../protocol/frames";
-import { parseFrame, readJsonFrame, sendError } from "../sockets/frames";
+import { answerClose, parseFrame, readJsonFrame, sendError } from "../sockets/frames";
 import { FrameRateLimiter, MAX_FRAMES_PER_SECOND } from "../sockets/rateLimit";
 import { attachedDevice, type DeviceSockets } from "./deviceSockets";
 import type { UserPresence } from "./userPresence";
@@ -67,8 +67,12 @@ export class DeviceFrames {
     }
   }
 
-  /** A device socket closed (with the close `code`) or failed (no code); closes the service made were logged as it made them. */
+  /**
+   * A device socket closed (with the close `code`) or failed (no code): its close is answered (the
+   * failed socket then no longer counts as live); closes the service made were logged as it made them.
+   */
   async left(ws: WebSocket, wake: string, code?: number): Promise<void> {
+    answerClose(ws);
     const device = attachedDevice(ws);
     if (!device) return;
     if (code === undefined || !SERVICE_CLOSES.has(code)) this.logClose(ws, code ?? "error");

@@ -2,6 +2,7 @@ import type { Identity } from "../protocol/claims";
 import type { ScopeId } from "../protocol/ids";
 import { sameMember } from "../protocol/member";
 import type { Member } from "../protocol/presence";
+import type { SweepAnswer } from "../rooms/roster";
 import type { RoomSync } from "./record";
 
 /**
@@ -89,18 +90,19 @@ export function planRoomSyncs(
 }
 
 /**
- * Pushes that are due: unsent ones whose time came, renewals of a visible user's lease, and the one
- * repeat of a removal a period after it was sent (in case the first was lost).
+ * Pushes that are due: unsent ones whose time came, and the one repeat of a removal a period after
+ * it was sent (in case the first was lost). A delivered membership is never pushed again unchanged:
+ * rooms ask for it instead (`sweepAnswer`).
  */
-export function dueRoomSyncs(syncs: readonly RoomSync[], now: number, renewEveryMs: number): RoomSync[] {
-  return syncs.filter((sync) => (sync.delivered ? sync.pushedAt + renewEveryMs <= now : sync.nextTry <= now));
+export function dueRoomSyncs(syncs: readonly RoomSync[], now: number, repeatAfterMs: number): RoomSync[] {
+  return syncs.filter((sync) => (sync.delivered ? sync.member === null && sync.pushedAt + repeatAfterMs <= now : sync.nextTry <= now));
 }
 
 /**
  * Marks the due pushes as sent now, in the same save as the change that caused them: a push that
  * then fails is put back for a retry (a second save, on failure only); one lost to a crash before it
- * went out is repaired by the next renewal, or for a removal by its one repeat, after which the
- * removal is done with.
+ * went out is repaired by the room's next sweep (`sweepAnswer`), or for a removal by its one
+ * repeat, after which the removal is done with.
  */
 export function markSent(syncs: readonly RoomSync[], due: readonly RoomSync[], now: number): RoomSync[] {
   return syncs.flatMap((sync) => {
@@ -116,9 +118,29 @@ export function carriesBlocks(sync: RoomSync): boolean {
   return sync.member !== null && sync.blocksRev !== undefined && sync.blocksRev !== sync.blocksSent;
 }
 
-export function nextRoomSyncAt(syncs: readonly RoomSync[], renewEveryMs: number): number | null {
-  const times = syncs.map((sync) => (sync.delivered ? sync.pushedAt + renewEveryMs : sync.nextTry));
+export function nextRoomSyncAt(syncs: readonly RoomSync[], repeatAfterMs: number): number | null {
+  const times = syncs.flatMap((sync) => (!sync.delivered ? [sync.nextTry] : sync.member === null ? [sync.pushedAt + repeatAfterMs] : []));
   return times.length ? Math.min(...times) : null;
+}
+
+/**
+ * Whether the user's `global` shard holds them, so it sweeps their object every `SWEEP_MS` and the
+ * object needs no alarm of its own for its devices' heartbeats.
+ */
+export function sweptByGlobal(syncs: readonly RoomSync[]): boolean {
+  return syncs.some((sync) => sync.scope === "global" && sync.member !== null && sync.delivered);
+}
+
+/**
+ * What the user's object answers the sweep of `room`: what that room should hold for the user (a
+ * null member: they are not a member there, whatever the room thinks), or null while a push to it
+ * is on its way.
+ */
+export function sweepAnswer(syncs: readonly RoomSync[], room: string, rev: number): SweepAnswer {
+  const sync = syncs.find((held) => (held.room ?? held.scope) === room);
+  if (sync === undefined) return { member: null, rev };
+  if (!sync.delivered) return null;
+  return { member: sync.member, rev: sync.rev, ...(sync.rank === undefined ? {} : { rank: sync.rank }) };
 }
 
 /** A push a room did not take. */

@@ -11,7 +11,7 @@ export type ManualStatus = "away" | "busy" | "invisible";
 export interface Timers {
   awayAfterMs: number;
   offlineAfterMs: number;
-  /** How often the user's place in each roster is renewed. */
+  /** How long after a removal is pushed to a room it is pushed once more (in case the first was lost). */
   leaseMs: number;
   disconnectGraceMs: number;
   /** How long a user who comes online waits before joining rosters (the greeting goes first). */

@@ -10,7 +10,7 @@ import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
 import { connectScopes, nextScopeLapse, scopesNow, settleScopes } from "./deviceScopes";
 import { nextVisible, type VisibleChange } from "./visibleStatus";
 import { ONE_SHARD_EACH, roomOf, type ShardCounts } from "../rooms/shards";
-import { carriesBlocks, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf } from "./roomSync";
+import { carriesBlocks, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf, sweptByGlobal } from "./roomSync";
 import {
   chooseStatus,
   expireGrace,
@@ -49,6 +49,8 @@ export type PresenceEvent =
   | { type: "leave"; device: DeviceState }
   /** The alarm: time-driven changes are due. */
   | { type: "alarm" }
+  /** The user's `global` shard sweeps: devices silent or expired are closed, as at an alarm. */
+  | { type: "sweep" }
   /** Someone reads the user's presence. */
   | { type: "read" }
   /** The service signs the user out everywhere (or bans them): every device closes, older tokens are refused. */
@@ -232,7 +234,8 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
       return { ...base, state: chooseStatus(record.state, event.change.status, event.change.text, event.change.until) };
     case "leave":
       return { ...base, state: mergeLastActive(record.state, [event.device]) };
-    case "alarm": {
+    case "alarm":
+    case "sweep": {
       const expired = live.filter((device) => device.expiresAt <= now);
       const silent = live.filter((device) => !expired.includes(device) && device.lastHeard + timers.offlineAfterMs <= now);
       return {
@@ -313,10 +316,15 @@ function keepLastActive(state: UserState, devices: readonly LiveDevice[], active
   return latest !== null && latest - (state.lastActive ?? 0) >= LAST_ACTIVE_SAVE_MS ? { ...state, lastActive: latest } : state;
 }
 
-/** The one alarm: a device's heartbeat expiry, the next change of status by itself, or a room push. */
+/**
+ * The one alarm: a device's token expiry, the next change of status by itself, or a room push; and
+ * a device's heartbeat expiry, unless the user's `global` shard sweeps them (the sweep checks it, so
+ * an always-online user's object sets no alarm at all).
+ */
 export function nextAlarmAt(record: UserRecord, devices: readonly LiveDevice[], now: number, timers: Timers): number | null {
+  const swept = sweptByGlobal(record.rooms);
   const times = [
-    ...devices.map((device) => Math.min(device.lastHeard + timers.offlineAfterMs, device.expiresAt)),
+    ...devices.map((device) => (swept ? device.expiresAt : Math.min(device.lastHeard + timers.offlineAfterMs, device.expiresAt))),
     nextStatusChangeAt(record.state, devices, now, timers),
     nextRoomSyncAt(record.rooms, timers.leaseMs),
     nextScopeLapse(record.deviceScopes, timers.disconnectGraceMs),

@@ -17,7 +17,8 @@ import { dropFocus, type FocusNotice } from "./focus";
 import { Following } from "./following";
 import { Mail, type Incoming, type Received } from "./mail";
 import { Relations, type RelationKind, type RelationsResult } from "./relations";
-import { afterFailedPushes } from "./roomSync";
+import { afterFailedPushes, sweepAnswer } from "./roomSync";
+import type { SweepAnswer } from "../rooms/roster";
 import { PresenceStore } from "./store";
 import { focusPass, mayFocus, subjectOf, asViewer, type FocusPass } from "./subject";
 import type { StampedView, UserViewer } from "./subscribers";
@@ -98,7 +99,7 @@ export class UserPresence {
     logConnections(this.env, this.user, event, step.closes);
     this.sockets.send(step.messages);
     this.sockets.close(step.closes);
-    if (event.type === "leave" || event.type === "alarm" || event.type === "disconnect") {
+    if (event.type === "leave" || event.type === "alarm" || event.type === "sweep" || event.type === "disconnect") {
       this.following.subscriptions.keepOnly(new Set(this.sockets.live().map((device) => device.id)));
     }
     const subject = subjectOf(this.user, step.record, this.relations);
@@ -119,6 +120,17 @@ export class UserPresence {
     await this.alarmClock.set([presenceAt, this.mail.nextDue()]);
     logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves }, this.meter);
     return step;
+  }
+
+  /**
+   * A room sweeps its members: devices silent for `OFFLINE_AFTER_MS` (a half-open connection) or
+   * with an expired token close now, and the answer says what `room` should hold for the user.
+   * Nothing is written when nothing changed.
+   */
+  async sweep(room: string): Promise<SweepAnswer> {
+    await this.handle("sweep", { type: "sweep" });
+    const record = this.store.load();
+    return record ? sweepAnswer(record.rooms, room, record.rev) : { member: null, rev: 0 };
   }
 
   /** A partner's object refused a focus (the two may not see each other, or the partner is unknown): it ends, and the device is told. */

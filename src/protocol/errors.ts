@@ -28,7 +28,6 @@ export const ErrorCode = z.enum([
   "read_only",
   "rate_limited",
   "unavailable",
-  "not_implemented",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

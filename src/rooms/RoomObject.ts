@@ -1,31 +1,22 @@
 import { DurableObject } from "cloudflare:workers";
-import { renewal } from "../auth/renewal";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { ApiError } from "../errors";
 import type { HistoryPoint, HistoryStep } from "../history/scopePoints";
 import { objectName } from "../objectName";
-import { logEvent } from "../observability/log";
-import { metric } from "../observability/metrics";
-import { refusalResponse } from "../observability/refusals";
 import { metered } from "../observability/meter";
 import { logWake } from "../observability/wakes";
-import { CloseCode } from "../protocol/constants";
 import type { MembersPage, ScopeCount, ScopeStats } from "../protocol/rest";
-import { TokenFrame, type WatchServerFrame } from "../protocol/frames";
-import { answerClose, heartbeatAutoResponse, parseFrame, readJsonFrame, sendError, sendFrame } from "../sockets/frames";
-import { watchContext } from "../sockets/internalUpgrade";
+import { answerClose, heartbeatAutoResponse } from "../sockets/frames";
 import type { MembersCursor } from "./cursor";
 import type { RankedMember, RosterPosition } from "./store";
 import { Room } from "./room";
 import type { MemberPush } from "./roster";
-
-/** How many watch sockets one scope serves. */
-export const MAX_WATCHERS = 10_000;
+import { openWatch, watchClosed, watchFrame } from "./watchDoor";
 
 /**
- * One scope's roster (the object is named by the scope): the runtime's entry points (watch sockets,
- * RPC from PresenceObjects and the worker, the alarm), each handed to `Room`.
+ * One scope's roster, one shard of it, or one watch hub of a sharded scope (the object is named so):
+ * the runtime's entry points (watch sockets, RPC from PresenceObjects, shards, hubs and the worker,
+ * the alarm), each handed to `Room`.
  */
 export class RoomObject extends DurableObject<Env> {
   private readonly config: Config = readConfig(this.env);
@@ -40,48 +31,36 @@ export class RoomObject extends DurableObject<Env> {
   /** Opens a watch socket; the worker has checked that the caller may watch this scope. */
   async fetch(request: Request): Promise<Response> {
     logWake(this.config, "room", "fetch", {}, this.storage.meter);
-    const { watchers, fanout, store, alarmClock, scope } = this.room;
-    if (!watchers.hasRoom(MAX_WATCHERS)) {
-      return refusalResponse(this.env, new ApiError(503, "too_many_watchers", `this scope has ${MAX_WATCHERS} watchers already`), { scope });
-    }
-    // The sync is built (and any pending diff flushed to the others) before this socket joins them.
-    const context = watchContext(request);
-    const sync = context.countsOnly ? fanout.countsSync(context.sub) : fanout.sync(store.all(), context.sub);
-    const { client, server } = watchers.accept(context, Date.now());
-    sendFrame(server, sync satisfies WatchServerFrame);
-    logEvent("watch", { user: context.sub, scope });
-    metric(this.env, "connection_opened", { scope, code: "watch" });
-    await alarmClock.noLaterThan(watchers.expiry(server).at);
-    return new Response(null, { status: 101, webSocket: client });
+    return openWatch(this.room, this.env, request);
   }
 
-  /** Watchers are read-only: anything but the heartbeat and a fresh token is refused. */
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     logWake(this.config, "room", "webSocketMessage", {}, this.storage.meter);
-    const read = readJsonFrame(message);
-    if (!read.ok && read.tooBig) return ws.close(CloseCode.messageTooBig, read.message);
-    const parsed = read.ok ? parseFrame(TokenFrame, ["token"], read.value) : read;
-    if (!parsed.ok) return sendError(ws, "read_only", "watch sockets only accept the heartbeat and token frames");
-    const { watchers, alarmClock } = this.room;
-    const { sub, expiresAt } = watchers.watcher(ws);
-    const renewed = await renewal(parsed.frame.token, this.env.JWT_SECRET, this.config.tokens, sub, expiresAt);
-    if (!renewed.ok) return sendError(ws, "invalid_token", renewed.message);
-    watchers.renew(ws, renewed.expiresAt);
-    await alarmClock.noLaterThan(renewed.expiresAt);
+    await watchFrame(this.room, this.env, this.config, ws, message);
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     logWake(this.config, "room", "webSocketClose", {}, this.storage.meter);
     answerClose(ws);
-    this.room.watchers.forget();
-    logEvent("unwatch", { user: this.room.watchers.watcher(ws).sub, scope: this.room.scope, code });
-    metric(this.env, "connection_closed", { scope: this.room.scope, code: "watch" });
+    watchClosed(this.room, this.env, ws, code);
   }
 
-  /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
+  /** Takes a user's push; an older `rev` than held, or a repeat of what is held, is dropped. */
   async apply(push: MemberPush): Promise<void> {
     logWake(this.config, "room", "apply", {}, this.storage.meter);
     await this.room.apply(push);
+  }
+
+  /** A watch hub follows this shard: every member, with their blocks; changes follow in batches (`take`). */
+  async follow(hub: string): Promise<MemberPush[]> {
+    logWake(this.config, "room", "follow", {}, this.storage.meter);
+    return this.room.follow(hub);
+  }
+
+  /** A shard's batch of changes, for this hub's copy; false when no one watches here any more. */
+  async take(_shard: string, pushes: MemberPush[]): Promise<boolean> {
+    logWake(this.config, "room", "take", {}, this.storage.meter);
+    return this.room.take(pushes);
   }
 
   /** A page of members as `viewer` (a user id, "" for a service caller) may see them. */

@@ -43,7 +43,9 @@ export class RoomBlocks {
     return viewers;
   }
 
-  private of(blocker: string): string[] {
+  /** Whom `blocker` blocked. */
+  of(blocker: string): string[] {
+    if (!this.hasAny()) return [];
     return this.sql.exec<{ viewer: string }>("SELECT viewer FROM blocks WHERE blocker = ?", blocker).toArray().map((row) => row.viewer);
   }
 

@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import type { Env } from "../env";
+import { sameMember } from "../protocol/member";
 import { ScopeHistory } from "../history/scopeHistory";
 import type { HistoryPoint, HistoryStep } from "../history/scopePoints";
 import { errorName, logEvent } from "../observability/log";
@@ -12,8 +13,11 @@ import { RoomBlocks } from "./blocks";
 import { encodeCursor, type MembersCursor } from "./cursor";
 import { DiffFanout } from "./fanout";
 import { memberTtlMs, type MemberPush } from "./roster";
+import { askMembers, NEXT_SLICE_MS, settleAnswer, SWEEP_SLICE } from "./sweep";
 import { ScopeIndex } from "./scopeIndex";
-import { scopeOfRoom } from "./shards";
+import { isHub, roomsOf, scopeOfRoom } from "./shards";
+import { ShardFeed } from "./hubFeed";
+import { HubCopy } from "./hubCopy";
 import { RoomStore, type RankedMember, type RosterPosition } from "./store";
 import { WatchSockets } from "./watchSockets";
 
@@ -22,7 +26,7 @@ const DEPARTED_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * What a RoomObject does with pushes and reads, apart from the runtime's entry points: hold the
- * roster, fan diffs out to watchers, record the counts' history, and keep the one alarm (leases,
+ * roster, fan diffs out to watchers, record the counts' history, and keep the one alarm (sweeps,
  * departed users, silent watchers, history pruning).
  */
 export class Room {
@@ -36,6 +40,13 @@ export class Room {
   readonly index: ScopeIndex;
   /** Members by status, once counted in this wake-up. */
   private totals: Record<MemberStatus, number> | null = null;
+  /** A shard's feed to the watch hubs that follow it; null in an object that is not a shard. */
+  private readonly feed: ShardFeed | null;
+  /** A watch hub's copy of its scope's shards; null in a roster's own object. */
+  readonly copy: HubCopy | null;
+  /** Where a `global` shard's sweep goes on (the last member asked), and when it began; a lost place only starts the sweep again. */
+  private sweepCursor: string | null = null;
+  private sweepStartedAt = 0;
 
   /** The scope this object holds (all of its roster, or one shard of it). */
   readonly scope: ScopeId;
@@ -44,7 +55,7 @@ export class Room {
     ctx: DurableObjectState,
     private readonly env: Env,
     private readonly config: Config,
-    /** The object's own name: the scope's, or a shard's (`<scope>#<i>/<n>`). */
+    /** The object's own name: the scope's, a shard's (`<scope>#<i>/<n>`) or a watch hub's (`<scope>#hub<k>`). */
     readonly name: string,
   ) {
     const scope = scopeOfRoom(name) as ScopeId;
@@ -58,21 +69,54 @@ export class Room {
     const holding = (user: string) => this.store.held(user)?.member ?? null;
     const totals = () => (this.totals ??= this.store.counts(new Set()));
     this.fanout = new DiffFanout(scope, this.store, this.watchers, holding, this.blocks, totals, (sockets) => metric(env, "fanout", { scope }, sockets));
+    const hub = isHub(name);
+    this.feed = name !== scope && !hub ? new ShardFeed(env, name, this.store) : null;
+    this.copy = hub ? new HubCopy(env, name, roomsOf(scope, config.scopeShards), this.store, (push) => this.apply(push)) : null;
   }
 
-  /** Takes a user's push; an older `rev` than held is dropped, the same one only renews the lease. */
+  /** Takes a user's push (or a sweep's answer, or a shard's change for a hub); an older `rev` than held is dropped, and so is a repeat of what is held (no row written). */
   async apply(push: MemberPush): Promise<void> {
     const held = this.store.held(push.user);
     if (held && push.rev < held.rev) return;
     const now = Date.now();
-    this.countTotals();
-    this.store.hold(push.user, push.member, push.rev, now, push.rank ?? push.member?.lastActive ?? null);
     const sightChanged = push.blocks === undefined ? new Set<string>() : this.blocks.replace(push.user, push.blocks);
-    this.moveTotals(held?.member?.status ?? null, push.member?.status ?? null, now);
-    this.fanout.moved(push.user, held?.member ?? null, push.member);
+    const repeat = held !== null && push.rev === held.rev && sameMember(held.member, push.member);
+    if (!repeat) {
+      this.countTotals();
+      this.store.hold(push.user, push.member, push.rev, now, push.rank ?? push.member?.lastActive ?? null);
+      this.moveTotals(held?.member?.status ?? null, push.member?.status ?? null, now);
+      this.fanout.moved(push.user, held?.member ?? null, push.member);
+      this.feed?.moved(push);
+    }
     this.fanout.resync(sightChanged, () => this.store.all());
+    if (repeat || this.copy) return;
     if (!this.store.indexed()) await this.markIndexed(true);
-    await this.alarmClock.noLaterThan(now + (push.member ? memberTtlMs(this.config.leaseMs) : DEPARTED_MEMORY_MS));
+    await this.alarmClock.noLaterThan(now + (push.member ? this.sweepEveryMs() : DEPARTED_MEMORY_MS));
+  }
+
+  /** A watch hub follows this shard from now on: every member, with their blocks, for the hub's copy. */
+  follow(hub: string): MemberPush[] {
+    this.store.addHub(hub);
+    return this.store.memberPushes().map((push) => ({ ...push, blocks: this.blocks.of(push.user) }));
+  }
+
+  /** A shard's batch of changes, for a hub's copy; false when the hub has no watchers (the shard then stops sending). */
+  async take(pushes: readonly MemberPush[]): Promise<boolean> {
+    if (this.copy === null) return false;
+    if (this.watchers.all().length === 0) {
+      this.copy.unfollowed();
+      return false;
+    }
+    await this.copy.ready();
+    for (const push of pushes) await this.apply(push);
+    return true;
+  }
+
+  /** Before a watcher's sync: a hub's copy follows its shards (once per wake-up), and re-follows each lease while watched. */
+  async beforeSync(): Promise<void> {
+    if (this.copy === null) return;
+    await this.copy.ready();
+    await this.alarmClock.noLaterThan(Date.now() + this.config.leaseMs);
   }
 
   /** A page of members as `viewer` (a user id, "" for a service caller) may see them; null when the cursor names no member they may see now. */
@@ -108,7 +152,7 @@ export class Room {
     return { ...this.count(""), watchers: this.watchers.all().length };
   }
 
-  /** Evicts members whose PresenceObject stopped renewing their lease (no ghosts), closes silent watchers, prunes. */
+  /** Sweeps members (no ghosts), closes silent watchers, prunes. */
   async alarm(): Promise<void> {
     this.alarmClock.fired();
     this.watchers.forget();
@@ -117,31 +161,39 @@ export class Room {
       const expiry = this.watchers.expiry(ws);
       if (expiry.at <= now) ws.close(expiry.code, expiry.reason);
     }
-    const silent = this.store.silentSince(now - memberTtlMs(this.config.leaseMs));
-    if (silent.length > 0) this.countTotals();
-    for (const user of silent) {
-      const held = this.store.held(user);
-      if (!held) continue;
-      this.store.hold(user, null, held.rev, now, null);
-      this.moveTotals(held.member?.status ?? null, null, now);
-      this.fanout.moved(user, held.member, null);
-    }
+    const nextSweepAt = this.copy ? await this.copy.refresh(this.watchers.all().length > 0, now + this.config.leaseMs) : await this.sweep(now);
     this.store.forgetDepartedBefore(now - DEPARTED_MEMORY_MS);
     this.blocks.prune();
     if (this.store.indexed() && this.store.holdsNoOne()) await this.markIndexed(false);
-    await this.scheduleAlarm(this.history.prune(now));
+    const oldestDeparted = this.store.oldestDepartedAt();
+    await this.alarmClock.set([...this.watchers.expiries(), nextSweepAt, oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS, this.history.prune(now)]);
   }
 
-  /** The alarm's exact time, found by scanning watchers: done only when the alarm runs. */
-  private async scheduleAlarm(pruneAt: number | null): Promise<void> {
-    const oldestHeard = this.store.oldestHeardAt();
-    const oldestDeparted = this.store.oldestDepartedAt();
-    await this.alarmClock.set([
-      ...this.watchers.expiries(),
-      oldestHeard === null ? null : oldestHeard + memberTtlMs(this.config.leaseMs),
-      oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS,
-      pruneAt,
-    ]);
+  /** A `global` shard asks every member each `SWEEP_MS`; other rooms, members unheard for three leases, each lease. */
+  private sweepEveryMs(): number {
+    return this.scope === "global" ? this.config.sweepMs : this.config.leaseMs;
+  }
+
+  /**
+   * Asks members' objects what this room should hold for them, a slice at a time (see `sweep.ts`),
+   * and takes the answers; returns when the next sweep (or slice) is due, null with no members.
+   */
+  private async sweep(now: number): Promise<number | null> {
+    const everyone = this.scope === "global";
+    if (everyone && this.sweepCursor === null) this.sweepStartedAt = now;
+    const users = everyone ? this.store.presentAfter(this.sweepCursor, SWEEP_SLICE) : this.store.silentSince(now - memberTtlMs(this.config.leaseMs), SWEEP_SLICE);
+    for (const [user, answer] of await askMembers(this.env, this.name, users)) {
+      const held = this.store.held(user);
+      const push = held && settleAnswer(user, { rev: held.rev, present: held.member !== null }, answer);
+      if (push) await this.apply(push);
+    }
+    if (users.length === SWEEP_SLICE) {
+      this.sweepCursor = everyone ? (users.at(-1) ?? null) : null;
+      return Date.now() + NEXT_SLICE_MS;
+    }
+    this.sweepCursor = null;
+    if (!this.store.holdsMembers()) return null;
+    return everyone ? Math.max(this.sweepStartedAt + this.config.sweepMs, Date.now() + NEXT_SLICE_MS) : now + this.config.leaseMs;
   }
 
   /**
@@ -152,7 +204,7 @@ export class Room {
     if (from === to || this.totals === null) return;
     if (from) this.totals[from] -= 1;
     if (to) this.totals[to] += 1;
-    this.history.record(this.totals, now);
+    if (this.copy === null) this.history.record(this.totals, now);
   }
 
   /** Counts the members by status, once per wake-up, before the first move is applied. */

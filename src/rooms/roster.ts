@@ -18,6 +18,12 @@ export interface MemberPush {
   blocks?: string[];
 }
 
+/**
+ * A member's object's answer to a room's sweep: what the room should hold for them (a null member:
+ * let them go), or null when a push is on its way and the room should wait for it.
+ */
+export type SweepAnswer = Pick<MemberPush, "member" | "rev" | "rank"> | null;
+
 /** One user's move since watchers last saw them. */
 export interface MemberMove {
   user: string;

@@ -57,7 +57,26 @@ export function roomsOf(scope: string, counts: ShardCounts): string[] {
   return Array.from({ length: n }, (_, index) => shardName(scope, index, n));
 }
 
-/** The scope an object's name belongs to (a shard's name, or the scope's own). */
+/**
+ * A sharded scope is watched through hubs: objects named `<scope>#hub<k>` that each hold up to
+ * `MAX_WATCHERS` watch sockets and a copy of the roster, fed by every shard.
+ */
+export function hubName(scope: string, index: number): string {
+  return `${scope}#hub${index}`;
+}
+
+export function isHub(name: string): boolean {
+  return /#hub\d+$/.test(name);
+}
+
+/** The hubs a watcher of `scope` tries, in order: the one their id hashes to first, so a viewer's sockets meet in one hub while it has room. */
+export function hubsFor(scope: string, viewer: string, counts: ShardCounts): string[] {
+  const n = shardCount(scope, counts);
+  const first = hash(viewer) % n;
+  return Array.from({ length: n }, (_, index) => hubName(scope, (first + index) % n));
+}
+
+/** The scope an object's name belongs to (a shard's name, a hub's, or the scope's own). */
 export function scopeOfRoom(name: string): string {
   const at = name.indexOf("#");
   return at < 0 ? name : name.slice(0, at);

@@ -67,6 +67,7 @@ export class RoomStore implements SeqStore {
   private readonly schema: LazySchema;
   private cachedSeq: number | null = null;
   private cachedIndexed: boolean | undefined = undefined;
+  private cachedHubs: readonly string[] | undefined = undefined;
 
   constructor(private readonly sql: SqlStorage) {
     this.schema = new LazySchema(sql, "members", SCHEMA, ["rank INTEGER"]);
@@ -155,18 +156,27 @@ export class RoomStore implements SeqStore {
     return counts;
   }
 
-  /** Members not heard about since `before`. */
-  silentSince(before: number): string[] {
+  /** Up to `limit` members not heard about since `before`. */
+  silentSince(before: number, limit: number): string[] {
     if (!this.schema.exists()) return [];
     return this.sql
-      .exec<{ user: string }>("SELECT user FROM members WHERE present = 1 AND heard_at <= ?", before)
+      .exec<{ user: string }>("SELECT user FROM members WHERE present = 1 AND heard_at <= ? LIMIT ?", before, limit)
       .toArray()
       .map((row) => row.user);
   }
 
-  oldestHeardAt(): number | null {
-    if (!this.schema.exists()) return null;
-    return this.sql.exec<{ t: number | null }>("SELECT MIN(heard_at) AS t FROM members WHERE present = 1").one().t;
+  /** Up to `limit` members by id after `after` (null: from the first). */
+  presentAfter(after: string | null, limit: number): string[] {
+    if (!this.schema.exists()) return [];
+    return this.sql
+      .exec<{ user: string }>("SELECT user FROM members WHERE present = 1 AND user > ? ORDER BY user LIMIT ?", after ?? "", limit)
+      .toArray()
+      .map((row) => row.user);
+  }
+
+  /** Whether anyone is a member now. */
+  holdsMembers(): boolean {
+    return this.schema.exists() && this.sql.exec("SELECT 1 FROM members WHERE present = 1 LIMIT 1").toArray().length > 0;
   }
 
   forgetDepartedBefore(before: number): void {
@@ -195,6 +205,35 @@ export class RoomStore implements SeqStore {
     if (indexed) this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed', '1')");
     else this.sql.exec("DELETE FROM meta WHERE key = 'indexed'");
     this.cachedIndexed = indexed;
+  }
+
+  /** Every member, as a push of what the room holds (a watch hub's copy starts from it). */
+  memberPushes(): { user: string; member: Member; rev: number; rank?: number }[] {
+    if (!this.schema.exists()) return [];
+    return this.sql
+      .exec<MemberRow>("SELECT * FROM members WHERE present = 1")
+      .toArray()
+      .map((row) => ({ user: row.user, member: memberOf(row), rev: row.rev, ...(row.rank === null ? {} : { rank: row.rank }) }));
+  }
+
+  /** The watch hubs that follow this shard (read once per wake-up). */
+  hubs(): readonly string[] {
+    this.cachedHubs ??= this.schema.exists()
+      ? this.sql.exec<{ key: string }>("SELECT key FROM meta WHERE key LIKE 'hub:%'").toArray().map((row) => row.key.slice(4))
+      : [];
+    return this.cachedHubs;
+  }
+
+  addHub(hub: string): void {
+    if (this.hubs().includes(hub)) return;
+    this.schema.ensure();
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", `hub:${hub}`);
+    this.cachedHubs = [...this.hubs(), hub];
+  }
+
+  dropHub(hub: string): void {
+    this.sql.exec("DELETE FROM meta WHERE key = ?", `hub:${hub}`);
+    this.cachedHubs = this.hubs().filter((held) => held !== hub);
   }
 
   /** The room's diff count: what the next watcher's `sync` carries. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "../../src/protocol/presence";
 import type { RoomSync } from "../../src/presence/record";
-import { PUSH_INTERVAL_MS, afterFailedPushes, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf } from "../../src/presence/roomSync";
+import { PUSH_INTERVAL_MS, afterFailedPushes, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, retryDelayMs, scopesOf, sweepAnswer, sweptByGlobal } from "../../src/presence/roomSync";
 
 const member = (lastActive: number, status: Member["status"] = "online"): Member => ({ user: "u", status, text: null, lastActive });
 const sync = (scope: string, fields: Partial<RoomSync> = {}): RoomSync => ({
@@ -57,11 +57,12 @@ describe("room sync planning", () => {
     expect(second.rooms[0]).toMatchObject({ member: member(0, "away"), rev: 3, nextTry: 11_000 });
   });
 
-  it("retries undelivered pushes when due and renews delivered ones every period", () => {
+  it("retries undelivered pushes when due, never pushes a delivered membership again, and repeats a removal once", () => {
     const syncs = [sync("a", { delivered: false, nextTry: 100 }), sync("b", { pushedAt: 50 }), sync("c", { member: null })];
     expect(dueRoomSyncs(syncs, 100, 1_000).map((s) => s.scope)).toEqual(["a"]);
-    expect(dueRoomSyncs(syncs, 1_050, 1_000).map((s) => s.scope)).toEqual(["a", "b", "c"]); // c: a removal's one repeat
+    expect(dueRoomSyncs(syncs, 1_000_000, 1_000).map((s) => s.scope)).toEqual(["a", "c"]); // b: rooms sweep for it; c: a removal's one repeat
     expect(nextRoomSyncAt(syncs, 1_000)).toBe(100);
+    expect(nextRoomSyncAt([sync("b", { pushedAt: 50 })], 1_000)).toBeNull();
   });
 
   it("marks due pushes as sent in the same save, and puts failed ones back with a backoff", () => {
@@ -78,7 +79,7 @@ describe("room sync planning", () => {
     const sent = markSent([sync("global", { pushedAt: 10_000 }), removal], [removal], 10_000);
     expect(sent.map((s) => [s.scope, s.delivered, s.pushedAt])).toEqual([["global", true, 10_000], ["org:old", true, 10_000]]);
     const due = dueRoomSyncs(sent, 70_000, 60_000);
-    expect(due.map((s) => s.scope)).toEqual(["global", "org:old"]);
+    expect(due.map((s) => s.scope)).toEqual(["org:old"]);
     const repeated = markSent(sent, due, 70_000);
     expect(repeated.map((s) => s.scope)).toEqual(["global"]);
     const failed = afterFailedPushes(repeated, [{ scope: "org:old", member: null, rev: 4 }], 70_100, () => 0);
@@ -118,5 +119,27 @@ describe("room sync planning", () => {
     expect(pending(planRoomSyncs([hidden], ["global"], hiddenMember, 1, 20_000, 0, { rank: 59_999 }))).toBe(false);
     expect(pending(planRoomSyncs([hidden], ["global"], hiddenMember, 1, 80_000, 0, { rank: 60_000 }))).toBe(true);
     expect(pending(planRoomSyncs([hidden], ["global"], hiddenMember, 1, 20_000, 0, { rank: 0, blocksRev: 1 }))).toBe(true);
+  });
+});
+
+describe("answering a room's sweep", () => {
+  const held = sync("global", { rev: 3 });
+  const sharded = sync("global", { rev: 5, room: "global#1/4", rank: 7 });
+  it.each([
+    ["a member the room should hold", [held], "global", { member: member(0), rev: 3 }],
+    ["a member held in a shard, with their hidden rank", [sharded], "global#1/4", { member: member(0), rev: 5, rank: 7 }],
+    ["a shard the user moved out of", [sharded], "global#0/4", { member: null, rev: 9 }],
+    ["a room the user never joined", [], "org:acme", { member: null, rev: 9 }],
+    ["a delivered removal", [sync("global", { member: null, rev: 4 })], "global", { member: null, rev: 4 }],
+    ["a push on its way (wait for it)", [sync("global", { delivered: false })], "global", null],
+  ])("%s", (_case, syncs, room, answer) => {
+    expect(sweepAnswer(syncs, room, 9)).toEqual(answer);
+  });
+
+  it("says the `global` shard holds the user only once their join was delivered", () => {
+    expect(sweptByGlobal([held])).toBe(true);
+    expect(sweptByGlobal([sync("global", { delivered: false })])).toBe(false);
+    expect(sweptByGlobal([sync("global", { member: null })])).toBe(false);
+    expect(sweptByGlobal([sync("org:acme")])).toBe(false);
   });
 });

@@ -30,7 +30,8 @@ describe("the presence transition", () => {
     expect(step.messages).toEqual([{ device: "a", frame: { type: "hello", user: "u", device: "a", presence: step.own } }]);
     expect(step.pushes.map((push) => [push.scope, push.member?.status])).toEqual([["global", "online"], ["org:acme", "online"]]);
     expect(step.record?.rooms.every((room) => room.delivered && room.pushedAt === T + 10)).toBe(true);
-    expect(step.alarmAt).toBe(T + timers.offlineAfterMs); // the heartbeat check (the device was last heard at T)
+    // No heartbeat alarm: the user's `global` shard sweeps them; the next alarm is their turning away.
+    expect(step.alarmAt).toBe(T + timers.awayAfterMs);
   });
 
   it("lets a user who comes online join rosters after JOIN_PUSH_DELAY_MS, with the greeting at once", () => {
@@ -220,8 +221,8 @@ describe("privacy and blocks in the transition", () => {
     expect(step.record?.blocksRev).toBe(1);
     expect(step.pushes.map((push) => [push.scope, push.withBlocks])).toEqual([["global", true], ["org:acme", true]]);
     expect(step.record?.rooms.map((room) => room.blocksSent)).toEqual([1, 1]);
-    const renewal = run(step.record, [device("a")], { type: "alarm" }, later + timers.offlineAfterMs);
-    expect(renewal.pushes.map((push) => push.withBlocks ?? false)).toEqual([false, false]);
+    const next = run(step.record, [device("a")], { type: "frame", device: "a", frame: { type: "status", status: "busy" } }, later + 2_000);
+    expect(next.pushes.map((push) => [push.scope, push.withBlocks ?? false])).toEqual([["global", false], ["org:acme", false]]);
     expect(step.messages).toEqual([{ device: null, frame: { type: "focus", user: "v", active: false } }]);
     expect(step.record?.focus.incoming).toEqual([]);
   });
@@ -259,18 +260,33 @@ describe("sharded scopes", () => {
   });
 });
 
-describe("leases", () => {
+describe("sweeps instead of leases and heartbeat alarms", () => {
   const T0 = 1_800_000_000_000;
   const timers = { awayAfterMs: 3_600_000, offlineAfterMs: 60_000, leaseMs: 600_000, disconnectGraceMs: 5_000, joinPushDelayMs: 0 };
   const heardAt = (now: number): LiveDevice => ({ id: "d1", type: "web", connectedAt: T0, lastActive: T0, expiresAt: T0 + 86_400_000, lastHeard: now });
+  const joined = transition({ user: "bob", record: null, live: [heardAt(T0)], event: { type: "connect", identity: { sub: "bob", org: "acme" }, device: "d1", replaced: [] }, now: T0, timers });
 
-  it("renews a user's place in each roster every LEASE_MS, not every heartbeat interval", () => {
-    const joined = transition({ user: "bob", record: null, live: [heardAt(T0)], event: { type: "connect", identity: { sub: "bob", org: "acme" }, device: "d1", replaced: [] }, now: T0, timers });
+  it("pushes a membership once and never renews it; a user held by `global` has no heartbeat alarm", () => {
     expect(joined.pushes.map((push) => push.scope).sort()).toEqual(["global", "org:acme"]);
-    const minuteLater = transition({ user: "bob", record: joined.record, live: [heardAt(T0 + 60_000)], event: { type: "alarm" }, now: T0 + 61_000, timers });
-    expect(minuteLater.pushes).toEqual([]);
-    expect(minuteLater.alarmAt).toBeLessThan(T0 + 600_000);
-    const leaseLater = transition({ user: "bob", record: minuteLater.record, live: [heardAt(T0 + 600_000)], event: { type: "alarm" }, now: T0 + 600_000, timers });
-    expect(leaseLater.pushes.map((push) => push.scope).sort()).toEqual(["global", "org:acme"]);
+    expect(joined.alarmAt).toBe(T0 + timers.awayAfterMs);
+    for (const at of [T0 + 120_000, T0 + 600_000, T0 + 1_800_000]) {
+      const swept = transition({ user: "bob", record: joined.record, live: [heardAt(at - 20_000)], event: { type: "sweep" }, now: at, timers });
+      expect(swept).toMatchObject({ pushes: [], closes: [], changed: false, alarmAt: T0 + timers.awayAfterMs });
+    }
+  });
+
+  it("closes a device silent for OFFLINE_AFTER_MS at a sweep (a half-open connection), and the rosters hear it left", () => {
+    const swept = transition({ user: "bob", record: joined.record, live: [heardAt(T0 + 30_000)], event: { type: "sweep" }, now: T0 + 120_000, timers });
+    expect(swept.closes).toEqual([{ device: "d1", code: 4000, reason: "no heartbeat" }]);
+    const graced = transition({ user: "bob", record: swept.record, live: [], event: { type: "alarm" }, now: T0 + 126_000, timers });
+    expect(graced.pushes.map((push) => [push.scope, push.member])).toEqual([["global", null], ["org:acme", null]]);
+  });
+
+  it("keeps the heartbeat alarm while `global` does not hold the user (before the join goes, or hidden from rosters)", () => {
+    const waiting = transition({ user: "bob", record: null, live: [heardAt(T0)], event: { type: "connect", identity: { sub: "bob" }, device: "d1", replaced: [] }, now: T0, timers: { ...timers, joinPushDelayMs: 1_000 } });
+    expect(waiting.alarmAt).toBe(T0 + 1_000);
+    const hidden = transition({ user: "bob", record: joined.record, live: [heardAt(T0)], event: { type: "privacy", privacy: { visibility: "contacts", lastSeen: "everyone" } }, now: T0 + 1_000, timers });
+    expect(hidden.pushes.map((push) => push.member)).toEqual([null, null]);
+    expect(hidden.alarmAt).toBe(T0 + timers.offlineAfterMs);
   });
 });

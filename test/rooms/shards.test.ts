@@ -1,14 +1,23 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { Config } from "../../src/config";
 import type { Member } from "../../src/protocol/presence";
 import { encodeCursor } from "../../src/rooms/cursor";
-import { parseShardCounts, roomOf, roomsOf, scopeOfRoom, shardName } from "../../src/rooms/shards";
-import { call, connectDevice, eventually, presenceStub, roomStub, sleep, testEnv, uniqueUser } from "../helpers";
+import { hubName, hubsFor, parseShardCounts, roomOf, roomsOf, scopeOfRoom, shardName } from "../../src/rooms/shards";
+import { call, connectDevice, eventually, presenceStub, roomStub, sleep, testEnv, TestSocket, token, uniqueUser, upgrade, type Frame } from "../helpers";
 
 const SERVICE_KEY = "service-key-one-0123456789abcdef0123456789";
 /** vitest.config.ts splits `global` over 4 shards. */
 const TEST_SHARDS = { global: 4, org: 1, zone: 1 };
+/** …and watches `global` through 2 hubs. */
+const TEST_HUBS = { global: 2, org: 1, zone: 1 };
+
+async function watchGlobal(bearer: string, query = ""): Promise<{ socket: TestSocket; sync: Frame }> {
+  const response = await upgrade(`/v1/scopes/global/watch?${query}token=${encodeURIComponent(bearer)}`);
+  if (response.status !== 101 || !response.webSocket) throw new Error(`watch failed: ${response.status} ${await response.text()}`);
+  const socket = new TestSocket(response.webSocket);
+  return { socket, sync: await socket.nextOfType("sync") };
+}
 
 const globalCount = async () => ((await (await call("/v1/scopes/global/count", { token: SERVICE_KEY })).json()) as { total: number; online: number }).total;
 
@@ -104,10 +113,70 @@ describe("a sharded scope", () => {
     expect(page.status).toBe(400);
   });
 
-  it("cannot be watched yet: 501 with a JSON error", async () => {
-    const response = await call("/v1/scopes/global/watch", { token: SERVICE_KEY, headers: { Upgrade: "websocket" } });
-    expect(response.status).toBe(501);
-    expect(await response.json()).toMatchObject({ error: { code: "not_implemented" } });
+  it("is watched through a hub: the sync equals the members pages, and every change comes once, in order per user, seq rising by one", async () => {
+    const users = Array.from({ length: 5 }, () => uniqueUser("watched"));
+    const devices = await Promise.all(users.map((user) => connectDevice(user)));
+    const pinging = setInterval(() => devices.forEach(({ socket }) => socket.send("ping")), 400);
+    try {
+      await eventually(async () => {
+        const members = await allMembers(100);
+        return users.every((user) => members.some((member) => member.user === user));
+      }, 8000, "all in global");
+      // Others (earlier tests' users) may still be leaving: a sync and the pages read while nothing moved must agree.
+      let watched: { socket: TestSocket; sync: Frame } | null = null;
+      for (let attempt = 0; attempt < 5 && watched === null; attempt += 1) {
+        const opened = await watchGlobal(SERVICE_KEY);
+        const pages = await allMembers(3);
+        if ((await opened.socket.drain(300)).length === 0) {
+          expect(opened.sync.members).toEqual(pages);
+          watched = opened;
+        } else opened.socket.close();
+      }
+      expect(watched).not.toBeNull();
+      const { socket, sync } = watched as { socket: TestSocket; sync: Frame };
+      const watcherPings = setInterval(() => socket.send("ping"), 400);
+      onTestFinished(() => clearInterval(watcherPings));
+      for (const [status, index] of [["busy", 0], ["away", 1]] as const) {
+        devices.forEach(({ socket: device }) => device.send({ type: "status", status }));
+        await sleep(1_500 + index);
+      }
+      clearInterval(pinging);
+      devices.forEach(({ socket: device }) => device.close());
+      const seen = new Map<string, string[]>(users.map((user) => [user, []]));
+      let seq = sync.seq as number;
+      const deadline = Date.now() + 8000;
+      while ([...seen.values()].some((moves) => moves.at(-1) !== "left") && Date.now() < deadline) {
+        const diff = await socket.nextOfType("diff", Math.max(1, deadline - Date.now())).catch(() => null);
+        if (diff === null) break;
+        expect(diff.seq).toBe((seq += 1));
+        for (const member of [...(diff.joins as Member[]), ...(diff.updates as Member[])]) seen.get(member.user)?.push(member.status);
+        for (const user of diff.leaves as string[]) seen.get(user)?.push("left");
+      }
+      expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(users.map((user) => [user, ["busy", "away", "left"]])));
+      socket.close();
+    } finally {
+      clearInterval(pinging);
+    }
+  });
+
+  it("spreads its watchers over its hubs, each a full copy, and gives a counts-only watcher the summed counts", async () => {
+    const viewers = [0, 1].map((hub) => {
+      for (;;) {
+        const viewer = uniqueUser("viewer");
+        if (hubsFor("global", viewer, TEST_HUBS)[0] === hubName("global", hub)) return viewer;
+      }
+    });
+    const watches = await Promise.all(viewers.map(async (viewer) => watchGlobal(await token(viewer), "members=false&")));
+    expect(await Promise.all([0, 1].map(async (hub) => (await roomStub(hubName("global", hub)).stats()).watchers))).toEqual([1, 1]);
+    const total = await globalCount();
+    for (const { sync } of watches) expect((sync.counts as { total: number }).total).toBe(total);
+    const { socket } = await connectDevice(uniqueUser("joiner"));
+    for (const { socket: watcher } of watches) {
+      const diff = await watcher.next((frame) => typeof frame !== "string" && frame.type === "diff" && (frame.counts as { total: number }).total === total + 1, 5000);
+      expect(diff).toMatchObject({ type: "diff" });
+      watcher.close();
+    }
+    socket.close();
   });
 
   it("keeps everyone when re-sharded: each user moves to their new shard with their next push and leaves the old one", async () => {
@@ -133,6 +202,7 @@ describe("a sharded scope", () => {
   });
 });
 
-it("reads the sharding from SCOPE_SHARDS", () => {
+it("reads the sharding from SCOPE_SHARDS and the hubs from WATCH_HUBS", () => {
   expect(parseShardCounts(testEnv.SCOPE_SHARDS)).toEqual(TEST_SHARDS);
+  expect(parseShardCounts(testEnv.WATCH_HUBS)).toEqual(TEST_HUBS);
 });

@@ -10,7 +10,7 @@ import { ApiError } from "../../errors";
 import { authorizeScope } from "../caller";
 import { validationHook } from "../validation";
 import { readConfig } from "../../config";
-import { shardCount } from "../../rooms/shards";
+import { hubsFor, shardCount } from "../../rooms/shards";
 import { countScope, historyOf, membersOf } from "../scopeReads";
 import { ScopeHistory, ScopeHistoryQuery } from "../../protocol/history";
 
@@ -57,8 +57,7 @@ const watch = createRoute({
     101: { description: "Switching to the WebSocket protocol" },
     ...errors,
     426: { description: "Not a WebSocket upgrade", content: errorContent },
-    503: { description: "The scope has the most watchers already", content: errorContent },
-    501: { description: "The scope is split over shards (SCOPE_SHARDS), which cannot be watched yet", content: errorContent },
+    503: { description: "The scope (every hub of a sharded scope) has the most watchers already", content: errorContent },
   },
 });
 
@@ -119,8 +118,13 @@ export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     // A service key does not expire: its watch lives until the key is rotated out and the socket closed.
     const who = caller.kind === "user" ? { sub: caller.claims.sub, expiresAt: caller.claims.exp * 1000 } : { sub: "", expiresAt: Number.MAX_SAFE_INTEGER };
     const context = countsOnly ? { ...who, countsOnly } : who;
-    if (shardCount(scope, readConfig(c.env).scopeShards) > 1) {
-      throw new ApiError(501, "not_implemented", `${scope} is split over shards, which cannot be watched yet; read its count and members pages`);
+    const config = readConfig(c.env);
+    if (shardCount(scope, config.scopeShards) === 1) return c.env.ROOMS.getByName(scope).fetch(watchUpgrade(context));
+    // A sharded scope is watched through its hubs: the viewer's own first, the next while one is full.
+    let response: Response | null = null;
+    for (const hub of hubsFor(scope, who.sub, config.watchHubs)) {
+      response = await c.env.ROOMS.getByName(hub).fetch(watchUpgrade(context));
+      if (response.status !== 503) return response;
     }
-    return c.env.ROOMS.getByName(scope).fetch(watchUpgrade(context));
+    return response as Response;
   });
