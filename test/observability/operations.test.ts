@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import packageJson from "../../package.json";
-import { call, connectDevice, eventually, token, uniqueUser, watchScope } from "../helpers";
+import { call, connectDevice, eventually, TestSocket, token, uniqueUser, upgrade, watchScope } from "../helpers";
 
 const SERVICE_KEY = "service-key-one-0123456789abcdef0123456789";
 
@@ -40,6 +40,19 @@ describe("GET /v1/stats", () => {
 
     alice.socket.close();
     await eventually(async () => (await stats()).connections.devices === after.connections.devices - 1, 5000, "a device fewer");
+  });
+
+  it("counts a sharded scope's watchers, which its hubs hold", async () => {
+    await connectDevice(uniqueUser("member"));
+    await eventually(async () => (await stats()).scopes.some((entry) => entry.scope === "global"), 5000, "global in stats");
+    const before = (await stats()).scopes.find((entry) => entry.scope === "global");
+    const response = await upgrade(`/v1/scopes/global/watch?members=false&token=${await token(uniqueUser("viewer"))}`);
+    expect(response.status).toBe(101);
+    const watcher = new TestSocket(response.webSocket as WebSocket);
+    await watcher.nextOfType("sync");
+    const after = (await stats()).scopes.find((entry) => entry.scope === "global");
+    expect(after?.watchers).toBe((before?.watchers ?? 0) + 1);
+    watcher.close();
   });
 
   it("is for service keys only", async () => {

@@ -2,6 +2,9 @@ import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { ErrorBody } from "../../protocol/errors";
 import { Health, Stats } from "../../protocol/operations";
 import type { ScopeStats } from "../../protocol/rest";
+import { readConfig, type Config } from "../../config";
+import type { Env } from "../../env";
+import { hubName, shardCount } from "../../rooms/shards";
 import { VERSION } from "../../version";
 import type { AppEnv } from "../appEnv";
 import { requireService } from "../caller";
@@ -46,6 +49,17 @@ function sumByScope(parts: readonly ScopeStats[]): ScopeStats[] {
   return [...scopes.values()];
 }
 
+/** A sharded scope's watchers are held by its hubs (whose roster copies are not counted again). */
+async function withHubWatchers(env: Env, config: Config, scopes: ScopeStats[]): Promise<ScopeStats[]> {
+  return Promise.all(
+    scopes.map(async (scope) => {
+      if (shardCount(scope.scope, config.scopeShards) === 1) return scope;
+      const hubs = await Promise.all(Array.from({ length: shardCount(scope.scope, config.watchHubs) }, (_, index) => env.ROOMS.getByName(hubName(scope.scope, index)).stats()));
+      return { ...scope, watchers: scope.watchers + hubs.reduce((sum, hub) => sum + hub.watchers, 0) };
+    }),
+  );
+}
+
 /** `/v1/health` needs no token: it is mounted before authentication. */
 export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(health, (c) => c.json({ ok: true as const, version: VERSION }, 200));
 
@@ -57,7 +71,7 @@ export const statsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const names = directory.scopes.slice(start, start + STATS_FAN_IN);
     parts.push(...(await Promise.all(names.map((room) => c.env.ROOMS.getByName(room).stats()))));
   }
-  const scopes = sumByScope(parts);
+  const scopes = await withHubWatchers(c.env, readConfig(c.env), sumByScope(parts));
   const watchers = scopes.reduce((sum, scope) => sum + scope.watchers, 0);
   return c.json({ at: Date.now(), connections: { devices: directory.devices, watchers }, scopes, more: directory.more }, 200);
 });
