@@ -169,9 +169,9 @@ export class Room {
     await this.alarmClock.set([...this.watchers.expiries(), nextSweepAt, oldestDeparted === null ? null : oldestDeparted + DEPARTED_MEMORY_MS, this.history.prune(now)]);
   }
 
-  /** A `global` shard asks every member each `SWEEP_MS`; other rooms, members unheard for three leases, each lease. */
+  /** A `global` shard asks every member each `SWEEP_MS`; other rooms ask members unheard for three leases, every three leases (a steady member: twice an hour). */
   private sweepEveryMs(): number {
-    return this.scope === "global" ? this.config.sweepMs : this.config.leaseMs;
+    return this.scope === "global" ? this.config.sweepMs : memberTtlMs(this.config.leaseMs);
   }
 
   /**
@@ -193,7 +193,7 @@ export class Room {
     }
     this.sweepCursor = null;
     if (!this.store.holdsMembers()) return null;
-    return everyone ? Math.max(this.sweepStartedAt + this.config.sweepMs, Date.now() + NEXT_SLICE_MS) : now + this.config.leaseMs;
+    return everyone ? Math.max(this.sweepStartedAt + this.config.sweepMs, Date.now() + NEXT_SLICE_MS) : now + this.sweepEveryMs();
   }
 
   /**

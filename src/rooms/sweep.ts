@@ -7,8 +7,8 @@ import type { MemberPush, SweepAnswer } from "./roster";
  * row written on either side when nothing changed). A `global` shard asks every member every
  * `SWEEP_MS`, and that question is also when the member's object checks its devices' heartbeats, so
  * an always-online user's object needs no alarm. Other rooms ask only members they have not heard
- * from in three leases. The answers let go of members who are no longer there (a crashed object, a
- * lost leave) and repair a member whose last push was lost.
+ * from in three leases, every three leases. The answers let go of members who are no longer there
+ * (a crashed object, a lost leave) and repair a member whose last push was lost.
  */
 
 /** One invocation may make at most 10,000 subrequests (Workers Paid): a sweep asks at most this many members per alarm, and goes on at the next. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
 import type { Member } from "../../src/protocol/presence";
 import { call, connectDevice, eventually, roomStub, sleep, timers, token, uniqueUser, watchScope, type Frame } from "../helpers";
@@ -88,8 +88,11 @@ describe("propagation", () => {
   it("keeps a user with devices in two orgs in both rosters, and drops the org of a device that left", async () => {
     const [orgA, orgB] = [uniqueUser("a"), uniqueUser("b")];
     const user = uniqueUser("two-orgs");
-    await connectDevice(user, { org: orgA, device: "laptop" });
+    const laptop = await connectDevice(user, { org: orgA, device: "laptop" });
     const phone = await connectDevice(user, { org: orgB, device: "phone" });
+    // The laptop stays: it pings, as clients do, so the heartbeat timeout does not take it.
+    const pinging = setInterval(() => laptop.socket.send("ping"), 400);
+    onTestFinished(() => clearInterval(pinging));
     const total = async (org: string) => (await roomStub(`org:${org}`).count()).total;
     await eventually(async () => (await total(orgA)) === 1 && (await total(orgB)) === 1, 3000, "both rosters");
     phone.socket.close();
