@@ -49,6 +49,9 @@ describe("dashboard, two people of one organisation", () => {
     await bobPage.goto(server.url);
     await signInWithDevToken(bobPage, bob);
     await waitForStatus(alicePage, scope, bob.sub, "online");
+    // Alice moves her mouse: active again after turning away while Bob signed in.
+    await alicePage.mouse.move(40, 40);
+    await alicePage.mouse.move(80, 60);
     await waitForStatus(bobPage, scope, alice.sub, "online");
     await expect(bobPage.locator("#me-devices").textContent()).resolves.toMatch(/on mobile \(this tab\)/);
 
