@@ -71,7 +71,6 @@ describe("watch", () => {
     let diffs = 0;
     const opener = recordingOpener({ drop: (data) => data.includes('"type":"diff"') && ++diffs === 1 });
     const roster = watcher(scope, org, opener);
-    roster.on("state", (c) => console.log("STATE", JSON.stringify(c)));
     await eventually(() => roster.synced, 5000, "the first sync");
 
     const alice = uniqueUser("alice");
