@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// What the worker uploads (`wrangler deploy --dry-run`), by package: npm run sizes [-- --write]
+// With --write, the README's block between the `sizes` markers is replaced with the table, so the
+// README's figures come from this script, never typed by hand.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const root = new URL("..", import.meta.url).pathname;
+const out = mkdtempSync(join(tmpdir(), "worker-size-"));
+try {
+  const dry = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, "--metafile", join(out, "meta.json")], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    encoding: "utf8",
+  });
+  if (dry.status !== 0) {
+    console.error(dry.stdout, dry.stderr);
+    process.exit(1);
+  }
+  const bundle = readFileSync(join(out, "index.js"));
+  const meta = JSON.parse(readFileSync(join(out, "meta.json"), "utf8"));
+  const byPackage = new Map();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs ?? {})) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? "this project (src/)";
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+  const rows = [...byPackage].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `| ${name} | ${kib(bytes)} |`);
+  const table = [
+    `Worker upload (\`wrangler deploy --dry-run\`): **${kib(statSync(join(out, "index.js")).size)}**, ${kib(gzipSync(bundle).length)} gzipped.`,
+    "",
+    "| package | in the bundle |",
+    "| --- | --- |",
+    ...rows,
+  ].join("\n");
+  console.log(table);
+  if (process.argv.includes("--write")) {
+    const readme = join(root, "README.md");
+    const text = readFileSync(readme, "utf8");
+    const block = /(<!-- sizes:start -->\n)[\s\S]*?(<!-- sizes:end -->)/;
+    if (!block.test(text)) throw new Error("README.md has no <!-- sizes:start --> ... <!-- sizes:end --> block");
+    writeFileSync(readme, text.replace(block, `$1${table}\n$2`));
+    console.log("README.md updated");
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
