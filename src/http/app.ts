@@ -56,13 +56,56 @@ function noRoute(app: OpenAPIHono<AppEnv>) {
   };
 }
 
+/**
+ * The OpenAPI document's top level, served at `/v1/openapi.json` (and written by scripts/export-openapi.mjs
+ * for `npm run lint:api`); the paths come from the routes' `createRoute` definitions.
+ */
+export const OPENAPI_DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "Edge presence",
+    version: "1.0.0",
+    description: "Who is online, on which devices; sockets are described in docs/PROTOCOL.md.",
+    // The package is private and the repository has no LICENSE file: proprietary, named by an SPDX
+    // `LicenseRef-` (the form SPDX gives licenses of one's own) rather than an invented URL.
+    license: { name: "Proprietary: all rights reserved", identifier: "LicenseRef-Proprietary" },
+  },
+  servers: [
+    { url: "http://localhost:8787", description: "`npm run dev` (local workerd)" },
+    {
+      url: "https://{host}",
+      description: "A deployment: the worker's workers.dev address or a custom domain",
+      variables: { host: { default: "edge-presence.your-subdomain.workers.dev", description: "Where the worker is deployed" } },
+    },
+  ],
+  tags: [
+    { name: "presence", description: "Users' presence: one, many, the caller's own, and time online per day" },
+    { name: "scopes", description: "Rosters of a scope (`global`, `org:...`, `zone:...`): members, counts and history" },
+    { name: "messages", description: "Messages between users, live to a connected receiver or stored in their inbox" },
+    { name: "settings", description: "A user's privacy: who sees them, and who sees when they were last active" },
+    { name: "relations", description: "A user's contacts and blocks" },
+    { name: "users", description: "Acting on any user (service keys only)" },
+    { name: "operations", description: "Health and figures for whoever runs the service" },
+    { name: "sockets", description: "WebSocket upgrades: device sockets and scope watches (frames in docs/PROTOCOL.md)" },
+    { name: "dev", description: "Local development only (DEV_TOKENS)" },
+  ],
+};
+
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-  app.doc31("/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Edge presence", version: "1.0.0", description: "Who is online, on which devices; sockets are described in docs/PROTOCOL.md." },
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "A user's JWT; the routes for services take a service key (SERVICE_KEYS) the same way, as `Authorization: Bearer <key>`",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "queryToken", {
+    type: "apiKey",
+    in: "query",
+    name: "token",
+    description: "Socket upgrades only: the bearer token in `?token=`, for browsers, which cannot set headers on a WebSocket",
+  });
+  app.doc31("/v1/openapi.json", OPENAPI_DOCUMENT);
 
   app.use("/v1/*", restCors);
   app.use(

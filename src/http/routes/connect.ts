@@ -1,6 +1,5 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { identityOf } from "../../protocol/claims";
-import { ErrorBody } from "../../protocol/errors";
 import { ConnectQuery } from "../../protocol/rest";
 import type { ConnectContext } from "../../presence/deviceSockets";
 import { internalUpgrade } from "../../sockets/internalUpgrade";
@@ -8,22 +7,27 @@ import { ApiError } from "../../errors";
 import type { AppEnv } from "../appEnv";
 import { userClaims } from "../caller";
 import { validationHook } from "../validation";
-
-const errorContent = { "application/json": { schema: ErrorBody } };
+import { errorContent, internalError, methodNotAllowed, socketSecurity } from "../openapiResponses";
 
 const connect = createRoute({
   method: "get",
   path: "/v1/connect",
+  operationId: "connectDevice",
+  tags: ["sockets"],
   summary: "Open a device socket (WebSocket upgrade); see docs/PROTOCOL.md for its frames",
+  description: "The token goes in `Authorization: Bearer` or, from a browser (which cannot set headers on a WebSocket), in `?token=`; socket upgrades are not rate limited.",
+  security: socketSecurity,
   request: { query: ConnectQuery },
   responses: {
     101: { description: "Switching to the WebSocket protocol" },
-    400: { description: "Invalid device or type", content: errorContent },
-    401: { description: "Missing, invalid, expired or revoked token", content: errorContent },
-    403: { description: "A service key (it cannot open device sockets), or a page of a foreign origin", content: errorContent },
-    426: { description: "Not a WebSocket upgrade", content: errorContent },
-    429: { description: "The user has the most devices connected already", content: errorContent },
-    503: { description: "The connection was not admitted in time (rare, e.g. during a deploy); connect again", content: errorContent },
+    400: { description: "Invalid device or type (`invalid_request`)", content: errorContent },
+    401: { description: "Missing, invalid, expired or revoked token (`missing_token`, `invalid_token`, `expired_token`, `revoked_token`)", content: errorContent },
+    403: { description: "A service key (`forbidden`: it cannot open device sockets), or a page of a foreign origin (`forbidden_origin`)", content: errorContent },
+    ...methodNotAllowed,
+    426: { description: "Not a WebSocket upgrade (`upgrade_required`)", content: errorContent },
+    429: { description: "The user has the most devices connected already (`too_many_devices`)", content: errorContent },
+    ...internalError,
+    503: { description: "The connection was not admitted in time (`unavailable`; rare, e.g. during a deploy); connect again", content: errorContent },
   },
 });
 

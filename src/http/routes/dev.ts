@@ -2,11 +2,11 @@ import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { sign } from "hono/jwt";
 import { readConfig } from "../../config";
-import { ErrorBody } from "../../protocol/errors";
 import { DevTokenRequest, DevTokenResponse } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
 import { ApiError } from "../../errors";
 import { validationHook } from "../validation";
+import { bodyErrors, errorResponse, internalError, methodNotAllowed, publicSecurity } from "../openapiResponses";
 
 const devTokensOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (!readConfig(c.env).devTokens) throw new ApiError(404, "dev_tokens_disabled", "dev tokens are disabled here");
@@ -17,12 +17,18 @@ const mintToken = createRoute({
   method: "post",
   path: "/v1/dev/token",
   middleware: [devTokensOnly] as const,
+  operationId: "mintDevToken",
+  tags: ["dev"],
   summary: "Mint a token for local development (only when DEV_TOKENS is \"true\")",
+  security: publicSecurity,
   request: { body: { required: true, content: { "application/json": { schema: DevTokenRequest } } } },
   responses: {
     200: { description: "A signed token", content: { "application/json": { schema: DevTokenResponse } } },
-    400: { description: "Invalid claims", content: { "application/json": { schema: ErrorBody } } },
-    404: { description: "Dev tokens are disabled", content: { "application/json": { schema: ErrorBody } } },
+    400: errorResponse("Invalid claims (`invalid_request`)"),
+    404: errorResponse("Dev tokens are disabled (`dev_tokens_disabled`)"),
+    ...methodNotAllowed,
+    ...bodyErrors,
+    ...internalError,
   },
 });
 

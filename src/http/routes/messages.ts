@@ -1,52 +1,63 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError } from "../../errors";
-import { ErrorBody } from "../../protocol/errors";
 import { AckRequest, AckResponse, InboxPage, InboxQuery, SendMessageRequest, SendMessageResponse } from "../../protocol/messages";
 import type { AppEnv } from "../appEnv";
 import { userClaims, viewerOf } from "../caller";
 import { validationHook } from "../validation";
+import { bearerSecurity, bodyErrors, errorContent, errorResponse, restErrors } from "../openapiResponses";
 
 /** The MESSAGE_LIMIT binding's period (wrangler.toml): how long a refused sender should wait. */
 const MESSAGE_LIMIT_PERIOD_S = 10;
 
-const errorContent = { "application/json": { schema: ErrorBody } };
-const security = [{ bearer: [] }];
-const errors = {
-  400: { description: "Invalid body, or a message to oneself", content: errorContent },
-  401: { description: "Missing, invalid or expired token", content: errorContent },
-};
+const security = bearerSecurity;
+const tags = ["messages"];
+const errors = { 400: errorResponse("Invalid body or query, or a message to oneself (`invalid_request`)"), ...restErrors };
+/** The inbox is a user's own: a service key is refused. */
+const notForService = { 403: errorResponse("A service key (`forbidden`): it has no inbox of its own") };
 
 const send = createRoute({
   method: "post",
   path: "/v1/messages",
+  operationId: "sendMessage",
+  tags,
   summary: "Send a message: live to every device of a connected receiver, else stored until a device acknowledges it",
   security,
   request: { body: { required: true, content: { "application/json": { schema: SendMessageRequest } } } },
   responses: {
     200: { description: "Sent: whether a device has it, and whether it was read on arrival", content: { "application/json": { schema: SendMessageResponse } } },
     ...errors,
-    403: { description: "The sender may not see the receiver, is blocked, or there is no such user (all alike)", content: errorContent },
-    429: { description: "`inbox_full` (the receiver has 1,000 stored messages) or `rate_limited` (over 200 messages per 10 s from one sender)", content: errorContent },
+    ...bodyErrors,
+    403: { description: "The sender may not see the receiver, is blocked, or there is no such user (all alike, `forbidden`)", content: errorContent },
+    429: {
+      description:
+        "`inbox_full` (the receiver has 1,000 stored messages) or `rate_limited` (over 200 messages per 10 s from one sender, or too many requests from this caller)",
+      headers: { "Retry-After": { description: "With `rate_limited`: seconds to wait before retrying", schema: { type: "integer" as const } } },
+      content: errorContent,
+    },
   },
 });
 
 const inbox = createRoute({
   method: "get",
   path: "/v1/messages/inbox",
+  operationId: "listInbox",
+  tags,
   summary: "The caller's stored messages, oldest first, a page at a time (for clients without a socket)",
   security,
   request: { query: InboxQuery },
-  responses: { 200: { description: "A page of messages", content: { "application/json": { schema: InboxPage } } }, ...errors },
+  responses: { 200: { description: "A page of messages", content: { "application/json": { schema: InboxPage } } }, ...errors, ...notForService },
 });
 
 const ack = createRoute({
   method: "post",
   path: "/v1/messages/ack",
+  operationId: "ackMessages",
+  tags,
   summary: "Acknowledge stored messages: they leave the inbox",
   security,
   request: { body: { required: true, content: { "application/json": { schema: AckRequest } } } },
-  responses: { 200: { description: "How many were stored", content: { "application/json": { schema: AckResponse } } }, ...errors },
+  responses: { 200: { description: "How many were stored", content: { "application/json": { schema: AckResponse } } }, ...errors, ...notForService, ...bodyErrors },
 });
 
 /** Who sends: a user (their token's `sub`; no `from`), or a service caller for the user in `from`. */

@@ -1,5 +1,4 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
-import { ErrorBody } from "../../protocol/errors";
 import { Health, Stats } from "../../protocol/operations";
 import type { ScopeStats } from "../../protocol/rest";
 import { readConfig, type Config } from "../../config";
@@ -9,25 +8,30 @@ import { VERSION } from "../../version";
 import type { AppEnv } from "../appEnv";
 import { requireService } from "../caller";
 import { validationHook } from "../validation";
-
-const errorContent = { "application/json": { schema: ErrorBody } };
+import { bearerSecurity, errorResponse, internalError, methodNotAllowed, publicSecurity, restErrors, unauthorized } from "../openapiResponses";
 
 const health = createRoute({
   method: "get",
   path: "/v1/health",
+  operationId: "getHealth",
+  tags: ["operations"],
   summary: "Whether the worker answers, and its version (no token)",
-  responses: { 200: { description: "Up", content: { "application/json": { schema: Health } } } },
+  security: publicSecurity,
+  responses: { 200: { description: "Up", content: { "application/json": { schema: Health } } }, ...methodNotAllowed, ...internalError },
 });
 
 const stats = createRoute({
   method: "get",
   path: "/v1/stats",
+  operationId: "getStats",
+  tags: ["operations"],
   summary: "Totals per scope and the sockets held right now (service keys only)",
-  security: [{ bearer: [] }],
+  security: bearerSecurity,
   responses: {
     200: { description: "The figures", content: { "application/json": { schema: Stats } } },
-    401: { description: "Missing or invalid service key", content: errorContent },
-    403: { description: "Not a service key", content: errorContent },
+    ...restErrors,
+    ...unauthorized("Missing or invalid service key (`missing_token`, `invalid_token`)"),
+    403: errorResponse("Not a service key (`forbidden`)"),
   },
 });
 

@@ -1,6 +1,5 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ErrorBody } from "../../protocol/errors";
 import type { ScopeId } from "../../protocol/ids";
 import { Counts, MembersPage, MembersQuery, ScopeCount, ScopeParam, WatchQuery } from "../../protocol/rest";
 import { decodeCursor } from "../../rooms/cursor";
@@ -13,18 +12,19 @@ import { readConfig } from "../../config";
 import { hubsFor, shardCount } from "../../rooms/shards";
 import { countScope, historyOf, membersOf } from "../scopeReads";
 import { ScopeHistory, ScopeHistoryQuery } from "../../protocol/history";
+import { bearerSecurity, errorContent, errorResponse, internalError, methodNotAllowed, restErrors, socketSecurity, unauthorized } from "../openapiResponses";
 
-const errorContent = { "application/json": { schema: ErrorBody } };
-const errors = {
-  400: { description: "Invalid scope or query", content: errorContent },
-  401: { description: "Missing, invalid or expired token", content: errorContent },
-  403: { description: "The caller may not read this scope (not theirs, or `global` when GLOBAL_VISIBILITY is `counts`)", content: errorContent },
-};
-const security = [{ bearer: [] }];
+const invalid = { 400: errorResponse("Invalid scope or query (`invalid_request`)") };
+const forbidden = { 403: errorResponse("The caller may not read this scope (`forbidden_scope`: not theirs, or `global` when GLOBAL_VISIBILITY is `counts`)") };
+const errors = { ...invalid, ...restErrors, ...forbidden };
+const security = bearerSecurity;
+const tags = ["scopes"];
 
 const members = createRoute({
   method: "get",
   path: "/v1/scopes/{scope}/members",
+  operationId: "listScopeMembers",
+  tags,
   summary: "A scope's visible members, newest activity first, a page at a time",
   security,
   request: { params: ScopeParam, query: MembersQuery },
@@ -34,6 +34,8 @@ const members = createRoute({
 const count = createRoute({
   method: "get",
   path: "/v1/scopes/{scope}/count",
+  operationId: "countScopeMembers",
+  tags,
   summary: "How many members a scope has, by status",
   security,
   request: { params: ScopeParam },
@@ -43,27 +45,42 @@ const count = createRoute({
 const counts = createRoute({
   method: "get",
   path: "/v1/counts",
+  operationId: "countMyScopes",
+  tags,
   summary: "Member totals of the caller's own scopes",
   security,
-  responses: { 200: { description: "Totals", content: { "application/json": { schema: Counts } } }, 401: errors[401] },
+  responses: { 200: { description: "Totals", content: { "application/json": { schema: Counts } } }, ...restErrors },
 });
 
 const watch = createRoute({
   method: "get",
   path: "/v1/scopes/{scope}/watch",
+  operationId: "watchScope",
+  tags: ["sockets", "scopes"],
   summary: "Open a watch socket (WebSocket upgrade): a `sync`, then a `diff` per change",
+  description: "The token goes in `Authorization: Bearer` or, from a browser (which cannot set headers on a WebSocket), in `?token=`; socket upgrades are not rate limited.",
+  security: socketSecurity,
   request: { params: ScopeParam, query: WatchQuery },
   responses: {
     101: { description: "Switching to the WebSocket protocol" },
-    ...errors,
-    426: { description: "Not a WebSocket upgrade", content: errorContent },
-    503: { description: "The scope (every hub of a sharded scope) has the most watchers already", content: errorContent },
+    ...invalid,
+    ...unauthorized(),
+    403: {
+      description: "The caller may not read this scope (`forbidden_scope`), or a page of a foreign origin opened the socket (`forbidden_origin`)",
+      content: errorContent,
+    },
+    ...methodNotAllowed,
+    426: { description: "Not a WebSocket upgrade (`upgrade_required`)", content: errorContent },
+    503: { description: "The scope (every hub of a sharded scope) has the most watchers already (`too_many_watchers`)", content: errorContent },
+    ...internalError,
   },
 });
 
 const history = createRoute({
   method: "get",
   path: "/v1/scopes/{scope}/history",
+  operationId: "getScopeHistory",
+  tags,
   summary: "A scope's members by status over time (kept 7 days): per step, the most in any minute of it; same access as `count`",
   security,
   request: { params: ScopeParam, query: ScopeHistoryQuery },

@@ -2,11 +2,11 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError } from "../../errors";
 import type { RelationKind } from "../../presence/relations";
-import { ErrorBody } from "../../protocol/errors";
 import { MAX_RELATIONS, Privacy, PrivacyChange, RelationsChange, RelationsList, UserParam } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
 import { requireService, userClaims } from "../caller";
 import { validationHook } from "../validation";
+import { bearerSecurity, bodyErrors, errorResponse, restErrors } from "../openapiResponses";
 
 /**
  * A user's privacy settings, contacts and blocks: their own at `/v1/<setting>/me`, anyone's for a
@@ -15,14 +15,21 @@ import { validationHook } from "../validation";
 
 type Who = "me" | "user";
 
-const errorContent = { "application/json": { schema: ErrorBody } };
 const errors = {
-  400: { description: "Invalid body or user id, or more than 5,000 users in the list", content: errorContent },
-  401: { description: "Missing, invalid or expired token", content: errorContent },
-  403: { description: "A service key at `/me`, or a user's token at `/v1/users/...`", content: errorContent },
+  400: errorResponse("Invalid body or user id (`invalid_request`), or more than 5,000 users in the list (`too_many_relations`)"),
+  ...restErrors,
+  403: errorResponse("A service key at `/me`, or a user's token at `/v1/users/...` (`forbidden`)"),
 };
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+
+/** `privacy` is a setting; contacts and blocks are the user's relations to others. */
+const tagOf: Record<"privacy" | RelationKind, string> = { privacy: "settings", contacts: "relations", blocks: "relations" };
+
+/** `getMyPrivacy`, `updateUserContacts`, ...: unique per route, camelCase. */
+function operationIdOf(verb: "get" | "update", who: Who, setting: "privacy" | RelationKind): string {
+  return `${verb}${who === "me" ? "My" : "User"}${setting[0]?.toUpperCase() ?? ""}${setting.slice(1)}`;
+}
 
 const about: Record<"privacy" | RelationKind, string> = {
   privacy: "privacy: who sees them, and who sees when they were last active",
@@ -36,9 +43,19 @@ function routesOf<T extends z.ZodType, B extends z.ZodType>(who: Who, setting: "
   const summary = `${who === "me" ? "The caller's" : "A user's (service keys only)"} ${about[setting]}`;
   const request = { params: who === "me" ? z.object({}) : UserParam };
   const responses = { 200: { description: "The setting", ...json(answer) }, ...errors };
+  const tags = who === "me" ? [tagOf[setting]] : [tagOf[setting], "users"];
   return {
-    get: createRoute({ method: "get", path, summary, security, request, responses }),
-    put: createRoute({ method: "put", path, summary: `${summary}; changes it`, security, request: { ...request, body: { required: true, ...json(body) } }, responses }),
+    get: createRoute({ method: "get", path, operationId: operationIdOf("get", who, setting), tags, summary, security, request, responses }),
+    put: createRoute({
+      method: "put",
+      path,
+      operationId: operationIdOf("update", who, setting),
+      tags,
+      summary: `${summary}; changes it`,
+      security,
+      request: { ...request, body: { required: true, ...json(body) } },
+      responses: { ...responses, ...bodyErrors },
+    }),
   };
 }
 

@@ -1,21 +1,26 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
-import { ErrorBody } from "../../protocol/errors";
 import { UserParam } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
 import { requireService } from "../caller";
 import { validationHook } from "../validation";
+import { bearerSecurity, errorResponse, payloadTooLarge, restErrors, unauthorized } from "../openapiResponses";
 
-const errorContent = { "application/json": { schema: ErrorBody } };
+/** Neither route reads a body, but the body limit still refuses one over 16 KiB. */
 const errors = {
-  400: { description: "Invalid user id", content: errorContent },
-  401: { description: "Missing or invalid service key", content: errorContent },
-  403: { description: "Not a service key", content: errorContent },
+  400: errorResponse("Invalid user id (`invalid_request`)"),
+  ...restErrors,
+  ...unauthorized("Missing or invalid service key (`missing_token`, `invalid_token`)"),
+  403: errorResponse("Not a service key (`forbidden`)"),
+  ...payloadTooLarge,
 };
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
+const tags = ["users"];
 
 const disconnect = createRoute({
   method: "post",
   path: "/v1/users/{user}/disconnect",
+  operationId: "disconnectUser",
+  tags,
   summary: "Sign a user out everywhere (service keys only): every device closes with 4004, tokens issued before now are refused",
   security,
   request: { params: UserParam },
@@ -25,6 +30,8 @@ const disconnect = createRoute({
 const erase = createRoute({
   method: "delete",
   path: "/v1/users/{user}",
+  operationId: "eraseUser",
+  tags,
   summary: "Erase everything stored about a user (service keys only): devices close with 4004, the user leaves every roster",
   security,
   request: { params: UserParam },
