@@ -1,7 +1,7 @@
-import { build } from "esbuild";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundledModule } from "./bundledModule.mjs";
 
 /**
  * Writes the OpenAPI document the worker serves at `/v1/openapi.json` to a file, without a running
@@ -12,23 +12,8 @@ import { fileURLToPath } from "node:url";
  *
  * `npm run lint:api` runs this and then `redocly lint` on the file.
  */
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const ENTRY = resolve(ROOT, "src/http/app.ts");
-
 export async function openApiDocument() {
-  const result = await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  const output = result.outputFiles[0];
-  if (!output) throw new Error("esbuild produced no output");
-  const { createApp, OPENAPI_DOCUMENT } = await import(`data:text/javascript;base64,${Buffer.from(output.text).toString("base64")}`);
+  const { createApp, OPENAPI_DOCUMENT } = await bundledModule("src/http/app.ts");
   return createApp().getOpenAPI31Document(OPENAPI_DOCUMENT);
 }
 

@@ -9,6 +9,7 @@ import { ApiError, errorBody } from "../errors";
 import { refused } from "../observability/refusals";
 import { errorName, logEvent } from "../observability/log";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { asyncApiRoutes } from "./routes/asyncapi";
 import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { messageRoutes } from "./routes/messages";
@@ -106,6 +107,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     description: "Socket upgrades only: the bearer token in `?token=`, for browsers, which cannot set headers on a WebSocket",
   });
   app.doc31("/v1/openapi.json", OPENAPI_DOCUMENT);
+  app.route("/", asyncApiRoutes);
 
   app.use("/v1/*", restCors);
   app.use(
