@@ -66,12 +66,13 @@ export const USAGE = `npm run bench -- [options]
                             after 20 warm-up ones
   --cost-users U            always-online users for the cost scenario (default 200; quick 50)
   --cost-minutes T          its steady phase, minutes, timers at their defaults (default 10; quick 2)
-  --load-devices S          load: users with one device socket each (default 5000; quick 1000); ~2 file
+  --load-devices S          load: users with one device socket each (default 4000; quick 1000); ~2 file
                             descriptors per socket in workerd (5 while its object is awake), so ulimit -n caps it
+                            (5000 ran out of descriptors at cde82aa: 64 shards and a hub hold files open too)
   --load-rest R             load: users who change status over REST only (default 15000; quick 2000)
   --load-watchers W         load: watchers of the largest org's roster (default 250; quick 100)
   --load-changes C          load: status changes per user-hour, socket and REST users alike (default 30)
-  --load-seconds D          load: the measured window (default 180; quick 60)
+  --load-seconds D          load: the measured window (default 240, two sweep periods; quick 60)
   --load-connect-rate N     load: devices connected per second (default 100)
   --scope-shards SPEC       SCOPE_SHARDS for every server (e.g. global=64); default: the worker's own
   --src REF                 bundle the worker from git commit REF instead of the working tree (.dev.vars
@@ -200,11 +201,11 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       changeSpreadSeconds: quick ? 5 : 15,
     },
     load: {
-      devices: positiveInt(values["load-devices"], quick ? 1000 : 5000, "--load-devices"),
+      devices: positiveInt(values["load-devices"], quick ? 1000 : 4000, "--load-devices"),
       restUsers: values["load-rest"] === "0" ? 0 : positiveInt(values["load-rest"], quick ? 2000 : 15_000, "--load-rest"),
       watchers: positiveInt(values["load-watchers"], quick ? 100 : 250, "--load-watchers"),
       changesPerUserHour: positiveInt(values["load-changes"], 30, "--load-changes"),
-      seconds: positiveInt(values["load-seconds"], quick ? 60 : 180, "--load-seconds"),
+      seconds: positiveInt(values["load-seconds"], quick ? 60 : 240, "--load-seconds"),
       connectPerSecond: positiveInt(values["load-connect-rate"], 100, "--load-connect-rate"),
       orgSize: 100,
     },

@@ -1,26 +1,41 @@
-import { build } from "esbuild";
-import { readFile, writeFile } from "node:fs/promises";
+import { build, type BuildOptions } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The dashboard cannot import TypeScript, so it loads the SDK bundled into one ES module. The bundle is
- * generated from src/client (the one source of truth) and checked in, since the page has no build step.
- * Rebuild it with `npm run build:client`; the end-to-end tests fail while it is stale.
+ * Builds the client SDK, whose one source is packages/client/src:
+ * - the package `@edge-presence/client` (packages/client/dist, not checked in): minified ES modules
+ *   with source maps (esbuild) and `.d.ts` files (`tsc --emitDeclarationOnly`);
+ * - the dashboard's copy, public/sdk/presence-client.js: the page has no build step, so it loads the
+ *   SDK as one readable ES module, checked in. `--check` (CI) and the end-to-end tests fail while it
+ *   differs from a fresh build.
+ *
+ * `node scripts/build-client.ts` builds both; `--package` only the package; `--check` builds nothing
+ * and exits 1 when the dashboard's copy is stale.
  */
+export const PACKAGE_DIR = fileURLToPath(new URL("../packages/client/", import.meta.url));
+export const DIST_DIR = join(PACKAGE_DIR, "dist");
 export const BUNDLE_PATH = fileURLToPath(new URL("../public/sdk/presence-client.js", import.meta.url));
-const ENTRY = fileURLToPath(new URL("../src/client/index.ts", import.meta.url));
-const BANNER = "// Generated from src/client by esbuild: do not edit. Rebuild with `npm run build:client`.";
+/**
+ * The package's entry points, by output name. A later entry (say `react: "src/react/index.ts"`) goes
+ * here and under `exports` in packages/client/package.json; code shared by entries lands in chunks.
+ */
+export const ENTRIES: Record<string, string> = { index: join(PACKAGE_DIR, "src/index.ts") };
+const BANNER = "// Generated from packages/client/src by esbuild: do not edit. Rebuild with `npm run build:client`.";
+
+const common: BuildOptions = {
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  platform: "neutral",
+  logLevel: "silent",
+};
 
 export async function buildSdkBundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    write: false,
-    banner: { js: BANNER },
-    logLevel: "silent",
-  });
+  const result = await build({ ...common, entryPoints: [ENTRIES.index!], write: false, banner: { js: BANNER } });
   const output = result.outputFiles[0];
   if (!output) throw new Error("esbuild produced no output");
   return output.text;
@@ -30,7 +45,38 @@ export async function checkedInBundle(): Promise<string> {
   return readFile(BUNDLE_PATH, "utf8");
 }
 
+/** packages/client/dist afresh: `<entry>.js` (+ `.js.map`) minified, and a `.d.ts` per source module. */
+export async function buildPackage(): Promise<void> {
+  await rm(DIST_DIR, { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: ENTRIES,
+    outdir: DIST_DIR,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    minify: true,
+    sourcemap: "linked",
+    sourcesContent: true,
+    legalComments: "none",
+  });
+  const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", join(PACKAGE_DIR, "tsconfig.json")], { stdio: "inherit" });
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await writeFile(BUNDLE_PATH, await buildSdkBundle());
-  console.log(`wrote ${BUNDLE_PATH}`);
+  const args = process.argv.slice(2);
+  if (args.includes("--check")) {
+    if ((await buildSdkBundle()) !== (await checkedInBundle())) {
+      console.error(`${BUNDLE_PATH} differs from a fresh build of packages/client/src: run \`npm run build:client\``);
+      process.exit(1);
+    }
+    console.log(`${BUNDLE_PATH} is fresh`);
+  } else {
+    await buildPackage();
+    console.log(`built ${DIST_DIR}`);
+    if (!args.includes("--package")) {
+      await writeFile(BUNDLE_PATH, await buildSdkBundle());
+      console.log(`wrote ${BUNDLE_PATH}`);
+    }
+  }
 }

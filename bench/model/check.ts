@@ -1,13 +1,14 @@
 /**
  * `node bench/model/run.ts --check`: the model's behaviours on made-up inputs, a table of cases each
- * able to fail. The figures are the issue's own arithmetic: one renewal per user a minute puts a
- * single `global` room at ~1,000 requests a second near 60,000 users; ~250 requests an hour is
- * about $0.027 a month.
+ * able to fail. The figures are the design's own arithmetic (aa9ab76 and after): a `global` shard
+ * asks each member once per SWEEP_MS, so a user's object answers 30 sweeps an hour at 2 min; 37.2
+ * requests an hour (30 sweeps + 144 pings ÷ 20) is about $0.0041 a month; one room of a million
+ * members cannot ask them all within 2 min at 5,000 a slice, 1 s apart.
  */
 import type { ModelInputs, UnitCost } from "./inputs.ts";
-import { breakingPoint, busiestShard, diffsPerSecond, predict, renewalsPerHour, type ObjectRole } from "./model.ts";
+import { breakingPoint, busiestShard, diffsPerSecond, hubBatchesPerSecond, predict, sweepsPerMemberHour, type ObjectRole } from "./model.ts";
 import { monthlyCost } from "./platform.ts";
-import { SHARDED, TODAY, withUsers, STANDARD_WORKLOADS } from "./workload.ts";
+import { DEFAULT_DESIGN, ONE_GLOBAL_ROOM, withUsers, STANDARD_WORKLOADS } from "./workload.ts";
 
 const unit = (presenceCalls: number, perScope: number): UnitCost => ({
   presenceCalls,
@@ -19,10 +20,15 @@ const unit = (presenceCalls: number, perScope: number): UnitCost => ({
   cpuMs: presenceCalls,
 });
 
-/** An idle user: an alarm a minute and a renewal a minute per scope; a change: one frame and one push per scope. */
+/** A sweep: one request, nothing written; a change: one frame and one push per scope; a hub writes 3 rows per change. */
 const INPUTS: ModelInputs = {
   source: { file: "check", generatedAt: "", commit: "", srcDigest: "", quick: true, users: 0, minutes: 0 },
-  idle: unit(60, 60),
+  idle: unit(30, 0),
+  sweepMs: 120_000,
+  perSweep: { requests: 1, rowsWritten: 0, rowsRead: 0, activeSeconds: 0 },
+  idleRest: { requests: 0, rowsWritten: 0, rowsRead: 0, activeSeconds: 0 },
+  shardAlarm: { requests: 1, rowsWritten: 1 },
+  hub: { rowsWrittenPerChange: 3, rowsReadPerChange: 0, cpuMsPerChange: 0.1, followRowsWrittenPerMember: 3, followRowsReadPerMember: 0 },
   perChange: { ...unit(1, 1), presenceSocketEvents: 1 },
   pingsPerDeviceHour: 144,
   idleStatusChangesPerHour: 0,
@@ -33,8 +39,8 @@ const INPUTS: ModelInputs = {
   cpuMsPerFrameFrom: "check",
 };
 
-const base = { ...(STANDARD_WORKLOADS[0] as (typeof STANDARD_WORKLOADS)[number]), changesPerUserHour: 0, orgWatchersPerMember: 0, globalWatchers: 0, devicesPerUser: 1 };
-const role = (name: ObjectRole, users: number, design = TODAY, workload = base) => predict(INPUTS, design, withUsers(workload, users)).objects.find((entry) => entry.role === name);
+const base = { ...(STANDARD_WORKLOADS[0] as (typeof STANDARD_WORKLOADS)[number]), changesPerUserHour: 0, orgWatchersPerMember: 0, globalWatchers: 0, devicesPerUser: 1, deviceReconnectsPerHour: 0 };
+const role = (name: ObjectRole, users: number, design = DEFAULT_DESIGN, workload = base) => predict(INPUTS, design, withUsers(workload, users)).objects.find((entry) => entry.role === name);
 const near = (actual: number | null | undefined, expected: number, tolerance: number) => actual !== null && actual !== undefined && Math.abs(actual - expected) <= tolerance;
 
 const CASES: [string, () => boolean][] = [
@@ -42,26 +48,37 @@ const CASES: [string, () => boolean][] = [
   ["100 changes a second coalesced over 10 ms make 50 diffs", () => near(diffsPerSecond(100, 10), 50, 1e-9)],
   ["one shard holds everyone", () => busiestShard(1_000, 1) === 1_000],
   ["the busiest of 64 shards of 6,400 holds its 100 plus three deviations", () => near(busiestShard(6_400, 64), 129.8, 0.1)],
-  ["a single global room takes one renewal a minute from each of 60,000 users: 1,000 requests/s", () => near(role("global room (busiest shard)", 60_000)?.requestsPerSecond, 1_000, 1e-6)],
-  ["so it reaches its request limit at ~60,000 online users", () => near(breakingPoint(INPUTS, TODAY, base, "global room (busiest shard)"), 60_000, 700)],
-  ["64 shards take it past 3.5 million", () => (breakingPoint(INPUTS, SHARDED, base, "global room (busiest shard)") ?? 0) > 3_500_000],
-  ["a change once per lease period leaves e^-1 ÷ (1 − e^-1) of the renewals", () => near(renewalsPerHour(6, 6), 6 * (Math.exp(-1) / (1 - Math.exp(-1))), 1e-9)],
-  ["changes much rarer than the lease leave every renewal", () => near(renewalsPerHour(60, 0.01), 60, 0.01)],
-  ["an org room is bounded by its members, not by the users online", () => near(role("largest org room", 1_000_000)?.requestsPerSecond, 5_000 / 60, 1e-6)],
-  ["one PresenceObject wakes once a minute", () => near(role("PresenceObject", 10_000)?.requestsPerSecond, 1 / 60, 1e-9)],
-  ["250 requests an hour cost about $0.027 a month", () => near(monthlyCost({ requests: 250, rowsWritten: 0, rowsRead: 0, activeSeconds: 0 }).total, 0.0274, 0.0001)],
+  ["a member's object answers 30 sweeps an hour at SWEEP_MS 2 min", () => near(sweepsPerMemberHour(DEFAULT_DESIGN, 1, 6).global, 30, 1e-9)],
+  ["an idle member is asked by its org twice an hour (every 3 leases of 10 min)", () => near(sweepsPerMemberHour(DEFAULT_DESIGN, 1, 0).other, 2, 1e-9)],
+  ["six changes an hour leave e^-3 of those asks", () => near(sweepsPerMemberHour(DEFAULT_DESIGN, 1, 6).other, 2 * Math.exp(-3), 1e-9)],
+  ["an idle always-online user's object: 30 sweeps + 2 org asks an hour", () => near(role("PresenceObject", 10_000)?.requestsPerSecond, 32 / 3600, 1e-9)],
+  ["no renewals: a shard of idle members takes only its alarms (and slices)", () => near(role("global room (busiest shard)", 64_000)?.requestsPerSecond, 1 / 120, 1e-9)],
+  ["a shard asks its members once per sweep: 1,298 members of 64,000 over 64 shards ≈ 10.8 RPCs/s out", () => near(role("global room (busiest shard)", 64_000)?.outgoingPerSecond, busiestShard(64_000, 64) / 120, 1e-6)],
+  ["one global room of 1M members needs 200 slices, 1 s apart: longer than a 2 min sweep", () => (role("global room (busiest shard)", 1_000_000, ONE_GLOBAL_ROOM)?.sweepShare ?? 0) > 1],
+  ["64 shards sweep 1M members well within the period", () => (role("global room (busiest shard)", 1_000_000)?.sweepShare ?? 1) < 0.1],
+  ["a shard with a change every second on average sends a hub half a batch a second (each batch waits 1 s from its first change)", () => near(hubBatchesPerSecond(1, 1_000), 0.5, 1e-9)],
+  ["a hub gets at most one batch a second from each of 64 shards", () => (role("watch hub", 1_000_000, DEFAULT_DESIGN, { ...base, changesPerUserHour: 6, globalWatchers: 100 })?.requestsPerSecond ?? 99) <= 64 + 64 / 600 + 1e-9],
+  ["1M users with 1.5 devices each reconnecting once an hour tally 833 device-count changes a second on one object", () => near(role("device tally (`global`)", 1_000_000, DEFAULT_DESIGN, { ...base, devicesPerUser: 1.5, deviceReconnectsPerHour: 1 })?.requestsPerSecond, 1_000_000 * 1.5 * 2 / 3600, 1e-6)],
+  ["no watcher of global, no hub", () => role("watch hub", 10_000, DEFAULT_DESIGN, base)?.absent !== undefined],
+  ["with one global room, watchers sit on it: no hub", () => role("watch hub", 10_000, ONE_GLOBAL_ROOM, { ...base, globalWatchers: 100 })?.absent !== undefined],
+  [
+    "a hub adds its rows per change: 3 rows × 6 changes an hour × 730 = $0.013 per user a month",
+    () => near(predict(INPUTS, DEFAULT_DESIGN, withUsers({ ...base, changesPerUserHour: 6, globalWatchers: 100 }, 1_000_000)).hubPerUser.rowsWritten, (3 * 6 * 730) / 1e6, 1e-9),
+  ],
+  ["an org room is bounded by its members, not by the users online", () => near(role("largest org room", 1_000_000, DEFAULT_DESIGN, { ...base, changesPerUserHour: 6 })?.requestsPerSecond, (5_000 * 6) / 3600 + 1 / 1800, 1e-6)],
+  ["37.2 requests an hour (30 sweeps + 144 pings ÷ 20) cost about $0.0041 a month", () => near(monthlyCost({ requests: 37.2, rowsWritten: 0, rowsRead: 0, activeSeconds: 0 }).total, 0.00407, 0.00001)],
   ["a row written a minute costs $0.0438 a month and dominates 250 requests", () => monthlyCost({ requests: 250, rowsWritten: 60, rowsRead: 0, activeSeconds: 0 }).dominant === "rowsWritten"],
   [
     "5,000 watchers of an org with a change a second each get 5,000 frames a second",
-    () => near(role("largest org room", 5_000, TODAY, { ...base, changesPerUserHour: 3600 / 5_000, orgWatchersPerMember: 1 })?.framesPerSecond, 5_000 / 1.01, 1),
+    () => near(role("largest org room", 5_000, DEFAULT_DESIGN, { ...base, changesPerUserHour: 3600 / 5_000, orgWatchersPerMember: 1 })?.framesPerSecond, 5_000 / 1.01, 1),
   ],
-  ["with one room there is no fan-out object", () => role("fan-out object", 10_000, TODAY, { ...base, globalWatchers: 100 })?.absent !== undefined],
-  ["64 shards send their diffs to each fan-out object", () => near(role("fan-out object", 64_000, SHARDED, { ...base, changesPerUserHour: 3.6, globalWatchers: 100 })?.requestsPerSecond, 64 * diffsPerSecond(1, 10), 1e-6)],
+  ["64 shards put a shard's request limit beyond 100 million idle users", () => breakingPoint(INPUTS, DEFAULT_DESIGN, base, "global room (busiest shard)", (load) => load.requestShare) === null],
   [
-    "the bill counts pings 20 to a request",
+    "the bill counts pings 20 to a request, and the shards' alarms apart",
     () => {
-      const quiet = predict({ ...INPUTS, idle: unit(0, 0) }, TODAY, withUsers(base, 1_000));
-      return near(quiet.perHour.requests, (1_000 * 144) / 20, 1e-6);
+      const quiet = predict({ ...INPUTS, perSweep: { requests: 0, rowsWritten: 0, rowsRead: 0, activeSeconds: 0 } }, DEFAULT_DESIGN, withUsers(base, 1_000));
+      const alarms = 64 * 30 + Math.ceil(1_000 / 500) * 2;
+      return near(quiet.perHour.requests, (1_000 * 144) / 20 + alarms, 1e-6);
     },
   ],
 ];

@@ -30,10 +30,21 @@ export interface ModelInputs {
   /** Where they came from: results file, when it was made, and what src/ it measured. */
   source: { file: string; generatedAt: string; commit: string; srcDigest: string; quick: boolean; users: number; minutes: number };
   /**
-   * One always-online user with one device, idle, per hour, as measured: turning away is in it (once
-   * per phase), and costs no extra room call, its push renewing the lease in place of a renewal.
+   * One always-online user with one device, idle, per hour, as measured after every user turned away
+   * (the steady phase): the sweeps' RPCs into its object, the `global` shards' alarms shared among
+   * the run's users (the model counts those per shard instead: `shardAlarm`).
    */
   idle: UnitCost;
+  /** SWEEP_MS the cost run's server had (the idle figures are at this period). */
+  sweepMs: number;
+  /** One member asked by one sweep: requests (the RPC), rows read and written on both sides, the PresenceObject's active seconds. */
+  perSweep: { requests: number; rowsWritten: number; rowsRead: number; activeSeconds: number };
+  /** Per idle user-hour, what is neither a sweep nor a ping (token alarms, anything else): requests, rows. */
+  idleRest: { requests: number; rowsWritten: number; rowsRead: number; activeSeconds: number };
+  /** One `global` shard's alarm: a request, and the rows it writes (its setAlarm) whatever its members. */
+  shardAlarm: { requests: number; rowsWritten: number };
+  /** A watch hub, from the cost run's hub phase (one counts-only watcher of `global`); null when that phase did not run. */
+  hub: { rowsWrittenPerChange: number; rowsReadPerChange: number; cpuMsPerChange: number; followRowsWrittenPerMember: number; followRowsReadPerMember: number } | null;
   /** One status change sent from a device (watchers of the org's roster included). */
   perChange: UnitCost;
   /** Auto-responded pings per device-hour (the SDK's 25 s). */
@@ -96,7 +107,8 @@ function frameCpu(reports: BenchReport[]): { ms: number; from: string } {
 
 /** The model's inputs from a `cost` result and the report it is in; `others` are searched for the fan-out CPU. */
 export function inputsFromCost(file: string, report: BenchReport, cost: CostResult, others: BenchReport[]): ModelInputs {
-  const scopes = SCOPE_KINDS.filter((kind) => Object.keys(cost.perUserHour.calls).some((key) => key.startsWith(`${kind}.`)));
+  // The scopes each user was in: those their status change pushed to (the steady phase, since aa9ab76, has only the sweeps and `global`'s alarms).
+  const scopes = SCOPE_KINDS.filter((kind) => Object.keys(cost.change.perChange.calls).some((key) => key.startsWith(`${kind}.`)));
   const measuredScopes: ScopeKind[] = scopes.length > 0 ? scopes : SCOPE_KINDS;
   const perChange = unitOf(cost.change.perChange, measuredScopes);
   const userHours = (cost.opened * cost.steadySeconds) / 3600;
@@ -105,6 +117,10 @@ export function inputsFromCost(file: string, report: BenchReport, cost: CostResu
   const cpu = frameCpu([report, ...others]);
   const changeCalls = Object.values(cost.change.perChange.calls).reduce((sum, count) => sum + count, 0);
   const framesPerChange = (cost.change.watchers * cost.change.diffsPerWatcher) / Math.max(1, cost.change.changes);
+  const split = cost.split;
+  const sweepMs = Number(cost.serverVars.SWEEP_MS ?? 120_000);
+  const hub = cost.hub;
+  const hubCpu = hub ? Math.max(0, hub.perChangeWithHub.cpuMs - cost.change.perChange.cpuMs) : 0;
   return {
     source: {
       file,
@@ -116,6 +132,22 @@ export function inputsFromCost(file: string, report: BenchReport, cost: CostResu
       minutes: cost.size.minutes,
     },
     idle,
+    sweepMs,
+    perSweep: split?.perSweep ?? { requests: 1, rowsWritten: 0, rowsRead: 0, activeSeconds: 0 },
+    idleRest: split?.rest ?? { requests: 0, rowsWritten: 0, rowsRead: 0, activeSeconds: 0 },
+    shardAlarm: { requests: 1, rowsWritten: split?.shards.rowsWrittenPerAlarm ?? 1 },
+    hub: hub
+      ? {
+          // A room's wake line comes at the start of its call: the hub's first copy (made while it opened the watch socket) shows on
+          // its next line, the first take. Taken out at a push's rows per room (the change phase's) for each member copied.
+          rowsWrittenPerChange: Math.max(0, hub.rowsWrittenPerChange - (hub.follow.members * (cost.change.perChange.rowsWritten.room ?? 0)) / Math.max(1, measuredScopes.length) / Math.max(1, hub.changes)),
+          rowsReadPerChange: hub.rowsReadPerChange,
+          // The hub phase's CPU per change less the org-watched change phase's: what the hub (its takes, copy, counts diffs) added.
+          cpuMsPerChange: hubCpu,
+          followRowsWrittenPerMember: hub.follow.rowsWrittenPerMember,
+          followRowsReadPerMember: (hub.follow.events["room.follow.rowsRead"] ?? 0) / Math.max(1, hub.follow.members),
+        }
+      : null,
     perChange,
     pingsPerDeviceHour: cost.perUserHour.pings,
     idleStatusChangesPerHour: seen,

@@ -1,8 +1,8 @@
 /**
  * `node bench/model/run.ts [--out DIR] [--results DIR] [--cost FILE] [--load FILE] [--shards 1,64] [--check]` (or `npm run bench --
  * --only model`): the load model on the newest `cost` result found under the results directory, for
- * 10k, 100k and 1M online users on each design (today's, the issue's 64 shards, and those with slower
- * shard-to-fan-out calls; or `global` over each of `--shards` rooms, 1 being today's); with the newest `load` result as its
+ * 10k, 100k and 1M online users on each design (the default since aa9ab76, `global` over 64 shards
+ * with one watch hub; and `global` as one room; or `global` over each of `--shards` rooms); with the newest `load` result as its
  * reality check. Writes latest.json and latest.md (default bench/results/model). `--check` runs the
  * model's self-test instead. `--cost` and `--load` pin the bench reports (latest.json) to take the
  * inputs and the reality check from.
@@ -20,7 +20,7 @@ import { findCost, inputsFromCost } from "./inputs.ts";
 import type { ModelInputs } from "./inputs.ts";
 import { breakingPoint, predict, runFigures, type RunFigures } from "./model.ts";
 import { renderModel, type ModelReport } from "./report.ts";
-import { SHARDED, SHARDED_SLOW_FANOUT, STANDARD_WORKLOADS, TODAY, type Design } from "./workload.ts";
+import { DEFAULT_DESIGN, ONE_GLOBAL_ROOM, STANDARD_WORKLOADS, type Design } from "./workload.ts";
 
 /** Every bench report (latest.json) under `dir`, with its path relative to the repository. */
 export function readReports(dir: string): { file: string; report: BenchReport }[] {
@@ -93,8 +93,8 @@ export async function runModel(sources: ModelSources, outDir: string, command: s
   const reality = newestLoad(checks);
   if (!inputs) throw new Error(`no cost result in ${sources.costFile ?? sources.resultsDir}: run \`npm run bench -- --only cost --out bench/results/cost\` first`);
   const designs: Design[] = globalShards
-    ? globalShards.map((shards) => (shards === 1 ? TODAY : { ...SHARDED, name: `global over ${shards} shards`, globalShards: shards }))
-    : [TODAY, SHARDED, SHARDED_SLOW_FANOUT];
+    ? globalShards.map((shards) => ({ ...DEFAULT_DESIGN, name: `global over ${shards} shard(s)`, globalShards: shards }))
+    : [DEFAULT_DESIGN, ONE_GLOBAL_ROOM];
   const predictions = designs.flatMap((design) => STANDARD_WORKLOADS.map((workload) => predict(inputs, design, workload)));
   const largest = STANDARD_WORKLOADS.at(-1) as (typeof STANDARD_WORKLOADS)[number];
   const breakingPoints = designs.flatMap((design) =>
@@ -115,7 +115,9 @@ export async function runModel(sources: ModelSources, outDir: string, command: s
     predictions,
     breakingPoints,
     realityCheck: reality && repredicted(reality, [...all, ...reports], inputs),
-    measuredCost: cost ? { perUserMonth: cost.cost.cost, target: cost.cost.target } : null,
+    measuredCost: cost
+      ? { perUserMonth: cost.cost.cost, target: cost.cost.target, atScale: cost.cost.split ? { users: cost.cost.split.atUsers, perUserMonth: cost.cost.split.atScalePerUserMonth, longRun: cost.cost.split.atScaleLongRunPerUserMonth, perShardMonth: cost.cost.split.shards.perShardMonth } : null }
+      : null,
   };
   const dir = isAbsolute(outDir) ? outDir : join(repoRoot, outDir);
   await mkdir(dir, { recursive: true });

@@ -1,6 +1,6 @@
 /**
  * What the model is asked about: a workload (who is online and what they do) and a design (how
- * scopes are split over objects). The standard workloads are the issue's: 10k, 100k and 1M online
+ * scopes are split over objects, how often rooms sweep). The standard workloads are the issue's: 10k, 100k and 1M online
  * users, one global scope and orgs of 50 to 5,000 online members.
  */
 
@@ -20,6 +20,8 @@ export interface Workload {
   orgWatchersPerMember: number;
   /** Watch sockets on `global` (dashboards; counts only at this size). */
   globalWatchers: number;
+  /** How often each device connects anew (and so also leaves), an hour: each moves its user's device count twice, a `tallyDevices` call each into the one object named "global" (src/presence/connections.ts). Assumed, not measured; 0 when absent. */
+  deviceReconnectsPerHour?: number;
   /** Users with no socket who change their status over REST (the reality check's), and how often. */
   restUsers: number;
   restChangesPerUserHour: number;
@@ -27,28 +29,43 @@ export interface Workload {
 
 export interface Design {
   name: string;
-  /** RoomObjects `global`'s roster is split over (SCOPE_SHARDS global=N); 1 is today's single room. */
+  /** RoomObjects `global`'s roster is split over (SCOPE_SHARDS global=N, 64 by default since aa9ab76). */
   globalShards: number;
   /** Org rosters: one room each (SCOPE_SHARDS org=1). */
   orgShards: number;
   /**
-   * Where watch sockets of a sharded scope live: fan-out objects of at most `socketsPerFanout` sockets,
-   * each getting every shard's coalesced diffs (the issue's design). With one shard, watchers sit on
-   * the room itself, as today.
+   * Watch hubs of a sharded `global` (WATCH_HUBS global=N, 1 by default): each holds up to
+   * `socketsPerHub` watch sockets and a full copy of the roster, fed by every shard at most once a
+   * `hubFeedMs`. With one shard the room is its own hub (watchers sit on it).
    */
-  socketsPerFanout: number;
+  watchHubs: number;
+  socketsPerHub: number;
+  hubFeedMs: number;
   /** A room's diffs go out at most once per this (src/rooms/fanout.ts COALESCE_MS). */
   coalesceMs: number;
-  /** How long a shard gathers diffs before it calls the fan-out objects. */
-  fanoutCoalesceMs: number;
+  /** Each `global` shard asks every member's object once per SWEEP_MS (wrangler.toml, 2 min). */
+  sweepMs: number;
+  /** LEASE_MS: other rooms ask members unheard for 3 leases, every 3 leases (cde82aa); a hub re-follows its shards each lease while watched. */
+  leaseMs: number;
+  /** Members asked per sweep alarm (src/rooms/sweep.ts SWEEP_SLICE); the rest 1 s later. */
+  sweepSlice: number;
 }
 
-/** Today's design: one room per scope, watchers on it. */
-export const TODAY: Design = { name: "one room per scope (today)", globalShards: 1, orgShards: 1, socketsPerFanout: 10_000, coalesceMs: 10, fanoutCoalesceMs: 10 };
-/** The issue's: `global` over 64 shards, watchers on fan-out objects. */
-export const SHARDED: Design = { name: "global over 64 shards (issue #14)", globalShards: 64, orgShards: 1, socketsPerFanout: 10_000, coalesceMs: 10, fanoutCoalesceMs: 10 };
-/** The same, each shard calling the fan-out objects at most once a second (counts-only watchers of a million-member roster need no more). */
-export const SHARDED_SLOW_FANOUT: Design = { ...SHARDED, name: "global over 64 shards, shard diffs to fan-out once a second", fanoutCoalesceMs: 1_000 };
+/** The design at aa9ab76 (and cde82aa) by default: `global` over 64 shards, one watch hub, a sweep every 2 min. */
+export const DEFAULT_DESIGN: Design = {
+  name: "global over 64 shards, 1 watch hub (default since aa9ab76)",
+  globalShards: 64,
+  orgShards: 1,
+  watchHubs: 1,
+  socketsPerHub: 10_000,
+  hubFeedMs: 1_000,
+  coalesceMs: 10,
+  sweepMs: 120_000,
+  leaseMs: 600_000,
+  sweepSlice: 5_000,
+};
+/** The same with `global` as one room (SCOPE_SHARDS global=1): its watchers on the room, and one room sweeping every member. */
+export const ONE_GLOBAL_ROOM: Design = { ...DEFAULT_DESIGN, name: "global as one room (SCOPE_SHARDS global=1)", globalShards: 1 };
 
 function standard(onlineUsers: number): Workload {
   return {
@@ -61,6 +78,7 @@ function standard(onlineUsers: number): Workload {
     zones: false,
     orgWatchersPerMember: 1,
     globalWatchers: 100,
+    deviceReconnectsPerHour: 1,
     restUsers: 0,
     restChangesPerUserHour: 0,
   };

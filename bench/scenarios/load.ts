@@ -10,10 +10,11 @@
  * (5 while its object is awake, its SQLite files open), so the 20,000 descriptors of `ulimit -n` hold
  * about 6,000 sockets with connects paced; the rest of the users change status over REST
  * (`PUT /v1/presence/me`), which reaches their PresenceObjects but, as they have no device, no room.
- * The window starts once every device has connected and OFFLINE_AFTER_MS passed, so every user is in
- * the rhythm of its heartbeat alarm. Lease renewals come once per lease period (OFFLINE_AFTER_MS
- * before LEASE_MS existed, 10 min since): a window shorter than that sees only the renewals the
- * changes do not make unneeded, as the model counts them (model.ts renewalsPerHour).
+ * A few counts-only watchers of `global` make its watch hub exist (aa9ab76: a sharded scope is
+ * watched through hubs fed by every shard once a second), so the hub is measured too. The window
+ * starts once every device has connected and OFFLINE_AFTER_MS passed; it is best a whole number of
+ * sweep periods (SWEEP_MS, 2 min: each `global` shard asks each member once a period), 240 s by
+ * default.
  */
 import { nowMs, sleep } from "../clock.ts";
 import { mergeOpenReports, mergeTraffic } from "../clients/pool.ts";
@@ -21,7 +22,7 @@ import type { OpenReport, RestChangesReport, TrafficReport } from "../clients/me
 import type { ModelInputs } from "../model/inputs.ts";
 import { predict, runFigures, type RunFigures } from "../model/model.ts";
 import { objectKind } from "../model/platform.ts";
-import { TODAY, type Design, type Workload } from "../model/workload.ts";
+import { DEFAULT_DESIGN, type Design, type Workload } from "../model/workload.ts";
 import type { ObjectLoad } from "../server/objectCalls.ts";
 import type { BenchServer } from "../server/server.ts";
 import { round, roundSummary, summarize, type Summary } from "../stats.ts";
@@ -32,6 +33,8 @@ import { markUsage, usageBetween, type Usage } from "./usage.ts";
 const LARGE_ORG = "big";
 const MIN_CHANGE_GAP_MS = 1_100;
 const WINDOW_MS = 10_000;
+/** Counts-only watchers of `global` (through its hub). */
+const GLOBAL_WATCHERS = 10;
 
 /** One measured object: calls a second over the window, the busiest 10 s, and what it ran. */
 export interface MeasuredObject {
@@ -51,6 +54,8 @@ export interface LoadResult {
   connectErrors: Record<string, number>;
   connectSeconds: number;
   watchersOpened: number;
+  /** Counts-only watchers of `global` opened (on its hub). */
+  globalWatchersOpened: number;
   largestOrg: number;
   orgSize: number;
   /** What was sent in the window: status frames from devices, PUTs over REST, and how the PUTs were answered. */
@@ -130,6 +135,9 @@ export async function runLoad(context: BenchContext, inputs: ModelInputs | null)
         const watching = mergeOpenReports(
           await Promise.all(pool.split(watchUrls).map((part, index) => pool.load[index]!.call({ op: "openWatchers", urls: part, concurrency: 50, timeoutMs: 30_000, keepaliveMs: KEEPALIVE_MS }, 120_000))),
         );
+        const globalUrls = deviceTokens.slice(0, GLOBAL_WATCHERS).map((jwt) => `${server.wsUrl}/v1/scopes/global/watch?members=false&token=${jwt}`);
+        const globalWatching = mergeOpenReports([await pool.control.call({ op: "openWatchers", urls: globalUrls, concurrency: 10, timeoutMs: 30_000, keepaliveMs: KEEPALIVE_MS }, 60_000)]);
+        if (globalWatching.failed > 0) context.warnings.push(`load: ${globalWatching.failed} of ${GLOBAL_WATCHERS} watchers of global failed (${JSON.stringify(globalWatching.errors)})`);
         const connectStarted = nowMs();
         const urls = deviceTokens.map((jwt, index) => `${server.wsUrl}/v1/connect?token=${jwt}&device=load-${index}&type=web`);
         const { report: opened, lastAt } = await openPaced(context, urls, connectPerSecond);
@@ -138,9 +146,9 @@ export async function runLoad(context: BenchContext, inputs: ModelInputs | null)
         if (opened.opened === 0) throw new Error(`no device connected (${JSON.stringify(opened.errors)})`);
         if (opened.failed > 0) context.warnings.push(`load: ${opened.failed} of ${devices} devices failed to connect (${JSON.stringify(opened.errors)})`);
 
-        // Every user in the rhythm of its heartbeat alarm before the window opens.
+        // OFFLINE_AFTER_MS after the last connect before the window opens (joins done, every shard's sweep in its rhythm).
         const warm = lastAt + Number(SERVER_VARS.OFFLINE_AFTER_MS) + 5_000 - nowMs();
-        context.log(`    waiting ${(warm / 1000).toFixed(0)} s for every user's first heartbeat period`);
+        context.log(`    waiting ${(warm / 1000).toFixed(0)} s (OFFLINE_AFTER_MS after the last connect)`);
         if (warm > 0) await sleep(warm);
 
         await Promise.all(pool.all.map((thread) => thread.call({ op: "traffic", reset: true }, 10_000)));
@@ -158,7 +166,10 @@ export async function runLoad(context: BenchContext, inputs: ModelInputs | null)
         const windowEnd = before.at + seconds * 1000;
         const [frames, puts] = await Promise.all([framing, putting, sleep(Math.max(0, windowEnd - nowMs()))]);
         const after = markUsage(server, Math.max(nowMs(), windowEnd));
-        const traffic = mergeTraffic(await Promise.all(pool.all.map((thread) => thread.call({ op: "traffic", reset: true }, 10_000))));
+        // The org's watchers are on the load threads, global's on the control thread: their diffs apart.
+        const loadTraffic = mergeTraffic(await Promise.all(pool.load.map((thread) => thread.call({ op: "traffic", reset: true }, 10_000))));
+        const controlTraffic = await pool.control.call({ op: "traffic", reset: true }, 10_000);
+        const traffic = mergeTraffic([loadTraffic, controlTraffic]);
         const windowSeconds = (after.at - before.at) / 1000;
         const usage = usageBetween(server.calls, before, after, traffic.devicePings + traffic.watcherPings);
         const coresBusy = round(usage.cpuMs / 1000 / windowSeconds, 2);
@@ -166,16 +177,29 @@ export async function runLoad(context: BenchContext, inputs: ModelInputs | null)
 
         const loads = server.calls.delta(before.calls, after.calls);
         const groups: Record<string, ObjectLoad[]> = {};
+        // With `global` sharded, the object named "global" is no shard: it keeps the device tally (src/presence/connections.ts).
+        const groupsSharded = loads.some((load) => load.name.startsWith("global#") && !load.name.includes("#hub"));
         for (const load of loads) {
           const kind = objectKind(load.className, load.name);
-          const group = kind === "presence" ? (load.name.startsWith("rest-") ? "presence (REST users)" : "presence (socket users)") : load.name === `org:${LARGE_ORG}` ? "largest org room" : `${kind} room`;
+          const group =
+            kind === "presence"
+              ? load.name.startsWith("rest-")
+                ? "presence (REST users)"
+                : "presence (socket users)"
+              : load.name === "global" && kind === "global" && groupsSharded
+                ? "device tally (global)"
+                : load.name === `org:${LARGE_ORG}`
+                ? "largest org room"
+                : load.name.includes("#hub")
+                  ? `${kind} hub`
+                  : `${kind} room`;
           (groups[group] ??= []).push(load);
         }
         const population: Record<string, number> = { "presence (socket users)": opened.opened, "presence (REST users)": restUsers };
         const kinds: LoadResult["kinds"] = {};
         for (const [group, members] of Object.entries(groups)) {
           const total = members.reduce((sum, load) => sum + load.total, 0);
-          const busiest = members[0];
+          const busiest = members.reduce<ObjectLoad | undefined>((top, load) => (top === undefined || load.total > top.total ? load : top), undefined);
           kinds[group] = {
             objects: members.length,
             meanPerSecond: round(total / Math.max(1, population[group] ?? members.length) / windowSeconds, 4),
@@ -185,20 +209,23 @@ export async function runLoad(context: BenchContext, inputs: ModelInputs | null)
         const globalShards = groups["global room"]?.length ?? 0;
         const sentFrames = frames.reduce((sum, report) => sum + report.sent, 0);
         const socketRate = (sentFrames / Math.max(1, opened.opened) / windowSeconds) * 3600;
-        const restRate = (puts.sent / Math.max(1, restUsers) / windowSeconds) * 3600;
+        // The PUTs that reached their object (answered 200), not those sent: a refused or failed one (out of file descriptors) reaches none.
+        const restRate = ((puts.answers["200"] ?? 0) / Math.max(1, restUsers) / windowSeconds) * 3600;
         const measured: RunFigures = {
           presencePerSocketUser: kinds["presence (socket users)"]?.meanPerSecond ?? 0,
           presencePerRestUser: kinds["presence (REST users)"]?.meanPerSecond ?? 0,
           globalRoom: kinds["global room"]?.busiest?.perSecond ?? 0,
+          globalSweepsPerShard: round((usage.calls["presence.sweep"] ?? 0) / Math.max(1, globalShards) / windowSeconds, 3),
+          hub: kinds["global hub"]?.busiest?.perSecond ?? 0,
           largestOrgRoom: kinds["largest org room"]?.busiest?.perSecond ?? 0,
-          orgFramesPerSecond: round((traffic.watchFrames.diff ?? 0) / windowSeconds, 2),
+          orgFramesPerSecond: round((loadTraffic.watchFrames.diff ?? 0) / windowSeconds, 2),
         };
 
         let predicted: RunFigures | null = null;
         let design: Design | null = null;
         let workload: Workload | null = null;
         if (inputs) {
-          design = { ...TODAY, name: `as run: global over ${Math.max(1, globalShards)} room(s)`, globalShards: Math.max(1, globalShards) };
+          design = { ...DEFAULT_DESIGN, name: `as run: global over ${Math.max(1, globalShards)} room(s)`, globalShards: Math.max(1, globalShards) };
           workload = {
             name: "this run",
             onlineUsers: opened.opened,
@@ -208,7 +235,8 @@ export async function runLoad(context: BenchContext, inputs: ModelInputs | null)
             meanOrg: orgSize,
             zones: false,
             orgWatchersPerMember: watching.opened / largestOrg,
-            globalWatchers: 0,
+            globalWatchers: globalWatching.opened,
+            deviceReconnectsPerHour: 0,
             restUsers,
             restChangesPerUserHour: restRate,
           };
@@ -226,6 +254,7 @@ export async function runLoad(context: BenchContext, inputs: ModelInputs | null)
           connectErrors: opened.errors,
           connectSeconds: round(connectSeconds, 1),
           watchersOpened: watching.opened,
+          globalWatchersOpened: globalWatching.opened,
           largestOrg,
           orgSize,
           statusFrames: sentFrames,

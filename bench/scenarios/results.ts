@@ -313,8 +313,27 @@ export interface CostResult {
   /** workerd's CPU with no client, per second, measured before the connects and taken out of every phase's CPU. */
   idleCpuMsPerSecond: number;
   steadySeconds: number;
-  /** Frames the users' own devices got during the steady phase saying their status moved ("presence away"). */
+  /** Frames the users' own devices got during the steady phase saying their status moved (none expected: every user turned away before it). */
   statusChangesSeen: Record<string, number>;
+  /** The users' one turning away (AWAY_AFTER_MS after connecting), before the steady phase: the frames seen and what one cost, the steady background taken out. */
+  away: { changesSeen: Record<string, number>; seconds: number; perChange: Usage };
+  /** Rows per user-hour the shards' alarms wrote that no wake line showed (their setAlarm), added to `cost`; set after the run that first found them. */
+  unseenShardAlarmRowsPerUserHour?: number;
+  /** The steady phase split into the `global` shards' fixed alarms and what scales with users; the cost per user at 1M users; the sweep-period table. */
+  split: CostSplit;
+  /** One counts-only watcher of `global` (its hub follows every shard), then a status frame per user: what the hub's copy costs; null when the phase failed (see warnings). */
+  hub: {
+    changes: number;
+    takes: number;
+    takesPerSecond: number;
+    hubCallsPerChange: number;
+    rowsWrittenPerChange: number;
+    rowsReadPerChange: number;
+    activeMsPerTake: number;
+    countFramesToWatcher: number;
+    perChangeWithHub: Usage;
+    follow: { members: number; followCalls: number; hubCalls: number; rowsWritten: number; rowsWrittenByEvent: Record<string, number>; rowsRead: number; rowsWrittenPerMember: number; events: Record<string, number> };
+  } | null;
   otherFramesSeen: Record<string, number>;
   pongs: number;
   /** The steady phase per always-online user-hour. */
@@ -334,6 +353,32 @@ export interface CostResult {
     perChange: Usage;
     activeMsPerCall: Record<string, number>;
   };
+}
+
+type PerHour = { requests: number; rowsWritten: number; rowsRead: number; activeSeconds: number };
+
+/** The cost scenario's steady phase split into what is fixed per `global` shard and what scales with users. */
+export interface CostSplit {
+  /** The `global` shards that ran alarms in the steady phase, their alarms, what one shard costs an hour and a month (alarm + setAlarm row), rows written per room alarm; all rooms' alarms. */
+  shards: { alarmed: number; alarms: number; perShardHour: PerHour & { alarms: number }; rowsWrittenPerAlarm: number; perShardMonth: MonthlyCost; roomAlarms: number };
+  /** Per always-online user-hour, the shards' fixed alarms taken out. */
+  perUserHour: PerHour;
+  perUserMonth: MonthlyCost;
+  sweepRpcsPerUserHour: number;
+  pingsPerUserHour: number;
+  /** One member's sweep: the RPC, rows (the shard's reads included), the PresenceObject's active time. */
+  perSweep: PerHour;
+  /** Per user-hour, neither sweep nor ping. */
+  rest: PerHour;
+  /** Per user-hour, what org and zone rooms add in the long run (each asks a member unheard for 3 × LEASE_MS, every 3 × LEASE_MS), at a sweep's cost. */
+  longRunExtraPerUserHour: PerHour;
+  atUsers: number;
+  atShards: number;
+  /** Per user-month at `atUsers` users: per-user part + `atShards` shards' fixed cost ÷ atUsers; and with the long-run org/zone asks. */
+  atScalePerUserMonth: MonthlyCost;
+  atScaleLongRunPerUserMonth: MonthlyCost;
+  /** SWEEP_MS → cost per user-month at `atUsers` (and long run), the bare floor (sweeps + pings), and when a half-open connection is closed (s after its last ping). */
+  sweepTable: { sweepSeconds: number; requestsPerUserHour: number; perUserMonth: number; perUserMonthLongRun: number; floor: number; halfOpenWithinS: [number, number]; halfOpenMeanS: number }[];
 }
 
 export interface FailedResult {

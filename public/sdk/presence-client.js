@@ -1,6 +1,29 @@
-// Generated from src/client by esbuild: do not edit. Rebuild with `npm run build:client`.
+// Generated from packages/client/src by esbuild: do not edit. Rebuild with `npm run build:client`.
 
-// src/client/emitter.ts
+// packages/client/src/protocol.ts
+var MAX_FRAME_BYTES = 4096;
+var PING = "ping";
+var PONG = "pong";
+var CloseCode = {
+  messageTooBig: 1009,
+  heartbeatTimeout: 4e3,
+  deviceReplaced: 4001,
+  tokenExpired: 4003,
+  disconnected: 4004
+};
+var MAX_SUBSCRIPTIONS = 500;
+var MAX_RELATION_CHANGE = 100;
+var MAX_MESSAGES_PER_FRAME = 100;
+var TYPING_INTERVAL_MS = 1e3;
+function sameMember(a, b) {
+  if (a === null || b === null) return a === b;
+  return a.user === b.user && a.status === b.status && a.text === b.text && a.lastActive === b.lastActive && a.name === b.name;
+}
+function isEmptyDiff(diff) {
+  return diff.joins.length + diff.updates.length + diff.leaves.length === 0;
+}
+
+// packages/client/src/emitter.ts
 var Emitter = class {
   listeners = /* @__PURE__ */ new Map();
   on(event, listener) {
@@ -32,14 +55,14 @@ var Emitter = class {
   }
 };
 
-// src/client/backoff.ts
+// packages/client/src/backoff.ts
 var DEFAULT_BACKOFF = { baseMs: 500, capMs: 3e4 };
 function reconnectDelayMs(attempt, policy, random = Math.random) {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt));
   return Math.floor(random() * ceiling);
 }
 
-// src/client/serviceUrl.ts
+// packages/client/src/serviceUrl.ts
 function serviceUrl(baseUrl, path) {
   const origin = baseUrl ?? globalThis.location?.origin;
   if (!origin) throw new Error("baseUrl is required outside a browser page");
@@ -48,7 +71,7 @@ function serviceUrl(baseUrl, path) {
   return url;
 }
 
-// src/client/socket.ts
+// packages/client/src/socket.ts
 var SOCKET_OPEN = 1;
 var openBrowserSocket = (url) => new WebSocket(url);
 function socketUrl(baseUrl, path, query) {
@@ -58,7 +81,7 @@ function socketUrl(baseUrl, path, query) {
   return url.toString();
 }
 
-// src/client/connectionOptions.ts
+// packages/client/src/connectionOptions.ts
 var DEFAULT_PING_INTERVAL_MS = 25e3;
 var DEFAULT_PONG_TIMEOUT_MS = 1e4;
 async function resolveToken(source) {
@@ -74,24 +97,7 @@ function connectionSettings(options) {
   };
 }
 
-// src/protocol/constants.ts
-var MAX_FRAME_BYTES = 4096;
-var PING = "ping";
-var PONG = "pong";
-var CloseCode = {
-  messageTooBig: 1009,
-  heartbeatTimeout: 4e3,
-  deviceReplaced: 4001,
-  tokenExpired: 4003,
-  disconnected: 4004
-};
-var MAX_SUBSCRIPTIONS = 500;
-var MAX_RELATION_CHANGE = 100;
-var MAX_MESSAGE_BODY_BYTES = 8 * 1024;
-var MAX_MESSAGES_PER_FRAME = 100;
-var TYPING_INTERVAL_MS = 1e3;
-
-// src/client/frameBatches.ts
+// packages/client/src/frameBatches.ts
 var utf8 = new TextEncoder();
 function frameBatches(emptyFrame, items, maxItems = Infinity) {
   const batches = [];
@@ -115,7 +121,7 @@ function byteLength(text) {
   return utf8.encode(text).length;
 }
 
-// src/client/DeliveredMessages.ts
+// packages/client/src/DeliveredMessages.ts
 var DeliveredMessages = class {
   /** Every id handed to the app in this client's life. */
   seen = /* @__PURE__ */ new Set();
@@ -179,7 +185,7 @@ var DeliveredMessages = class {
   }
 };
 
-// src/client/tokenExpiry.ts
+// packages/client/src/tokenExpiry.ts
 function timeClaim(token, claim) {
   try {
     const payload = token.split(".")[1] ?? "";
@@ -196,7 +202,7 @@ function refreshAt(expiresAt, now) {
   return expiresAt - Math.min(6e4, Math.max(0, expiresAt - now) / 5);
 }
 
-// src/client/ReconnectingSocket.ts
+// packages/client/src/ReconnectingSocket.ts
 var STABLE_AFTER_MS = 1e4;
 var NO_PONG = 4100;
 var RESYNC = 4101;
@@ -382,7 +388,7 @@ function closeQuietly(socket, code, reason) {
   }
 }
 
-// src/client/RestError.ts
+// packages/client/src/RestError.ts
 var RestError = class _RestError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -401,7 +407,7 @@ var RestError = class _RestError extends Error {
   }
 };
 
-// src/client/Rest.ts
+// packages/client/src/Rest.ts
 var Rest = class {
   constructor(options) {
     this.options = options;
@@ -430,7 +436,7 @@ var Rest = class {
   }
 };
 
-// src/client/Settings.ts
+// packages/client/src/Settings.ts
 var Settings = class {
   rest;
   constructor(options) {
@@ -475,7 +481,7 @@ var Settings = class {
   }
 };
 
-// src/client/subscriptionFrames.ts
+// packages/client/src/subscriptionFrames.ts
 function subscriptionFrames(told, wanted) {
   return [
     ...framesCarrying("unsubscribe", [...told].filter((user) => !wanted.has(user))),
@@ -486,7 +492,7 @@ function framesCarrying(type, users) {
   return frameBatches({ type, users: [] }, users).map((batch) => ({ type, users: batch }));
 }
 
-// src/client/PresenceClient.ts
+// packages/client/src/PresenceClient.ts
 var FLUSH_SPACING_MS = 250;
 var PresenceClient = class {
   device;
@@ -749,16 +755,7 @@ var PresenceClient = class {
   }
 };
 
-// src/protocol/member.ts
-function sameMember(a, b) {
-  if (a === null || b === null) return a === b;
-  return a.user === b.user && a.status === b.status && a.text === b.text && a.lastActive === b.lastActive && a.name === b.name;
-}
-function isEmptyDiff(diff) {
-  return diff.joins.length + diff.updates.length + diff.leaves.length === 0;
-}
-
-// src/client/roster.ts
+// packages/client/src/roster.ts
 function rosterOf(sync) {
   return { seq: sync.seq, members: new Map(sync.members.map((member) => [member.user, member])) };
 }
@@ -797,7 +794,7 @@ function countMembers(members) {
   return { ...counts, total };
 }
 
-// src/client/RosterWatch.ts
+// packages/client/src/RosterWatch.ts
 var RosterWatch = class {
   constructor(scope, options) {
     this.scope = scope;
@@ -864,7 +861,7 @@ function watch(scope, options) {
   return new RosterWatch(scope, options);
 }
 
-// src/client/activity.ts
+// packages/client/src/activity.ts
 var DEFAULT_ACTIVITY_THROTTLE_MS = 12e3;
 var INPUT_EVENTS = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart"];
 function trackActivity(client, options = {}) {

@@ -13,7 +13,7 @@ export const restCors = createMiddleware<AppEnv>((c, next) =>
   cors({
     origin: (origin) => (allows(readConfig(c.env).allowedOrigins, origin) ? origin : null),
     allowMethods: ["GET", "POST", "PUT", "DELETE"],
-    allowHeaders: ["authorization", "content-type"],
+    allowHeaders: ["authorization", "content-type", "if-none-match"],
     maxAge: 600,
   })(c, next),
 );

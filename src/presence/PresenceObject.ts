@@ -1,23 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config";
 import type { Env } from "../env";
-import { ApiError } from "../errors";
 import { metered } from "../observability/meter";
-import { refusalResponse } from "../observability/refusals";
 import type { DayReport } from "../history/onlineDays";
 import { objectName } from "../objectName";
 import type { Identity } from "../protocol/claims";
 import type { InboxPage } from "../protocol/messages";
 import type { PresenceView } from "../protocol/presence";
 import type { Privacy, RelationsChange, UpdateMeRequest } from "../protocol/rest";
-import { UpgradeTickets } from "../sockets/internalUpgrade";
 import type { SweepAnswer } from "../rooms/roster";
 import type { Viewer } from "../visibility/rule";
+import { DeviceDoor } from "./deviceDoor";
 import { DeviceFrames } from "./deviceFrames";
-import { DeviceSockets, MAX_DEVICES, type ConnectContext } from "./deviceSockets";
+import { DeviceSockets, type ConnectContext } from "./deviceSockets";
 import type { Incoming, Received } from "./mail";
-import { isRevoked } from "./record";
 import type { RelationKind, RelationsResult } from "./relations";
+import type { BeatAnswer, RestBeat } from "./restDevices";
 import type { FocusPass } from "./subject";
 import type { StampedView, UserViewer } from "./subscribers";
 import { UserPresence } from "./userPresence";
@@ -29,11 +27,11 @@ export class PresenceObject extends DurableObject<Env> {
   private readonly sockets = new DeviceSockets(this.storage.state);
   private readonly presence = new UserPresence(this.storage.state, this.env, this.config, this.sockets, objectName(this.ctx), this.storage.meter);
   private readonly frames = new DeviceFrames(this.presence, this.sockets, this.env, this.config);
-  private readonly tickets = new UpgradeTickets<ConnectContext>();
+  private readonly door = new DeviceDoor(this.presence, this.sockets, this.env, (work) => this.ctx.waitUntil(work));
 
   /** Takes a device's context for the upgrade that follows: its ticket, or null for a token older than a sign-out everywhere. */
   async admit(context: ConnectContext): Promise<string | null> {
-    return isRevoked(this.presence.store.load(), context.issuedAt) ? null : this.tickets.issue(context, Date.now());
+    return this.door.admit(context);
   }
 
   /** Signs the user out everywhere: every device closes (4004), older tokens are refused from now on. */
@@ -48,15 +46,7 @@ export class PresenceObject extends DurableObject<Env> {
 
   /** Opens the device socket that `admit` issued a ticket for. */
   async fetch(request: Request): Promise<Response> {
-    const context = this.tickets.take(request, Date.now());
-    if (!context) return refusalResponse(this.env, new ApiError(503, "unavailable", "the connection was not admitted in time; connect again"));
-    const { identity, device, type, expiresAt } = context;
-    const opened = this.sockets.open(device, type, expiresAt, Date.now());
-    if (!opened) return refusalResponse(this.env, new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`), { user: identity.sub, device });
-    const { client, replaced } = opened;
-    // The hello goes out before the handler's first await; room pushes never hold back the 101.
-    this.ctx.waitUntil(this.presence.handle("fetch", { type: "connect", identity, device, replaced }));
-    return new Response(null, { status: 101, webSocket: client });
+    return this.door.open(request);
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -94,6 +84,11 @@ export class PresenceObject extends DurableObject<Env> {
   /** A status or text chosen over REST, as the `status` frame. */
   async choose(identity: Identity, change: UpdateMeRequest): Promise<PresenceView> {
     return (await this.presence.handle("choose", { type: "choose", identity, change })).own;
+  }
+
+  /** A REST device's heartbeat (or, with `leave`, its end): it counts as connected until `OFFLINE_AFTER_MS` after it. */
+  async heartbeat(beat: RestBeat): Promise<BeatAnswer> {
+    return this.presence.heartbeat(beat);
   }
 
   /** The user's privacy settings, after applying `change` when given. */

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { roomOf, type ShardCounts } from "../rooms/shards";
 import { logEvent } from "../observability/log";
 import { metric } from "../observability/metrics";
 import type { PresenceEvent, Step } from "./transition";
@@ -18,10 +19,14 @@ export function logConnections(env: Pick<Env, "METRICS">, user: string, event: P
   }
 }
 
-/** Tells the service's directory (the `global` room) how many device sockets the user holds now, for `/v1/stats`. */
-export async function tallyDevices(env: Pick<Env, "ROOMS">, user: string, devices: number): Promise<void> {
+/**
+ * Tells the user's `global` shard (the `global` room when it is whole) how many devices the user
+ * holds now, for `/v1/stats`, which sums the shards: spread like the roster, no one object takes
+ * every connect and disconnect.
+ */
+export async function tallyDevices(env: Pick<Env, "ROOMS">, user: string, devices: number, shards: ShardCounts): Promise<void> {
   try {
-    await env.ROOMS.getByName("global").tallyDevices(user, devices);
+    await env.ROOMS.getByName(roomOf("global", user, shards)).tallyDevices(user, devices);
   } catch {
     logEvent("push_failed", { user, what: "device tally" });
   }

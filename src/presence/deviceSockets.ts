@@ -52,13 +52,20 @@ export class DeviceSockets {
 
   /**
    * Opens a device's socket, closing its earlier sockets (4001); null when the user has the most
-   * devices already (reconnecting a device id is always allowed).
+   * devices already, counting `restDevices` besides the sockets (reconnecting a device id is always allowed).
    */
-  open(id: string, type: DeviceType, expiresAt: number, now: number): { client: WebSocket; replaced: DeviceState[] } | null {
+  open(id: string, type: DeviceType, expiresAt: number, now: number, restDevices: number): { client: WebSocket; replaced: DeviceState[] } | null {
     const earlier = this.of(id);
-    if (earlier.length === 0 && this.live().length >= MAX_DEVICES) return null;
+    if (earlier.length === 0 && this.live().length + restDevices >= MAX_DEVICES) return null;
+    const replaced = this.replace(id);
+    return { client: this.accept(id, type, now, expiresAt), replaced };
+  }
+
+  /** Closes `device`'s open sockets (4001: a newer connection of it took over); answers what they were. */
+  replace(device: string): DeviceState[] {
+    const earlier = this.of(device);
     for (const ws of earlier) ws.close(CloseCode.deviceReplaced, "replaced by a newer connection of this device");
-    return { client: this.accept(id, type, now, expiresAt), replaced: earlier.flatMap((ws) => attachedDevice(ws) ?? []) };
+    return earlier.flatMap((ws) => attachedDevice(ws) ?? []);
   }
 
   /** Accepts a device's socket (hibernatable) and returns the client end. */

@@ -1,18 +1,18 @@
 import type { Identity } from "../protocol/claims";
-import type { DeviceType } from "../protocol/ids";
+import type { PresenceDeviceType } from "../protocol/ids";
 import type { Member, Status } from "../protocol/presence";
 import type { Privacy } from "../protocol/rest";
 import { DEFAULT_PRIVACY } from "../visibility/rule";
 import type { DeviceScopes } from "./deviceScopes";
 import { NO_FOCUS, type FocusState } from "./focus";
-import { EMPTY_USER_STATE, type UserState } from "./status";
+import { EMPTY_USER_STATE, type LiveDevice, type UserState } from "./status";
 import { NEVER_SEEN, type Visible } from "./visibleStatus";
 
 /** What the user's own devices were last shown; `devices` also says which devices were connected then. */
 export interface Shown {
   status: Status;
   text: string | null;
-  devices: { id: string; type: DeviceType }[];
+  devices: { id: string; type: PresenceDeviceType }[];
 }
 
 /** What one scope's roster should hold for this user, and whether the room has it. */
@@ -56,10 +56,12 @@ export interface UserRecord {
   blocksRev: number;
   /** The status everyone else sees, since when, and its `rev` (webhook events, online time). */
   visible: Visible;
+  /** Devices kept online by REST heartbeats (they have no socket to hold them), each with when it was last heard. */
+  restDevices: LiveDevice[];
 }
 
 export function newRecord(identity: Identity): UserRecord {
-  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [], revokedBefore: null, privacy: DEFAULT_PRIVACY, blocksRev: 0, visible: NEVER_SEEN };
+  return { identity, state: EMPTY_USER_STATE, shown: null, rev: 0, rooms: [], focus: NO_FOCUS, deviceScopes: [], revokedBefore: null, privacy: DEFAULT_PRIVACY, blocksRev: 0, visible: NEVER_SEEN, restDevices: [] };
 }
 
 /** Whether a device connection with a token issued at `issuedAt` (epoch s; null: unknown) was revoked. */

@@ -1,4 +1,4 @@
-import type { DeviceType } from "../protocol/ids";
+import type { PresenceDeviceType } from "../protocol/ids";
 import type { ChosenStatus, PresenceView, Status } from "../protocol/presence";
 
 /**
@@ -21,7 +21,7 @@ export interface Timers {
 /** One connected device, as kept in its socket's attachment. */
 export interface DeviceState {
   id: string;
-  type: DeviceType;
+  type: PresenceDeviceType;
   connectedAt: number;
   lastActive: number;
   /** When the token the socket lives on expires (epoch ms); a `token` frame moves it. */

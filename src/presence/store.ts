@@ -3,7 +3,7 @@ import { LazySchema } from "../storage/schema";
 import type { DeviceScopes } from "./deviceScopes";
 import type { FocusState } from "./focus";
 import type { RoomSync, Shown, UserRecord } from "./record";
-import type { ManualStatus } from "./status";
+import type { LiveDevice, ManualStatus } from "./status";
 import type { Audience } from "../protocol/rest";
 import { DEFAULT_PRIVACY } from "../visibility/rule";
 import { visibleOf, type VisibleStatus } from "./visibleStatus";
@@ -34,12 +34,13 @@ CREATE TABLE IF NOT EXISTS user_record (
   blocks_rev INTEGER,
   visible_status TEXT,
   visible_since INTEGER,
-  visible_rev INTEGER
+  visible_rev INTEGER,
+  rest_devices TEXT
 );
 `;
 
 /** Columns added after the table's first release; a table made before gets them when the object starts. */
-const ADDED_COLUMNS = ["until INTEGER", "visibility TEXT", "last_seen_audience TEXT", "blocks_rev INTEGER", "visible_status TEXT", "visible_since INTEGER", "visible_rev INTEGER"];
+const ADDED_COLUMNS = ["until INTEGER", "visibility TEXT", "last_seen_audience TEXT", "blocks_rev INTEGER", "visible_status TEXT", "visible_since INTEGER", "visible_rev INTEGER", "rest_devices TEXT"];
 
 type RecordRow = {
   user: string;
@@ -66,6 +67,7 @@ type RecordRow = {
   visible_status: VisibleStatus | null;
   visible_since: number | null;
   visible_rev: number | null;
+  rest_devices: string | null;
 };
 
 function identityOf(row: RecordRow): Identity {
@@ -103,6 +105,7 @@ function recordOf(row: RecordRow): UserRecord {
       since: row.visible_since ?? row.last_active ?? 0,
       rev: row.visible_rev ?? row.rev,
     },
+    restDevices: row.rest_devices === null ? [] : (JSON.parse(row.rest_devices) as LiveDevice[]),
   };
 }
 
@@ -136,8 +139,8 @@ export class PresenceStore {
     this.sql.exec(
       `INSERT OR REPLACE INTO user_record
         (id, user, org, zone, name, manual, text, last_active, last_seen, left_at, cloak_last_active, cloak_last_seen, rev, shown, rooms, focus, device_scopes, revoked_before,
-        until, visibility, last_seen_audience, blocks_rev, visible_status, visible_since, visible_rev)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        until, visibility, last_seen_audience, blocks_rev, visible_status, visible_since, visible_rev, rest_devices)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       identity.sub,
       identity.org ?? null,
       identity.zone ?? null,
@@ -162,6 +165,7 @@ export class PresenceStore {
       record.visible.status,
       record.visible.since,
       record.visible.rev,
+      record.restDevices.length === 0 ? null : JSON.stringify(record.restDevices),
     );
     this.cached = record;
   }

@@ -7,7 +7,8 @@ import type { Privacy, UpdateMeRequest } from "../protocol/rest";
 import { inRosters, rosterShowsActivity } from "../visibility/rule";
 import { endFocusOf, focusDevice, focusedBy, receiveFocus, releaseGoneDevices, type FocusNotice, type FocusState } from "./focus";
 import { newRecord, sameRecord, type Shown, type UserRecord } from "./record";
-import { connectScopes, nextScopeLapse, scopesNow, settleScopes } from "./deviceScopes";
+import { connectScopes, nextScopeLapse, scopesNow, settleScopes, type DeviceScopes } from "./deviceScopes";
+import { heardFrom, isRestDevice, liveDevices } from "./restDevices";
 import { nextVisible, type VisibleChange } from "./visibleStatus";
 import { ONE_SHARD_EACH, roomOf, type ShardCounts } from "../rooms/shards";
 import { carriesBlocks, dueRoomSyncs, markSent, nextRoomSyncAt, planRoomSyncs, scopesOf, sweptByGlobal } from "./roomSync";
@@ -45,6 +46,13 @@ export type PresenceEvent =
   | { type: "frame"; device: string; frame: StateFrame }
   /** A status chosen over REST. */
   | { type: "choose"; identity: Identity; change: UpdateMeRequest }
+  /**
+   * A REST device's heartbeat, with the token it came with (expiring at `expiresAt`); `active`: the
+   * user is active on it; `replaced`: sockets of the same device id, just closed.
+   */
+  | { type: "heartbeat"; identity: Identity; device: string; expiresAt: number; active: boolean; replaced: DeviceState[] }
+  /** A REST device ends at once (its heartbeats stop), as a socket's close. */
+  | { type: "restLeave"; device: string }
   /** A device socket closed or failed; it is no longer live. */
   | { type: "leave"; device: DeviceState }
   /** The alarm: time-driven changes are due. */
@@ -67,6 +75,7 @@ export type PresenceEvent =
 export interface TransitionInput {
   user: string;
   record: UserRecord | null;
+  /** The devices whose sockets are open (REST devices come from the record). */
   live: readonly LiveDevice[];
   event: PresenceEvent;
   now: number;
@@ -115,7 +124,7 @@ export interface Step {
 /** Who the user is, for an event that makes a record for a user who never connected (null: one that does not). */
 function identityOf(user: string, event: PresenceEvent): Identity | null {
   if (event.type === "disconnect" || event.type === "privacy" || event.type === "blocks") return { sub: user };
-  return event.type === "connect" || event.type === "choose" ? event.identity : null;
+  return event.type === "connect" || event.type === "choose" || event.type === "heartbeat" ? event.identity : null;
 }
 
 function showOf(own: PresenceView): Shown {
@@ -138,7 +147,7 @@ export function transition(input: TransitionInput): Step {
     return { record: null, changed: false, messages: [], closes: [], pushes: [], notices: [], own: unknown, others: unknown, change: null, alarmAt: null };
   }
 
-  const applied = applyEvent(start, input);
+  const applied = applyEvent(start, { ...input, live: liveDevices(input.live, start.restDevices) });
   let { state, focus } = applied;
   const { devices, messages, closes, notices } = applied;
 
@@ -147,14 +156,15 @@ export function transition(input: TransitionInput): Step {
   const liveIds = new Set(devices.map((device) => device.id));
   const departed = (start.shown?.devices ?? []).filter((device) => !liveIds.has(device.id));
   if (departed.length > 0 && devices.length === 0 && state.leftAt === null) {
-    const seenLeaving = event.type === "leave" || closes.length > 0;
+    const seenLeaving = event.type === "leave" || event.type === "restLeave" || closes.length > 0;
     state = { ...state, leftAt: seenLeaving ? now : (state.lastActive ?? now) };
   }
   const released = releaseGoneDevices(focus, liveIds);
   focus = released.focus;
   notices.push(...released.notices);
 
-  state = event.type === "connect" ? mergeLastActive(state, devices) : keepLastActive(state, devices, event.type === "frame");
+  const active = event.type === "frame" || (event.type === "heartbeat" && event.active);
+  state = event.type === "connect" ? mergeLastActive(state, devices) : keepLastActive(state, devices, active);
   const graced = expireGrace(state, devices, now, timers);
   const own = selfView(user, graced, devices, now, timers);
   state = withCloak(graced, start.shown?.status ?? "offline", own.status, devices, now);
@@ -168,7 +178,8 @@ export function transition(input: TransitionInput): Step {
   const shown = showOf(own);
   const greeted = event.type === "connect" ? event.device : null;
   if (!sameShown(start.shown, shown)) {
-    for (const device of devices) if (device.id !== greeted) messages.push({ device: device.id, frame: { type: "presence", presence: own } });
+    // A REST device has no socket to write to: it reads its presence in the heartbeat's answer.
+    for (const device of devices) if (device.id !== greeted && !isRestDevice(device)) messages.push({ device: device.id, frame: { type: "presence", presence: own } });
   }
   if (greeted !== null) {
     messages.push({ device: greeted, frame: { type: "hello", user, device: greeted, presence: own } });
@@ -186,7 +197,7 @@ export function transition(input: TransitionInput): Step {
   const rooms = markSent(plan.rooms, due, now);
   const others = publicView(own, state.cloak);
   const { visible, change } = nextVisible(start.visible, others, now);
-  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore, privacy, blocksRev, visible };
+  const record: UserRecord = { identity: applied.identity, state, shown, rev: plan.rev, rooms, focus, deviceScopes, revokedBefore: applied.revokedBefore, privacy, blocksRev, visible, restDevices: devices.filter(isRestDevice) };
   const pushes = due.map((sync) => ({ scope: sync.scope, room: sync.room ?? sync.scope, ...(sync.leaveFrom === undefined ? {} : { leaveFrom: sync.leaveFrom }), member: sync.member, rev: sync.rev, ...(sync.rank === undefined ? {} : { rank: sync.rank }), ...(carriesBlocks(sync) ? { withBlocks: true } : {}) }));
   return {
     record,
@@ -225,7 +236,9 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
   switch (event.type) {
     case "connect": {
       const released = focusDevice(record.focus, event.device, null);
-      const state = { ...mergeLastActive(record.state, event.replaced), leftAt: null };
+      // A REST device of the same id is replaced by the socket, as an earlier socket would be.
+      const replacedRest = record.restDevices.filter((device) => device.id === event.device);
+      const state = { ...mergeLastActive(record.state, [...event.replaced, ...replacedRest]), leftAt: null };
       const deviceScopes = connectScopes(record.deviceScopes, event.device, scopesOf(event.identity));
       return { ...base, identity: event.identity, deviceScopes, state, focus: released.focus, notices: released.notices };
     }
@@ -234,10 +247,16 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
       return { ...base, state: chooseStatus(record.state, event.change.status, event.change.text, event.change.until) };
     case "leave":
       return { ...base, state: mergeLastActive(record.state, [event.device]) };
+    case "heartbeat":
+      return heartbeat(record, base, event, now);
+    case "restLeave": {
+      const leaving = live.filter((device) => device.id === event.device && isRestDevice(device));
+      return { ...base, state: mergeLastActive(record.state, leaving), devices: live.filter((device) => !leaving.includes(device)) };
+    }
     case "alarm":
     case "sweep": {
-      const expired = live.filter((device) => device.expiresAt <= now);
-      const silent = live.filter((device) => !expired.includes(device) && device.lastHeard + timers.offlineAfterMs <= now);
+      const expired = live.filter((device) => tokenExpired(device, now));
+      const silent = live.filter((device) => !expired.includes(device) && silentFor(device, now, timers));
       return {
         ...base,
         state: mergeLastActive(record.state, [...expired, ...silent]),
@@ -275,6 +294,28 @@ function applyEvent(record: UserRecord, input: TransitionInput): Applied {
         revokedBefore: Math.floor(now / 1000),
       };
   }
+}
+
+/**
+ * A REST device heard from: it is live until `OFFLINE_AFTER_MS` after this. Its first heartbeat (or
+ * one whose token names other scopes) connects it as a socket's connect would: the token's identity
+ * and scopes are the device's from then on.
+ */
+function heartbeat(record: UserRecord, base: Applied, event: Extract<PresenceEvent, { type: "heartbeat" }>, now: number): Applied {
+  const held = base.devices.find((device) => device.id === event.device && isRestDevice(device));
+  const device = heardFrom(held, event.device, event.expiresAt, event.active, now);
+  // In place, so the order devices are shown in stays put from one heartbeat to the next.
+  const devices = held === undefined ? [...base.devices.filter((live) => live.id !== event.device), device] : base.devices.map((live) => (live === held ? device : live));
+  const state = { ...mergeLastActive(record.state, event.replaced), leftAt: null };
+  const scopes = scopesOf(event.identity);
+  if (held !== undefined && holdsScopes(record.deviceScopes, event.device, scopes)) return { ...base, state, devices };
+  return { ...base, identity: event.identity, deviceScopes: connectScopes(record.deviceScopes, event.device, scopes), state, devices };
+}
+
+/** Whether `device` is connected with exactly `scopes` already. */
+function holdsScopes(list: readonly DeviceScopes[], device: string, scopes: readonly string[]): boolean {
+  const entry = list.find((held) => held.device === device && held.leftAt === null);
+  return entry !== undefined && entry.scopes.length === scopes.length && entry.scopes.every((scope, index) => scope === scopes[index]);
 }
 
 function applyFrame(record: UserRecord, base: Applied, device: string, frame: StateFrame): Applied {
@@ -316,15 +357,26 @@ function keepLastActive(state: UserState, devices: readonly LiveDevice[], active
   return latest !== null && latest - (state.lastActive ?? 0) >= LAST_ACTIVE_SAVE_MS ? { ...state, lastActive: latest } : state;
 }
 
+const tokenExpired = (device: LiveDevice, now: number) => device.expiresAt <= now;
+const silentFor = (device: LiveDevice, now: number, timers: Pick<Timers, "offlineAfterMs">) => device.lastHeard + timers.offlineAfterMs <= now;
+
+/** Whether an alarm or a sweep would close a device now: its token expired, or it has been silent for `OFFLINE_AFTER_MS`. */
+export function devicesDue(devices: readonly LiveDevice[], now: number, timers: Pick<Timers, "offlineAfterMs">): boolean {
+  return devices.some((device) => tokenExpired(device, now) || silentFor(device, now, timers));
+}
+
 /**
  * The one alarm: a device's token expiry, the next change of status by itself, or a room push; and
- * a device's heartbeat expiry, unless the user's `global` shard sweeps them (the sweep checks it, so
- * an always-online user's object sets no alarm at all).
+ * a socket's heartbeat expiry, unless the user's `global` shard sweeps them (the sweep checks it, so
+ * an always-online user's object sets no alarm at all). A REST device's expiry always keeps the
+ * alarm: it goes offline `OFFLINE_AFTER_MS` after its last heartbeat, not at the next sweep.
+ * `devices` are the live devices, REST devices among them.
  */
 export function nextAlarmAt(record: UserRecord, devices: readonly LiveDevice[], now: number, timers: Timers): number | null {
   const swept = sweptByGlobal(record.rooms);
+  const heartbeatDue = (device: LiveDevice) => (swept && !isRestDevice(device) ? Number.POSITIVE_INFINITY : device.lastHeard + timers.offlineAfterMs);
   const times = [
-    ...devices.map((device) => (swept ? device.expiresAt : Math.min(device.lastHeard + timers.offlineAfterMs, device.expiresAt))),
+    ...devices.map((device) => Math.min(heartbeatDue(device), device.expiresAt)),
     nextStatusChangeAt(record.state, devices, now, timers),
     nextRoomSyncAt(record.rooms, timers.leaseMs),
     nextScopeLapse(record.deviceScopes, timers.disconnectGraceMs),

@@ -12,17 +12,19 @@ import { OneAlarm } from "../storage/alarm";
 import { sightOf, viewFor, type Viewer } from "../visibility/rule";
 import { logConnections, tallyDevices } from "./connections";
 import { pushToRooms, tellPartners } from "./delivery";
-import { attachedDevice, type DeviceSockets } from "./deviceSockets";
+import { attachedDevice, MAX_DEVICES, type DeviceSockets } from "./deviceSockets";
 import { dropFocus, type FocusNotice } from "./focus";
 import { Following } from "./following";
 import { Mail, type Incoming, type Received } from "./mail";
 import { Relations, type RelationKind, type RelationsResult } from "./relations";
 import { afterFailedPushes, sweepAnswer } from "./roomSync";
 import type { SweepAnswer } from "../rooms/roster";
+import { isRevoked } from "./record";
+import { liveDevices, type BeatAnswer, type RestBeat } from "./restDevices";
 import { PresenceStore } from "./store";
 import { focusPass, mayFocus, subjectOf, asViewer, type FocusPass } from "./subject";
 import type { StampedView, UserViewer } from "./subscribers";
-import { nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
+import { devicesDue, nextAlarmAt, transition, type PresenceEvent, type Step } from "./transition";
 import { announce } from "../webhooks/producer";
 import { erasedChange } from "./visibleStatus";
 
@@ -111,12 +113,12 @@ export class UserPresence {
       step.changed || relationsChanged ? this.following.subscribers.changed((viewer) => viewFor(sightOf(subject, viewer), step.own, step.others)) : null,
       event.type === "connect" ? this.mail.greet(event.device) : null,
       announce(this.env, this.config, this.user, step.change),
-      devices === devicesBefore ? null : tallyDevices(this.env, this.user, devices),
+      devices === devicesBefore ? null : tallyDevices(this.env, this.user, devices, this.config.scopeShards),
     ]);
     if (failed.length > 0) this.store.update((record) => ({ ...record, rooms: afterFailedPushes(record.rooms, failed, Date.now(), Math.random) }));
     if (refused.length > 0) this.refuseFocus(refused);
     const current = this.store.load();
-    const presenceAt = failed.length === 0 && refused.length === 0 ? step.alarmAt : current && nextAlarmAt(current, this.sockets.live(), Date.now(), this.config);
+    const presenceAt = failed.length === 0 && refused.length === 0 ? step.alarmAt : current && nextAlarmAt(current, liveDevices(this.sockets.live(), current.restDevices), Date.now(), this.config);
     await this.alarmClock.set([presenceAt, this.mail.nextDue()]);
     logWake(this.config, "presence", wake, { loads: this.store.counts.loads - before.loads, saves: this.store.counts.saves - before.saves }, this.meter);
     return step;
@@ -124,13 +126,30 @@ export class UserPresence {
 
   /**
    * A room sweeps its members: devices silent for `OFFLINE_AFTER_MS` (a half-open connection) or
-   * with an expired token close now, and the answer says what `room` should hold for the user.
-   * Nothing is written when nothing changed.
+   * with an expired token close now, and the answer says what `room` should hold for the user. When
+   * no device is due, the answer comes from the record alone: nothing else is read, nothing written.
    */
   async sweep(room: string): Promise<SweepAnswer> {
-    await this.handle("sweep", { type: "sweep" });
+    if (this.store.load() !== null && devicesDue(this.sockets.live(), Date.now(), this.config)) await this.handle("sweep", { type: "sweep" });
+    else logWake(this.config, "presence", "sweep", {}, this.meter);
     const record = this.store.load();
     return record ? sweepAnswer(record.rooms, room, record.rev) : { member: null, rev: 0 };
+  }
+
+  /**
+   * A REST device's heartbeat: it is live (a new one if the user has room for it) until
+   * `OFFLINE_AFTER_MS` after this, or, with `leave`, ends now. A socket of the same device id is
+   * replaced (4001), as by a newer connection of that device.
+   */
+  async heartbeat(beat: RestBeat): Promise<BeatAnswer> {
+    const record = this.store.load();
+    if (beat.leave) return { ok: true, presence: (await this.handle("heartbeat", { type: "restLeave", device: beat.device })).own };
+    if (isRevoked(record, beat.issuedAt)) return { ok: false, code: "revoked_token" };
+    const live = liveDevices(this.sockets.live(), record?.restDevices ?? []);
+    if (!live.some((device) => device.id === beat.device) && live.length >= MAX_DEVICES) return { ok: false, code: "too_many_devices" };
+    const { identity, device, expiresAt, active } = beat;
+    const step = await this.handle("heartbeat", { type: "heartbeat", identity, device, expiresAt, active, replaced: this.sockets.replace(device) });
+    return { ok: true, presence: step.own };
   }
 
   /** A partner's object refused a focus (the two may not see each other, or the partner is unknown): it ends, and the device is told. */

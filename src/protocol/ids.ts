@@ -16,8 +16,12 @@ export const ShortId = z
   .regex(/^[A-Za-z0-9._-]+$/, "1-64 chars of A-Za-z0-9._-");
 
 export const DeviceId = ShortId;
+/** What a device socket says it is (`type=` when connecting). */
 export const DeviceType = z.enum(["web", "mobile", "desktop"]);
 export type DeviceType = z.infer<typeof DeviceType>;
+/** A device as presence lists it: a socket's type, or `rest` for one kept online by REST heartbeats. */
+export const PresenceDeviceType = z.enum([...DeviceType.options, "rest"]);
+export type PresenceDeviceType = z.infer<typeof PresenceDeviceType>;
 
 /** `global`, `org:<id>` or `zone:<id>`. */
 export const ScopeId = z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DeviceId, DeviceType, UserId } from "./ids";
+import { DeviceId, PresenceDeviceType, UserId } from "./ids";
 import { plainText } from "./text";
 
 /** What a user sees of themself. Others see `invisible` as `offline`. */
@@ -26,7 +26,7 @@ export const DisplayName = plainText(128).refine((text) => text.length > 0, "mus
 
 export const DeviceView = z.object({
   id: DeviceId,
-  type: DeviceType,
+  type: PresenceDeviceType,
   idle: z.boolean(),
 });
 export type DeviceView = z.infer<typeof DeviceView>;

@@ -11,6 +11,19 @@ export const BatchResponse = z.object({ presence: z.record(z.string(), PresenceV
 export const UpdateMeRequest = z.strictObject({ status: ChosenStatus.optional(), text: StatusText.optional(), until: Until.optional() });
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
 
+/** A REST device's heartbeat (the whole body is optional: no body keeps the device `rest` online, not active). */
+export const HeartbeatRequest = z.strictObject({
+  device: DeviceId.optional().meta({ description: "The REST device's id (default `rest`), as a device socket's `device`; keep it stable per tab or install" }),
+  active: z.boolean().optional().meta({ description: "`true`: the user is active on the device (as an `activity` frame)" }),
+  leave: z.boolean().optional().meta({ description: "`true`: the device ends now (as a socket's close; the grace window applies), as `DELETE` does" }),
+});
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
+export const HeartbeatResponse = z.object({
+  presence: PresenceView,
+  heartbeatMs: z.number().int().meta({ description: "Send the next heartbeat within this many ms (half of OFFLINE_AFTER_MS); 0 after a leave" }),
+});
+export const HeartbeatLeaveQuery = z.object({ device: DeviceId.optional().meta({ description: "The REST device to end (default `rest`)" }) });
+
 export const ConnectQuery = z.object({
   token: z.string().optional(),
   device: DeviceId.optional(),

@@ -106,13 +106,13 @@ export class RoomObject extends DurableObject<Env> {
     this.room.index.mark(scope, active);
   }
 
-  /** The `global` room's directory: `user` holds this many device sockets now. */
+  /** A `global` shard's (or the whole `global` room's) tally: `user` holds this many devices now. */
   async tallyDevices(user: string, devices: number): Promise<void> {
     logWake(this.config, "room", "tallyDevices", {}, this.storage.meter);
     this.room.index.tally(user, devices);
   }
 
-  /** The `global` room's directory: the scopes that hold anyone, and the device sockets held now. */
+  /** The `global` room's directory (the scopes that hold anyone), and the devices this object tallies. */
   async directory(): Promise<{ scopes: string[]; more: boolean; devices: number }> {
     logWake(this.config, "room", "directory", {}, this.storage.meter);
     return this.room.index.read();

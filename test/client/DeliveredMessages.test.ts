@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DeliveredMessages, type MessageIdsFrame } from "../../src/client/DeliveredMessages";
-import type { Message } from "../../src/client";
+import { DeliveredMessages, type MessageIdsFrame } from "../../packages/client/src/DeliveredMessages";
+import type { Message } from "../../packages/client/src";
 import { MAX_FRAME_BYTES } from "../../src/protocol/constants";
 
 const message = (id: string, from = "alice"): Message => ({ id, from, body: id, sentAt: 1_000, read: false });

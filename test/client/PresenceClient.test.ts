@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
-import { PresenceClient, RestError, type Message, type PresenceClientOptions, type PresenceView } from "../../src/client";
+import { PresenceClient, RestError, type Message, type PresenceClientOptions, type PresenceView } from "../../packages/client/src";
 import { MAX_FRAME_BYTES, TYPING_SHOWS_MS } from "../../src/protocol/constants";
 import { call, connectDevice, eventually, presenceStub, sleep, timers, token, uniqueUser, type Frame } from "../helpers";
 import { nextEvent, recordEvents } from "./events";

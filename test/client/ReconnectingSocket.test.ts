@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { PresenceClient } from "../../src/client";
-import { ReconnectingSocket, type ConnectionChange } from "../../src/client/ReconnectingSocket";
-import type { SocketLike } from "../../src/client/socket";
+import { PresenceClient } from "../../packages/client/src";
+import { ReconnectingSocket, type ConnectionChange } from "../../packages/client/src/ReconnectingSocket";
+import type { SocketLike } from "../../packages/client/src/socket";
 import { sleep, token, uniqueUser } from "../helpers";
 import { nextEvent } from "./events";
 import { BASE_URL, recordingOpener, scriptedSocket } from "./sockets";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RestError } from "../../src/client";
+import { RestError } from "../../packages/client/src";
 
 describe("RestError.from", () => {
   it("carries the status, code and message of the service's error body", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { evictDurableObject } from "cloudflare:test";
-import { PresenceClient, watch, type RosterWatch } from "../../src/client";
+import { PresenceClient, watch, type RosterWatch } from "../../packages/client/src";
 import { eventually, roomStub, timers, token, uniqueUser } from "../helpers";
 import { nextEvent, recordEvents } from "./events";
 import { BASE_URL, recordingOpener, type RecordingOpener } from "./sockets";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PresenceClient, RestError, Settings, type FetchLike, type SettingsOptions } from "../../src/client";
+import { PresenceClient, RestError, Settings, type FetchLike, type SettingsOptions } from "../../packages/client/src";
 import { recordingFetch } from "./fetches";
 import { BASE_URL, scriptedOpener } from "./sockets";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { trackActivity } from "../../src/client";
+import { trackActivity } from "../../packages/client/src";
 
 /** Stands in for `document`: an event target whose visibility a test can switch. */
 class PageDouble extends EventTarget {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reconnectDelayMs } from "../../src/client/backoff";
+import { reconnectDelayMs } from "../../packages/client/src/backoff";
 
 const policy = { baseMs: 100, capMs: 1000 };
 const almostOne = () => 0.999999;

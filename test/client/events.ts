@@ -1,4 +1,4 @@
-import type { PresenceClient, PresenceClientEvents, RosterWatch, RosterWatchEvents } from "../../src/client";
+import type { PresenceClient, PresenceClientEvents, RosterWatch, RosterWatchEvents } from "../../packages/client/src";
 
 /** The SDK's event sources and what each emits. */
 type Source = PresenceClient | RosterWatch;

@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import type { FetchLike } from "../../src/client";
+import type { FetchLike } from "../../packages/client/src";
 
 /** Sends the SDK's requests to the real worker, at `BASE_URL` as the SDK believes. */
 export const fetchInWorker: FetchLike = (url, init) => exports.default.fetch(url, init);

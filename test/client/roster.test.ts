@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyDiff, applyFrame, countMembers, type Member, type Roster } from "../../src/client";
+import { applyDiff, applyFrame, countMembers, type Member, type Roster } from "../../packages/client/src";
 
 const alice: Member = { user: "alice", status: "online", text: null, lastActive: 1 };
 const bob: Member = { user: "bob", status: "away", text: "back soon", lastActive: 2, name: "Bob" };

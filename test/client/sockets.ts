@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import type { OpenSocket, SocketLike } from "../../src/client";
+import type { OpenSocket, SocketLike } from "../../packages/client/src";
 import { eventually, type Frame } from "../helpers";
 
 /** Where the SDK under test believes the service is; the opener below routes it to the worker itself. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { subscriptionFrames } from "../../src/client/subscriptionFrames";
+import { subscriptionFrames } from "../../packages/client/src/subscriptionFrames";
 import { MAX_FRAME_BYTES } from "../../src/protocol/constants";
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;

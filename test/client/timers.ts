@@ -1,7 +1,7 @@
 type TimerId = ReturnType<typeof setTimeout>;
 
 /** Whether the code starting a timer is the SDK's (the test runner starts timers of its own). */
-const startedBySdk = () => new Error().stack?.includes("/src/client/") ?? false;
+const startedBySdk = () => new Error().stack?.includes("/packages/client/src/") ?? false;
 
 /**
  * Counts the SDK's timers and intervals started from now on that are still pending, by wrapping the

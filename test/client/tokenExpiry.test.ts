@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refreshAt, tokenExpiry } from "../../src/client/tokenExpiry";
+import { refreshAt, tokenExpiry } from "../../packages/client/src/tokenExpiry";
 import { token } from "../helpers";
 
 describe("token expiry", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { sign } from "hono/jwt";
-import { PresenceClient, type ConnectionChange } from "../../src/client";
+import { PresenceClient, type ConnectionChange } from "../../packages/client/src";
 import { startDevServer, type DevServer } from "./wranglerDev";
 
 /**
@@ -91,7 +91,7 @@ describe("a close the server starts, under local workerd", () => {
     const { code, completedAfterMs } = await replaceAndTimeClose(user, "laptop", first.ws);
     expect(code).toBe(4001);
     // If this fails, the runtime now completes such closes: PLATFORM.md's note and the SDK's reason
-    // for pinging at once (src/client/ReconnectingSocket.ts) are out of date.
+    // for pinging at once (packages/client/src/ReconnectingSocket.ts) are out of date.
     expect(completedAfterMs).toBeGreaterThan(3 * PROMPT_MS);
   });
 

@@ -3,7 +3,7 @@ import { Health, Stats } from "../../protocol/operations";
 import type { ScopeStats } from "../../protocol/rest";
 import { readConfig, type Config } from "../../config";
 import type { Env } from "../../env";
-import { hubName, shardCount } from "../../rooms/shards";
+import { hubName, roomsOf, shardCount } from "../../rooms/shards";
 import { VERSION } from "../../version";
 import type { AppEnv } from "../appEnv";
 import { requireService } from "../caller";
@@ -69,13 +69,18 @@ export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(health, (c) => c.j
 
 export const statsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(stats, async (c) => {
   requireService(c);
-  const directory = await c.env.ROOMS.getByName("global").directory();
+  const config = readConfig(c.env);
+  // The `global` room lists the scopes; each `global` shard of the sharding now tallies its users' devices.
+  const shards = roomsOf("global", config.scopeShards);
+  const [directory, ...tallies] = await Promise.all(["global", ...shards].map((name) => c.env.ROOMS.getByName(name).directory()));
+  if (!directory) throw new Error("no directory");
+  const devices = shards.includes("global") ? directory.devices : tallies.reduce((sum, tally) => sum + tally.devices, 0);
   const parts: ScopeStats[] = [];
   for (let start = 0; start < directory.scopes.length; start += STATS_FAN_IN) {
     const names = directory.scopes.slice(start, start + STATS_FAN_IN);
     parts.push(...(await Promise.all(names.map((room) => c.env.ROOMS.getByName(room).stats()))));
   }
-  const scopes = await withHubWatchers(c.env, readConfig(c.env), sumByScope(parts));
+  const scopes = await withHubWatchers(c.env, config, sumByScope(parts));
   const watchers = scopes.reduce((sum, scope) => sum + scope.watchers, 0);
-  return c.json({ at: Date.now(), connections: { devices: directory.devices, watchers }, scopes, more: directory.more }, 200);
+  return c.json({ at: Date.now(), connections: { devices, watchers }, scopes, more: directory.more }, 200);
 });

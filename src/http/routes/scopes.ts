@@ -12,6 +12,7 @@ import { readConfig } from "../../config";
 import { hubsFor, shardCount } from "../../rooms/shards";
 import { countScope, historyOf, membersOf } from "../scopeReads";
 import { ScopeHistory, ScopeHistoryQuery } from "../../protocol/history";
+import { ConditionalHeaders, conditionalGet, notModified, taggedHeaders } from "../etag";
 import { bearerSecurity, errorContent, errorResponse, internalError, methodNotAllowed, restErrors, socketSecurity, unauthorized } from "../openapiResponses";
 
 const invalid = { 400: errorResponse("Invalid scope or query (`invalid_request`)") };
@@ -26,9 +27,11 @@ const members = createRoute({
   operationId: "listScopeMembers",
   tags,
   summary: "A scope's visible members, newest activity first, a page at a time",
+  description: "Tagged for polling: send the `ETag` back in `If-None-Match` and an unchanged page is a 304 with no body.",
   security,
-  request: { params: ScopeParam, query: MembersQuery },
-  responses: { 200: { description: "A page of members", content: { "application/json": { schema: MembersPage } } }, ...errors },
+  middleware: [conditionalGet] as const,
+  request: { params: ScopeParam, query: MembersQuery, headers: ConditionalHeaders },
+  responses: { 200: { description: "A page of members", ...taggedHeaders, content: { "application/json": { schema: MembersPage } } }, ...notModified, ...errors },
 });
 
 const count = createRoute({
@@ -37,9 +40,11 @@ const count = createRoute({
   operationId: "countScopeMembers",
   tags,
   summary: "How many members a scope has, by status",
+  description: "Tagged for polling: send the `ETag` back in `If-None-Match` and unchanged counts are a 304 with no body.",
   security,
-  request: { params: ScopeParam },
-  responses: { 200: { description: "The counts", content: { "application/json": { schema: ScopeCount } } }, ...errors },
+  middleware: [conditionalGet] as const,
+  request: { params: ScopeParam, headers: ConditionalHeaders },
+  responses: { 200: { description: "The counts", ...taggedHeaders, content: { "application/json": { schema: ScopeCount } } }, ...notModified, ...errors },
 });
 
 const counts = createRoute({

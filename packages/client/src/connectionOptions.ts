@@ -1,5 +1,5 @@
-import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
-import { openBrowserSocket, type OpenSocket } from "./socket";
+import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+import { openBrowserSocket, type OpenSocket } from "./socket.js";
 
 /** Where a token comes from: a fixed string, or a function asked again before every (re)connect. */
 export type TokenSource = string | (() => string | Promise<string>);

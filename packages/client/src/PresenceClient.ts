@@ -1,17 +1,12 @@
-import type { ErrorFrame, DeviceServerFrame, FocusNoticeFrame, ReceiptFrame, StatusFrame, TypingNoticeFrame } from "../protocol/frames";
-import type { ScopeHistory } from "../protocol/history";
-import type { DeviceType, ScopeId } from "../protocol/ids";
-import type { Message, SendMessageResponse } from "../protocol/messages";
-import type { ChosenStatus, PresenceView } from "../protocol/presence";
-import { Emitter } from "./emitter";
-import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions";
-import { CloseCode, MAX_SUBSCRIPTIONS, TYPING_INTERVAL_MS } from "../protocol/constants";
-import { DeliveredMessages } from "./DeliveredMessages";
-import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket";
-import { Rest, type FetchLike } from "./Rest";
-import { socketUrl } from "./socket";
-import { Settings } from "./Settings";
-import { subscriptionFrames } from "./subscriptionFrames";
+import { CloseCode, MAX_SUBSCRIPTIONS, TYPING_INTERVAL_MS, type ErrorFrame, type DeviceServerFrame, type FocusNoticeFrame, type ReceiptFrame, type StatusFrame, type TypingNoticeFrame, type ScopeHistory, type DeviceType, type ScopeId, type Message, type SendMessageResponse, type ChosenStatus, type PresenceView } from "./protocol.js";
+import { Emitter } from "./emitter.js";
+import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions.js";
+import { DeliveredMessages } from "./DeliveredMessages.js";
+import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket.js";
+import { Rest, type FetchLike } from "./Rest.js";
+import { socketUrl } from "./socket.js";
+import { Settings } from "./Settings.js";
+import { subscriptionFrames } from "./subscriptionFrames.js";
 
 export interface PresenceClientOptions extends ConnectionOptions {
   /** Keep it stable per tab or app install, so a reconnect replaces this device instead of adding one. */

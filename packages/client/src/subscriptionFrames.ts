@@ -1,5 +1,5 @@
-import type { SubscribeFrame, UnsubscribeFrame } from "../protocol/frames";
-import { frameBatches } from "./frameBatches";
+import type { SubscribeFrame, UnsubscribeFrame } from "./protocol.js";
+import { frameBatches } from "./frameBatches.js";
 
 type SubscriptionFrame = SubscribeFrame | UnsubscribeFrame;
 

@@ -1,6 +1,4 @@
-import type { DiffFrame, SyncFrame } from "../protocol/frames";
-import { sameMember, type RosterDiff } from "../protocol/member";
-import type { Member, MemberStatus } from "../protocol/presence";
+import { sameMember, type DiffFrame, type SyncFrame, type RosterDiff, type Member, type MemberStatus } from "./protocol.js";
 
 /**
  * A watched scope's roster as pure data: what a `sync` starts, what each `diff` moves, and when a

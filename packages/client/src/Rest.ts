@@ -1,6 +1,6 @@
-import { resolveToken, type TokenSource } from "./connectionOptions";
-import { RestError, type ResponseLike } from "./RestError";
-import { serviceUrl } from "./serviceUrl";
+import { resolveToken, type TokenSource } from "./connectionOptions.js";
+import { RestError, type ResponseLike } from "./RestError.js";
+import { serviceUrl } from "./serviceUrl.js";
 
 /** The little of `fetch` the SDK uses, so a browser's, Node's or a test's all fit. */
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<ResponseLike>;

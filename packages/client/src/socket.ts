@@ -1,4 +1,4 @@
-import { serviceUrl } from "./serviceUrl";
+import { serviceUrl } from "./serviceUrl.js";
 
 /**
  * The little of a WebSocket the SDK uses, so a browser's `WebSocket`, Node's `ws` or a socket

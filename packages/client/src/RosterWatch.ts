@@ -1,13 +1,10 @@
-import type { MembersWatchFrame } from "../protocol/frames";
-import type { ScopeId } from "../protocol/ids";
-import type { Member } from "../protocol/presence";
-import { Emitter } from "./emitter";
-import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions";
-import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket";
-import { isEmptyDiff, type RosterDiff } from "../protocol/member";
-import { applyFrame, countMembers, type Roster, type RosterCounts } from "./roster";
-import type { ServerError } from "./PresenceClient";
-import { socketUrl } from "./socket";
+import { isEmptyDiff, type MembersWatchFrame, type ScopeId, type Member, type RosterDiff } from "./protocol.js";
+import { Emitter } from "./emitter.js";
+import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions.js";
+import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket.js";
+import { applyFrame, countMembers, type Roster, type RosterCounts } from "./roster.js";
+import type { ServerError } from "./PresenceClient.js";
+import { socketUrl } from "./socket.js";
 
 export type WatchOptions = ConnectionOptions;
 

@@ -1,9 +1,9 @@
-import { Emitter } from "./emitter";
-import { reconnectDelayMs } from "./backoff";
-import type { ConnectionSettings } from "./connectionOptions";
-import { CloseCode, PING, PONG } from "../protocol/constants";
-import { SOCKET_OPEN, type SocketLike } from "./socket";
-import { refreshAt, tokenExpiry, tokenIssuedAt } from "./tokenExpiry";
+import { Emitter } from "./emitter.js";
+import { reconnectDelayMs } from "./backoff.js";
+import type { ConnectionSettings } from "./connectionOptions.js";
+import { CloseCode, PING, PONG } from "./protocol.js";
+import { SOCKET_OPEN, type SocketLike } from "./socket.js";
+import { refreshAt, tokenExpiry, tokenIssuedAt } from "./tokenExpiry.js";
 
 /**
  * - `connecting`: a socket is being opened (the first time, or again after a drop);

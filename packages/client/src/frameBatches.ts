@@ -1,4 +1,4 @@
-import { MAX_FRAME_BYTES } from "../protocol/constants";
+import { MAX_FRAME_BYTES } from "./protocol.js";
 
 const utf8 = new TextEncoder();
 

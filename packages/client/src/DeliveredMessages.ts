@@ -1,10 +1,7 @@
-import type { z } from "zod";
-import { MAX_MESSAGES_PER_FRAME } from "../protocol/constants";
-import type { AckFrame, ReadFrame } from "../protocol/frames";
-import type { Message } from "../protocol/messages";
-import { frameBatches } from "./frameBatches";
+import { MAX_MESSAGES_PER_FRAME, type AckFrame, type Message, type ReadFrame } from "./protocol.js";
+import { frameBatches } from "./frameBatches.js";
 
-export type MessageIdsFrame = z.infer<typeof AckFrame> | z.infer<typeof ReadFrame>;
+export type MessageIdsFrame = AckFrame | ReadFrame;
 
 /**
  * The messages delivered to this device, and the acknowledgements and reads it still owes the

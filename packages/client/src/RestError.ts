@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from "../protocol/errors";
+import type { ErrorBody, ErrorCode } from "./protocol.js";
 
 /** The little of a `fetch` response the SDK reads. */
 export interface ResponseLike {

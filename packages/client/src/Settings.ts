@@ -1,15 +1,9 @@
-import type { z } from "zod";
-import { MAX_RELATION_CHANGE } from "../protocol/constants";
-import type { Privacy, PrivacyChange as PrivacyChangeSchema, RelationsChange as RelationsChangeSchema, RelationsList } from "../protocol/rest";
-import { Rest, type RestOptions } from "./Rest";
+import { MAX_RELATION_CHANGE, type Privacy, type PrivacyChange, type Relations, type RelationsChange } from "./protocol.js";
+import { Rest, type RestOptions } from "./Rest.js";
 
-export type PrivacyChange = z.infer<typeof PrivacyChangeSchema>;
-/** Users to add and users to remove, as many as you like: larger changes go out as several requests. */
-export type RelationsChange = z.input<typeof RelationsChangeSchema>;
-export type Relations = z.infer<typeof RelationsList>;
+export type { PrivacyChange, Relations, RelationsChange };
 
 export type SettingsOptions = RestOptions;
-
 
 /**
  * The signed-in user's privacy, contacts and blocked users, read and changed over REST with the

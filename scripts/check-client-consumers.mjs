@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+/**
+ * The packed @edge-presence/client as its users get it. In a fresh temporary directory outside the
+ * repo it packs the package and installs the tarball (and typescript, vite, react from the registry)
+ * into
+ * 1. a Node TypeScript project (`module`/`moduleResolution: nodenext`, no `skipLibCheck`): type-checks
+ *    a small script, then runs it against a `wrangler dev` this check starts. The script connects with
+ *    Node's global `WebSocket`, sees `hello` (its own presence), subscribes to a user, watches its
+ *    org's roster until it shows itself, closes both, and must then exit 0 by itself (a timer or socket
+ *    the SDK left behind would keep it running);
+ * 2. a Vite + React app (`moduleResolution: bundler`, DOM), plus a service worker checked with the
+ *    `webworker` lib: `tsc --noEmit`, then `vite build`.
+ * The dev server and the directory are removed however it ends. Usage: node scripts/check-client-consumers.mjs [--keep]
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startDevServer } from "../test/e2e/wranglerDev.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PACKAGE_DIR = join(ROOT, "packages/client");
+const keep = process.argv.includes("--keep");
+const started = Date.now();
+const step = (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+
+const rootManifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+/** The repo's own TypeScript for the Node project; a Vite app gets the 5.x line most apps are on. */
+const TYPESCRIPT = rootManifest.devDependencies.typescript;
+const NPM = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["npm"];
+
+function run(command, args, cwd, options = {}) {
+  try {
+    return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000, ...options });
+  } catch (error) {
+    throw new Error(`${[command, ...args].join(" ")} failed in ${cwd}:\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+  }
+}
+const npm = (args, cwd) => run(NPM[0], [...NPM.slice(1), ...args, "--no-audit", "--no-fund", "--loglevel=error"], cwd);
+/** A binary the project installed, run with this Node (so it works whatever the PATH). */
+const bin = (project, script, args) => run(process.execPath, [join(project, "node_modules", script), ...args], project);
+
+const work = await mkdtemp(join(tmpdir(), "edge-presence-client-"));
+let server;
+try {
+  step(`packing into ${work}`);
+  run(process.execPath, [join(ROOT, "scripts/build-client.ts"), "--package"], ROOT);
+  const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work], PACKAGE_DIR));
+  const tarball = join(work, packed.filename);
+
+  const node = await nodeProject(join(work, "node"));
+  const vite = await viteProject(join(work, "vite"));
+
+  step("installing the tarball into both projects");
+  npm(["install", tarball, `typescript@${TYPESCRIPT}`, "@types/node@22"], node);
+  npm(["install", tarball, "react@19", "react-dom@19", "vite@8", "typescript@5.9", "@types/react@19", "@types/react-dom@19"], vite);
+  const installed = JSON.parse(await readFile(join(node, "node_modules/@edge-presence/client/package.json"), "utf8"));
+  if (installed.dependencies || Object.keys(installed).some((key) => key === "devDependencies")) throw new Error("the installed package.json carries dependencies");
+
+  step("node (nodenext): tsc");
+  bin(node, "typescript/bin/tsc", ["-p", "."]);
+  step("vite + react: tsc --noEmit (app, service worker), vite build");
+  bin(vite, "typescript/bin/tsc", ["--noEmit", "-p", "."]);
+  bin(vite, "typescript/bin/tsc", ["--noEmit", "-p", "tsconfig.sw.json"]);
+  bin(vite, "vite/bin/vite.js", ["build", "--logLevel", "warn"]);
+  const assets = await readdir(join(vite, "dist/assets"));
+  const appJs = await Promise.all(assets.filter((file) => file.endsWith(".js")).map((file) => readFile(join(vite, "dist/assets", file), "utf8")));
+  if (!appJs.some((text) => text.includes("/v1/scopes/"))) throw new Error("the Vite build does not contain the SDK's watch code");
+
+  step("starting wrangler dev");
+  server = await startDevServer({ DEV_TOKENS: "true" });
+  const response = await fetch(`${server.url}/v1/dev/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sub: "consumer-check", org: "consumers", name: "Consumer check" }),
+  });
+  if (!response.ok) throw new Error(`POST /v1/dev/token: ${response.status} ${await response.text()}`);
+  const { token } = await response.json();
+
+  step(`node: connecting to ${server.url}`);
+  const output = await runToExit(process.execPath, ["dist/check.js", server.url, token], node, 30_000);
+  console.log(output.trimEnd().replace(/^/gm, "    "));
+  step("client consumers OK");
+} finally {
+  await server?.stop();
+  if (keep) console.log(`kept ${work}`);
+  else await rm(work, { recursive: true, force: true });
+}
+
+/** Runs a process to its own exit, which must be 0 within `timeoutMs`; its output. */
+function runToExit(command, args, cwd, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${args.join(" ")} did not exit within ${timeoutMs} ms (something kept it alive):\n${output}`));
+    }, timeoutMs);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${args.join(" ")} exited with ${code ?? signal}:\n${output}`));
+    });
+  });
+}
+
+async function writeFiles(dir, files) {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(dir, path, ".."), { recursive: true });
+    await writeFile(join(dir, path), typeof text === "string" ? text : `${JSON.stringify(text, null, 2)}\n`);
+  }
+  return dir;
+}
+
+function nodeProject(dir) {
+  return writeFiles(dir, {
+    "package.json": { name: "client-consumer-node", private: true, type: "module" },
+    "tsconfig.json": {
+      compilerOptions: {
+        target: "es2022",
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        lib: ["es2022"],
+        types: ["node"],
+        strict: true,
+        skipLibCheck: false,
+        outDir: "dist",
+        rootDir: "src",
+      },
+      include: ["src"],
+    },
+    "src/check.ts": `import { PresenceClient, watch, type ConnectionState, type Member, type PresenceView } from "@edge-presence/client";
+
+const [baseUrl, token] = process.argv.slice(2);
+if (!baseUrl || !token) throw new Error("usage: node dist/check.js <baseUrl> <token>");
+
+function once<T>(what: string, subscribe: (done: (value: T) => void) => () => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(\`no \${what} within 15 s\`)), 15_000);
+    const stop = subscribe((value) => {
+      clearTimeout(timer);
+      stop();
+      resolve(value);
+    });
+  });
+}
+
+// The default openSocket is \`new WebSocket(url)\`: Node's global WebSocket.
+const me = new PresenceClient({ baseUrl, token, device: "node-check", deviceType: "desktop" });
+const hello: PresenceView = await once("hello", (done) => me.on("presence", done));
+console.log(\`hello: \${hello.user} is \${hello.status} on \${hello.devices.length} device(s)\`);
+
+const changed = once<PresenceView>("changed", (done) => me.on("changed", done));
+me.subscribe(["someone-else"]);
+const other = await changed;
+console.log(\`subscribed: \${other.user} is \${other.status}\`);
+
+const roster = watch("org:consumers", { baseUrl, token });
+const members: Member[] = await once("roster", (done) => {
+  const check = () => {
+    if (roster.synced && roster.members.some((member) => member.user === hello.user)) done(roster.members);
+  };
+  const offChange = roster.on("change", check);
+  const offState = roster.on("state", check);
+  return () => {
+    offChange();
+    offState();
+  };
+});
+console.log(\`roster org:consumers: \${members.map((member) => \`\${member.user} (\${member.status})\`).join(", ")}; counts \${JSON.stringify(roster.counts)}\`);
+
+const state: ConnectionState = me.state;
+me.close();
+roster.close();
+console.log(\`closed (was \${state}); exiting on its own\`);
+`,
+  });
+}
+
+function viteProject(dir) {
+  return writeFiles(dir, {
+    "package.json": { name: "client-consumer-vite", private: true, type: "module" },
+    "tsconfig.json": {
+      compilerOptions: {
+        target: "es2022",
+        module: "esnext",
+        moduleResolution: "bundler",
+        lib: ["es2022", "dom", "dom.iterable"],
+        types: [],
+        jsx: "react-jsx",
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        isolatedModules: true,
+        verbatimModuleSyntax: true,
+      },
+      include: ["src"],
+      exclude: ["src/sw.ts"],
+    },
+    "tsconfig.sw.json": {
+      compilerOptions: {
+        target: "es2022",
+        module: "esnext",
+        moduleResolution: "bundler",
+        lib: ["es2022", "webworker"],
+        types: [],
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+      },
+      files: ["src/sw.ts"],
+    },
+    "index.html": `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>client consumer</title></head>
+<body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>
+`,
+    "src/main.tsx": `import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { Roster } from "./Roster";
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <Roster scope="org:acme" token={() => fetch("/session/presence-token").then((r) => r.text())} />
+  </StrictMode>,
+);
+`,
+    "src/Roster.tsx": `import { useEffect, useState } from "react";
+import { PresenceClient, trackActivity, watch, type Member, type ScopeId, type TokenSource } from "@edge-presence/client";
+
+export function Roster({ scope, token }: { scope: ScopeId; token: TokenSource }) {
+  const [members, setMembers] = useState<Member[]>([]);
+  const [status, setStatus] = useState("connecting");
+  useEffect(() => {
+    const me = new PresenceClient({ token, device: crypto.randomUUID(), deviceType: "web" });
+    const stopActivity = trackActivity(me);
+    const offPresence = me.on("presence", (presence) => setStatus(presence.status));
+    const roster = watch(scope, { token });
+    const offChange = roster.on("change", () => setMembers(roster.members));
+    return () => {
+      offPresence();
+      offChange();
+      stopActivity();
+      roster.close();
+      me.close();
+    };
+  }, [scope, token]);
+  return (
+    <section>
+      <p>You are {status}</p>
+      <ul>{members.map((member) => <li key={member.user}>{member.name ?? member.user}: {member.status}</li>)}</ul>
+    </section>
+  );
+}
+`,
+    "src/sw.ts": `/// <reference lib="webworker" />
+import { watch, type RosterCounts } from "@edge-presence/client";
+
+declare const self: ServiceWorkerGlobalScope;
+
+// A service worker keeps a roster's counts for the pages it controls.
+let counts: RosterCounts | null = null;
+self.addEventListener("activate", () => {
+  const roster = watch("org:acme", { baseUrl: self.location.origin, token: () => fetch("/session/presence-token").then((r) => r.text()) });
+  roster.on("change", () => {
+    counts = roster.counts;
+  });
+});
+self.addEventListener("message", (event) => event.source?.postMessage(counts));
+`,
+  });
+}
