@@ -20,7 +20,7 @@ import { repoRoot } from "../paths.ts";
 /** What wrangler dev reads from the repository (missing optional entries are skipped). */
 const SCRIPT = "dist/index.js";
 
-const ENTRIES = ["src", "public", "wrangler.toml", "wrangler.jsonc", "wrangler.json", ".dev.vars", "package.json", "tsconfig.json"];
+const ENTRIES = ["src", "packages", "public", "wrangler.toml", "wrangler.jsonc", "wrangler.json", ".dev.vars", "package.json", "tsconfig.json"];
 
 export interface WorkerSnapshot {
   dir: string;
@@ -79,7 +79,7 @@ export async function snapshotWorker(ref: string | null = null): Promise<WorkerS
       throw new Error(`bundling the worker failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
     }
     const hash = createHash("sha256");
-    for (const file of await filesUnder(join(dir, "src"))) {
+    for (const file of [...(await filesUnder(join(dir, "src"))), ...(existsSync(join(dir, "packages")) ? await filesUnder(join(dir, "packages")) : [])]) {
       hash.update(relative(dir, file));
       hash.update(await readFile(file));
     }
