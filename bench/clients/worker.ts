@@ -6,7 +6,7 @@ import { parentPort } from "node:worker_threads";
 import WebSocket from "ws";
 import { nowMs } from "../clock.ts";
 import { forEachLimited } from "../concurrency.ts";
-import { MAX_MESSAGES_PER_FRAME } from "../../src/protocol/constants.ts";
+import { MAX_MESSAGES_PER_FRAME } from "../../packages/client/src/protocol.ts";
 import type { DeviceFrame, DeviceServerFrame, SubscribeFrame, WatchServerFrame } from "../../src/protocol/frames.ts";
 import type { Message } from "../../src/protocol/messages.ts";
 import { restChanges } from "./rest.ts";
