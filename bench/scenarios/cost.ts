@@ -132,7 +132,8 @@ function splitSteady(steady: Usage, loads: ObjectLoad[], events: WakeCounts, use
   const allActive = sum(steady.activeSeconds);
   const perUserHour = {
     requests: (steady.billedRequests - fixedPerHour.requests * hours) / userHours,
-    rowsWritten: ((steady.rowsWritten.total ?? 0) - fixedPerHour.rowsWritten * hours) / userHours,
+    // Only the shard alarms' rows a wake line showed are in the total: take those out, not the unseen ones added to the fixed part.
+    rowsWritten: Math.max(0, (steady.rowsWritten.total ?? 0) - Math.min(fixedPerHour.rowsWritten * hours, roomAlarmRowsWritten)) / userHours,
     rowsRead: (steady.rowsRead.total ?? 0) / userHours,
     activeSeconds: (allActive - fixedPerHour.activeSeconds * hours) / userHours,
   };
