@@ -5,11 +5,11 @@ import { fileURLToPath } from "node:url";
 import { bundledModule } from "./bundledModule.mjs";
 
 /**
- * Checks the AsyncAPI document the worker serves at `/v1/asyncapi.json` with the AsyncAPI parser
- * (@asyncapi/parser: the schema of AsyncAPI 3 and its recommended rules), and fails on any error.
- * Without a server: src/protocol/asyncapi.ts is bundled by esbuild, loaded in Node and asked for the
- * same document the route serves (as scripts/export-openapi.mjs does for the OpenAPI document). With
- * `--url`, the document is fetched from a running worker instead.
+ * Checks the AsyncAPI document served at `/v1/asyncapi.json` with the AsyncAPI parser (@asyncapi/parser:
+ * the schema of AsyncAPI 3 and its recommended rules), and fails on any error. Without a server:
+ * src/protocol/asyncapi.ts is bundled by esbuild, loaded in Node and asked for the same document
+ * scripts/api-docs.mjs writes for the assets. With `--url`, the document is fetched from a running
+ * service instead.
  *
  *   node scripts/check-asyncapi.mjs [out] [--url http://localhost:8787/v1/asyncapi.json] [--strict]
  *

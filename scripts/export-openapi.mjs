@@ -4,17 +4,16 @@ import { fileURLToPath } from "node:url";
 import { bundledModule } from "./bundledModule.mjs";
 
 /**
- * Writes the OpenAPI document the worker serves at `/v1/openapi.json` to a file, without a running
- * server: src/http/app.ts is bundled by esbuild (it imports nothing from `cloudflare:*`), loaded in
- * Node, and asked for the same document `app.doc31` serves (`createApp()` plus `OPENAPI_DOCUMENT`).
+ * Writes the OpenAPI document to a file, without a running server: src/http/openapiDocument.ts is
+ * bundled by esbuild (nothing it imports is from `cloudflare:*`), loaded in Node and asked for it.
  *
  *   node scripts/export-openapi.mjs [out]      (default: test-results/openapi.json)
  *
- * `npm run lint:api` runs this and then `redocly lint` on the file.
+ * `npm run lint:api` runs this and then `redocly lint` on the file; scripts/api-docs.mjs writes the
+ * copy the worker serves.
  */
 export async function openApiDocument() {
-  const { createApp, OPENAPI_DOCUMENT } = await bundledModule("src/http/app.ts");
-  return createApp().getOpenAPI31Document(OPENAPI_DOCUMENT);
+  return (await bundledModule("src/http/openapiDocument.ts")).openApiDocument();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// What the worker uploads (`wrangler deploy --dry-run`), by package: npm run sizes [-- --write]
+// What the worker uploads (`wrangler deploy --dry-run`), by package: npm run sizes [-- --write] [-- --check]
 // With --write, the README's block between the `sizes` markers is replaced with the table, so the
-// README's figures come from this script, never typed by hand.
+// README's figures come from this script, never typed by hand. With --check (CI), it exits 1 when the
+// upload is over UPLOAD_BUDGET_KIB.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const root = new URL("..", import.meta.url).pathname;
+/** The most the worker may upload (issue 15); the platform's own limit is far higher. */
+const UPLOAD_BUDGET_KIB = 350;
 const out = mkdtempSync(join(tmpdir(), "worker-size-"));
 try {
   const dry = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out, "--metafile", join(out, "meta.json")], {
@@ -32,13 +35,18 @@ try {
   const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
   const rows = [...byPackage].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `| ${name} | ${kib(bytes)} |`);
   const table = [
-    `Worker upload (\`wrangler deploy --dry-run\`): **${kib(statSync(join(out, "index.js")).size)}**, ${kib(gzipSync(bundle).length)} gzipped.`,
+    `Worker upload (\`wrangler deploy --dry-run\`, minified): **${kib(statSync(join(out, "index.js")).size)}** (budget ${UPLOAD_BUDGET_KIB} KiB, checked in CI), ${kib(gzipSync(bundle).length)} gzipped.`,
     "",
     "| package | in the bundle |",
     "| --- | --- |",
     ...rows,
   ].join("\n");
   console.log(table);
+  const uploadKib = statSync(join(out, "index.js")).size / 1024;
+  if (process.argv.includes("--check") && uploadKib > UPLOAD_BUDGET_KIB) {
+    console.error(`the worker uploads ${uploadKib.toFixed(0)} KiB, over the budget of ${UPLOAD_BUDGET_KIB} KiB`);
+    process.exitCode = 1;
+  }
   if (process.argv.includes("--write")) {
     const readme = join(root, "README.md");
     const text = readFileSync(readme, "utf8");

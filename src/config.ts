@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Env } from "./env";
 import type { GlobalVisibility } from "./visibility/rule";
 import { parseShardCounts, type ShardCounts } from "./rooms/shards";

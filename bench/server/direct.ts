@@ -6,8 +6,8 @@
  *
  * How (Linux only): among the processes of wrangler's process group, the workerd started with
  * `--inspector-addr` runs the user worker; its listening sockets come from /proc/<pid>/fd and
- * /proc/net/tcp; the one that answers `GET /v1/openapi.json` with this service's OpenAPI document is
- * the entry. Returns null when any step fails (callers then go through the proxy).
+ * /proc/net/tcp; the one that answers `GET /v1/health` with this service's health (`ok` and a
+ * `version`) is the entry. Returns null when any step fails (callers then go through the proxy).
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
@@ -61,10 +61,10 @@ function listeningPorts(pid: number): number[] {
 
 async function isServiceEntry(port: number): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/v1/openapi.json`, { signal: AbortSignal.timeout(3_000) });
+    const response = await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(3_000) });
     if (!response.ok) return false;
-    const body = (await response.json()) as { openapi?: unknown };
-    return typeof body.openapi === "string";
+    const body = (await response.json()) as { ok?: unknown; version?: unknown };
+    return body.ok === true && typeof body.version === "string";
   } catch {
     return false;
   }

@@ -1,4 +1,3 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
@@ -9,7 +8,6 @@ import { ApiError, errorBody } from "../errors";
 import { refused } from "../observability/refusals";
 import { errorName, logEvent } from "../observability/log";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { asyncApiRoutes } from "./routes/asyncapi";
 import { connectRoutes } from "./routes/connect";
 import { devRoutes } from "./routes/dev";
 import { messageRoutes } from "./routes/messages";
@@ -21,6 +19,8 @@ import { userRoutes } from "./routes/users";
 import { restCors, socketOrigin } from "./origins";
 import { restRateLimit } from "./rateLimit";
 import { upgradeOnly } from "./upgrade";
+import type { ApiRoutes } from "./apiRoutes";
+import { Hono } from "hono";
 
 /** The largest JSON body a route reads; larger ones are refused before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -44,7 +44,7 @@ function patternOf(path: string): RegExp {
 }
 
 /** A path that exists with other methods gets a 405 naming them; anything else a 404. */
-function noRoute(app: OpenAPIHono<AppEnv>) {
+function noRoute(app: Hono<AppEnv>) {
   return (c: Context<AppEnv>) => {
     const allowed = [
       ...new Set(app.routes.filter((route) => route.method !== "ALL" && patternOf(route.path).test(c.req.path)).map((route) => route.method)),
@@ -58,57 +58,14 @@ function noRoute(app: OpenAPIHono<AppEnv>) {
 }
 
 /**
- * The OpenAPI document's top level, served at `/v1/openapi.json` (and written by scripts/export-openapi.mjs
- * for `npm run lint:api`); the paths come from the routes' `createRoute` definitions.
+ * Every documented route, in the OpenAPI document's order: the public ones (before authentication),
+ * then the rest. src/http/openapiDocument.ts builds the document from their `operations`.
  */
-export const OPENAPI_DOCUMENT = {
-  openapi: "3.1.0",
-  info: {
-    title: "Edge presence",
-    version: "1.0.0",
-    description: "Who is online, on which devices; sockets are described in docs/PROTOCOL.md.",
-    // The package is private and the repository has no LICENSE file: proprietary, named by an SPDX
-    // `LicenseRef-` (the form SPDX gives licenses of one's own) rather than an invented URL.
-    license: { name: "Proprietary: all rights reserved", identifier: "LicenseRef-Proprietary" },
-  },
-  servers: [
-    { url: "http://localhost:8787", description: "`npm run dev` (local workerd)" },
-    {
-      url: "https://{host}",
-      description: "A deployment: the worker's workers.dev address or a custom domain",
-      variables: { host: { default: "edge-presence.your-subdomain.workers.dev", description: "Where the worker is deployed" } },
-    },
-  ],
-  tags: [
-    { name: "presence", description: "Users' presence: one, many, the caller's own, and time online per day" },
-    { name: "scopes", description: "Rosters of a scope (`global`, `org:...`, `zone:...`): members, counts and history" },
-    { name: "messages", description: "Messages between users, live to a connected receiver or stored in their inbox" },
-    { name: "settings", description: "A user's privacy: who sees them, and who sees when they were last active" },
-    { name: "relations", description: "A user's contacts and blocks" },
-    { name: "users", description: "Acting on any user (service keys only)" },
-    { name: "operations", description: "Health and figures for whoever runs the service" },
-    { name: "sockets", description: "WebSocket upgrades: device sockets and scope watches (frames in docs/PROTOCOL.md)" },
-    { name: "dev", description: "Local development only (DEV_TOKENS)" },
-  ],
-};
+export const PUBLIC_ROUTES: readonly ApiRoutes[] = [devRoutes, healthRoutes];
+export const AUTHENTICATED_ROUTES: readonly ApiRoutes[] = [connectRoutes, presenceRoutes, scopeRoutes, userRoutes, settingsRoutes, messageRoutes, statsRoutes];
 
-export function createApp(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "A user's JWT; the routes for services take a service key (SERVICE_KEYS) the same way, as `Authorization: Bearer <key>`",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "queryToken", {
-    type: "apiKey",
-    in: "query",
-    name: "token",
-    description: "Socket upgrades only: the bearer token in `?token=`, for browsers, which cannot set headers on a WebSocket",
-  });
-  app.doc31("/v1/openapi.json", OPENAPI_DOCUMENT);
-  app.route("/", asyncApiRoutes);
-
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.use("/v1/*", restCors);
   app.use(
     "/v1/*",
@@ -119,18 +76,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  app.route("/", devRoutes);
-  app.route("/", healthRoutes);
+  for (const routes of PUBLIC_ROUTES) app.route("/", routes);
   app.use("/v1/connect", upgradeOnly, socketOrigin);
   app.use("/v1/scopes/:scope/watch", upgradeOnly, socketOrigin);
   app.use("/v1/*", requireAuth, restRateLimit);
-  app.route("/", connectRoutes);
-  app.route("/", presenceRoutes);
-  app.route("/", scopeRoutes);
-  app.route("/", userRoutes);
-  app.route("/", settingsRoutes);
-  app.route("/", messageRoutes);
-  app.route("/", statsRoutes);
+  for (const routes of AUTHENTICATED_ROUTES) app.route("/", routes);
 
   app.notFound(noRoute(app));
   app.onError((error, c) => {

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./appEnv";
 

@@ -1,7 +1,7 @@
 import { ErrorBody } from "../protocol/errors";
 
 /**
- * Shared pieces of the routes' OpenAPI metadata (served at `/v1/openapi.json`): the security
+ * Shared pieces of the routes' OpenAPI metadata (generated at build time, served at `/v1/openapi.json`): the security
  * requirements and the error responses that middleware and `onError` in app.ts give many routes.
  * Only documentation: nothing here changes what a route does.
  */

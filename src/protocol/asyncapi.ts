@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CloseCode, MAX_FRAME_BYTES, MAX_MESSAGES_PER_FRAME, MAX_SUBSCRIPTIONS, PING, PONG, TYPING_SHOWS_MS } from "./constants";
 import {
   AckFrame,
@@ -36,7 +36,8 @@ import {
 } from "./serverFrames";
 
 /**
- * The AsyncAPI 3 document of both socket kinds, served at `GET /v1/asyncapi.json` and checked by
+ * The AsyncAPI 3 document of both socket kinds, written at build time by scripts/api-docs.mjs (the
+ * worker does not carry this module), served as a static asset at `GET /v1/asyncapi.json`, checked by
  * `npm run lint:asyncapi` (scripts/check-asyncapi.mjs, with @asyncapi/parser). The payloads are the
  * zod schemas the worker validates frames with (frames.ts, rest.ts) and the schemas of the frames it
  * sends (serverFrames.ts), turned into JSON Schema by `z.toJSONSchema`; docs/PROTOCOL.md says what

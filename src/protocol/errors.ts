@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Every refusal the service makes, by stable machine-readable code. */
 export const ErrorCode = z.enum([

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { UserId } from "./ids";
 import { ChosenStatus, Member, PresenceView, StatusText, Until } from "./presence";
 import type { ErrorCode } from "./errors";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ScopeId, UserId } from "./ids";
 
 /** The longest span a scope's history is kept, and may be asked for, in one go. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A user id, as carried in a token's `sub`. */
 export const UserId = z

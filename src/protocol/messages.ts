@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_MESSAGE_BODY_BYTES, MAX_MESSAGES_PER_FRAME } from "./constants";
 import { ShortId, UserId } from "./ids";
 

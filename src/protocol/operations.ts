@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ScopeStats } from "./rest";
 
 export const Health = z.object({ ok: z.literal(true), version: z.string() }).meta({ id: "Health" });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DeviceId, PresenceDeviceType, UserId } from "./ids";
 import { plainText } from "./text";
 

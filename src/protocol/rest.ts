@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DeviceId, DeviceType, ScopeId, ShortId, UserId } from "./ids";
 import { MAX_RELATION_CHANGE } from "./constants";
 import { ChosenStatus, DisplayName, Member, PresenceView, StatusText, Until } from "./presence";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PING, PONG } from "./constants";
 import { ErrorCode } from "./errors";
 import type {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** With the `u` flag a surrogate pair is one code point, so this matches lone surrogates only. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;

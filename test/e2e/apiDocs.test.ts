@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Request } from "playwright-core";
+import { execFileSync } from "node:child_process";
 import { copyDocsVendor } from "../../scripts/docs-vendor.ts";
 import { launchBrowser } from "./browser";
 import { startDevServer, type DevServer } from "./wranglerDev";
@@ -26,6 +27,7 @@ function leftTheMachine(request: Request): boolean {
 beforeAll(async () => {
   // What `npm run dev` and `npm run test:e2e` do first (predev, pretest:e2e), so this file also runs on its own.
   await copyDocsVendor();
+  execFileSync(process.execPath, ["scripts/api-docs.mjs"], { stdio: "ignore" });
   [server, browser] = await Promise.all([startDevServer({}), launchBrowser()]);
   await mkdir("test-results", { recursive: true });
 });
@@ -39,6 +41,19 @@ afterAll(async () => {
 interface OpenApi {
   paths: Record<string, Record<string, { operationId: string; summary: string }>>;
 }
+
+describe("the API documents", () => {
+  it("are served as static files to anyone: no token, and no worker code run", async () => {
+    for (const [path, version] of [["/v1/openapi.json", "openapi"], ["/v1/asyncapi.json", "asyncapi"]] as const) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("content-type"), path).toMatch(/^application\/json/);
+      expect(((await response.json()) as Record<string, unknown>)[version], path).toMatch(/^3\./);
+    }
+    // The worker itself answers the neighbouring paths: without a token, a 401.
+    expect((await fetch(`${server.url}/v1/counts`)).status).toBe(401);
+  });
+});
 
 describe("API reference at /docs", () => {
   it("renders every operation of /v1/openapi.json from files the service serves itself", async () => {
@@ -81,7 +96,7 @@ describe("API reference at /docs", () => {
     expect(failures).toEqual([]);
   });
 
-  it("links the AsyncAPI document of the sockets, served by the same worker", async () => {
+  it("links the AsyncAPI document of the sockets, served by the service too", async () => {
     const response = await fetch(`${server.url}/v1/asyncapi.json`);
     expect(response.status).toBe(200);
     const document = (await response.json()) as { asyncapi: string; channels: Record<string, { address: string }> };

@@ -1,15 +1,13 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import { identityOf } from "../../protocol/claims";
 import { ConnectQuery } from "../../protocol/rest";
 import type { ConnectContext } from "../../presence/deviceSockets";
 import { internalUpgrade } from "../../sockets/internalUpgrade";
 import { ApiError } from "../../errors";
-import type { AppEnv } from "../appEnv";
 import { userClaims } from "../caller";
-import { validationHook } from "../validation";
 import { errorContent, internalError, methodNotAllowed, socketSecurity } from "../openapiResponses";
 
-const connect = createRoute({
+const connect = defineRoute({
   method: "get",
   path: "/v1/connect",
   operationId: "connectDevice",
@@ -31,7 +29,7 @@ const connect = createRoute({
   },
 });
 
-export const connectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(connect, async (c) => {
+export const connectRoutes = new ApiRoutes().openapi(connect, async (c) => {
   const claims = userClaims(c);
   const { device, type } = c.req.valid("query");
   const context: ConnectContext = {

@@ -1,11 +1,10 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import { createMiddleware } from "hono/factory";
 import { sign } from "hono/jwt";
 import { readConfig } from "../../config";
 import { DevTokenRequest, DevTokenResponse } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
 import { ApiError } from "../../errors";
-import { validationHook } from "../validation";
 import { bodyErrors, errorResponse, internalError, methodNotAllowed, publicSecurity } from "../openapiResponses";
 
 const devTokensOnly = createMiddleware<AppEnv>(async (c, next) => {
@@ -13,7 +12,7 @@ const devTokensOnly = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const mintToken = createRoute({
+const mintToken = defineRoute({
   method: "post",
   path: "/v1/dev/token",
   middleware: [devTokensOnly] as const,
@@ -32,7 +31,7 @@ const mintToken = createRoute({
   },
 });
 
-export const devRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(mintToken, async (c) => {
+export const devRoutes = new ApiRoutes().openapi(mintToken, async (c) => {
   const { ttl, sub, org, zone, name } = c.req.valid("json");
   const { issuer, audience, claims } = readConfig(c.env).tokens;
   const iat = Math.floor(Date.now() / 1000);

@@ -1,10 +1,9 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import type { Context } from "hono";
 import { ApiError } from "../../errors";
 import { AckRequest, AckResponse, InboxPage, InboxQuery, SendMessageRequest, SendMessageResponse } from "../../protocol/messages";
 import type { AppEnv } from "../appEnv";
 import { userClaims, viewerOf } from "../caller";
-import { validationHook } from "../validation";
 import { bearerSecurity, bodyErrors, errorContent, errorResponse, restErrors } from "../openapiResponses";
 
 /** The MESSAGE_LIMIT binding's period (wrangler.toml): how long a refused sender should wait. */
@@ -16,7 +15,7 @@ const errors = { 400: errorResponse("Invalid body or query, or a message to ones
 /** The inbox is a user's own: a service key is refused. */
 const notForService = { 403: errorResponse("A service key (`forbidden`): it has no inbox of its own") };
 
-const send = createRoute({
+const send = defineRoute({
   method: "post",
   path: "/v1/messages",
   operationId: "sendMessage",
@@ -38,7 +37,7 @@ const send = createRoute({
   },
 });
 
-const inbox = createRoute({
+const inbox = defineRoute({
   method: "get",
   path: "/v1/messages/inbox",
   operationId: "listInbox",
@@ -49,7 +48,7 @@ const inbox = createRoute({
   responses: { 200: { description: "A page of messages", content: { "application/json": { schema: InboxPage } } }, ...errors, ...notForService },
 });
 
-const ack = createRoute({
+const ack = defineRoute({
   method: "post",
   path: "/v1/messages/ack",
   operationId: "ackMessages",
@@ -68,7 +67,7 @@ function senderOf(c: Context<AppEnv>, from: string | undefined): string {
   return caller.kind === "user" ? caller.claims.sub : (from ?? "");
 }
 
-export const messageRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export const messageRoutes = new ApiRoutes()
   .openapi(send, async (c) => {
     const { to, body, id, from } = c.req.valid("json");
     const sender = senderOf(c, from);

@@ -1,16 +1,14 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import { Health, Stats } from "../../protocol/operations";
 import type { ScopeStats } from "../../protocol/rest";
 import { readConfig, type Config } from "../../config";
 import type { Env } from "../../env";
 import { hubName, roomsOf, shardCount } from "../../rooms/shards";
 import { VERSION } from "../../version";
-import type { AppEnv } from "../appEnv";
 import { requireService } from "../caller";
-import { validationHook } from "../validation";
 import { bearerSecurity, errorResponse, internalError, methodNotAllowed, publicSecurity, restErrors, unauthorized } from "../openapiResponses";
 
-const health = createRoute({
+const health = defineRoute({
   method: "get",
   path: "/v1/health",
   operationId: "getHealth",
@@ -20,7 +18,7 @@ const health = createRoute({
   responses: { 200: { description: "Up", content: { "application/json": { schema: Health } } }, ...methodNotAllowed, ...internalError },
 });
 
-const stats = createRoute({
+const stats = defineRoute({
   method: "get",
   path: "/v1/stats",
   operationId: "getStats",
@@ -65,9 +63,9 @@ async function withHubWatchers(env: Env, config: Config, scopes: ScopeStats[]): 
 }
 
 /** `/v1/health` needs no token: it is mounted before authentication. */
-export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(health, (c) => c.json({ ok: true as const, version: VERSION }, 200));
+export const healthRoutes = new ApiRoutes().openapi(health, (c) => c.json({ ok: true as const, version: VERSION }, 200));
 
-export const statsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(stats, async (c) => {
+export const statsRoutes = new ApiRoutes().openapi(stats, async (c) => {
   requireService(c);
   const config = readConfig(c.env);
   // The `global` room lists the scopes; each `global` shard of the sharding now tallies its users' devices.

@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import { PresenceView } from "../../protocol/presence";
 import { BatchRequest, BatchResponse, HeartbeatLeaveQuery, HeartbeatRequest, HeartbeatResponse, UpdateMeRequest, UserParam } from "../../protocol/rest";
 import { UserHistory, UserHistoryQuery } from "../../protocol/history";
@@ -6,7 +6,6 @@ import type { AppEnv } from "../appEnv";
 import type { Context } from "hono";
 import { identityOf } from "../../protocol/claims";
 import { userClaims, viewerOf } from "../caller";
-import { validationHook } from "../validation";
 import { bearerSecurity, bodyErrors, errorResponse, rateLimited, restErrors } from "../openapiResponses";
 import { ConditionalHeaders, conditionalGet, notModified, taggedHeaders } from "../etag";
 import { readConfig } from "../../config";
@@ -20,7 +19,7 @@ const notForService = { 403: errorResponse("A service key naming `me` (`forbidde
 const security = bearerSecurity;
 const tags = ["presence"];
 
-const getPresence = createRoute({
+const getPresence = defineRoute({
   method: "get",
   path: "/v1/presence/{user}",
   operationId: "getPresence",
@@ -38,7 +37,7 @@ const getPresence = createRoute({
   },
 });
 
-const batchPresence = createRoute({
+const batchPresence = defineRoute({
   method: "post",
   path: "/v1/presence/batch",
   operationId: "getPresenceBatch",
@@ -49,7 +48,7 @@ const batchPresence = createRoute({
   responses: { 200: { description: "Presence by user", content: { "application/json": { schema: BatchResponse } } }, ...errors, ...bodyErrors },
 });
 
-const updateMe = createRoute({
+const updateMe = defineRoute({
   method: "put",
   path: "/v1/presence/me",
   operationId: "updateMyPresence",
@@ -65,7 +64,7 @@ const beatErrors = {
   429: { ...rateLimited[429], description: "The user has the most devices connected already (`too_many_devices`), or too many requests from this caller (`rate_limited`; retry after `Retry-After` seconds)" },
 };
 
-const heartbeat = createRoute({
+const heartbeat = defineRoute({
   method: "post",
   path: "/v1/presence/me/heartbeat",
   operationId: "sendHeartbeat",
@@ -83,7 +82,7 @@ const heartbeat = createRoute({
   },
 });
 
-const endHeartbeat = createRoute({
+const endHeartbeat = defineRoute({
   method: "delete",
   path: "/v1/presence/me/heartbeat",
   operationId: "endHeartbeat",
@@ -98,7 +97,7 @@ const endHeartbeat = createRoute({
   },
 });
 
-const userHistory = createRoute({
+const userHistory = defineRoute({
   method: "get",
   path: "/v1/presence/{user}/history",
   operationId: "getPresenceHistory",
@@ -124,7 +123,7 @@ async function beat(c: Context<AppEnv>, device: string, active: boolean, leave: 
   throw new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`);
 }
 
-export const presenceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export const presenceRoutes = new ApiRoutes()
   .openapi(batchPresence, async (c) => {
     const { users } = c.req.valid("json");
     const unique = [...new Set(users)];

@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import type { Context } from "hono";
 import type { ScopeId } from "../../protocol/ids";
 import { Counts, MembersPage, MembersQuery, ScopeCount, ScopeParam, WatchQuery } from "../../protocol/rest";
@@ -7,7 +7,6 @@ import { watchUpgrade } from "../../sockets/internalUpgrade";
 import type { AppEnv } from "../appEnv";
 import { ApiError } from "../../errors";
 import { authorizeScope } from "../caller";
-import { validationHook } from "../validation";
 import { readConfig } from "../../config";
 import { hubsFor, shardCount } from "../../rooms/shards";
 import { countScope, historyOf, membersOf } from "../scopeReads";
@@ -21,7 +20,7 @@ const errors = { ...invalid, ...restErrors, ...forbidden };
 const security = bearerSecurity;
 const tags = ["scopes"];
 
-const members = createRoute({
+const members = defineRoute({
   method: "get",
   path: "/v1/scopes/{scope}/members",
   operationId: "listScopeMembers",
@@ -34,7 +33,7 @@ const members = createRoute({
   responses: { 200: { description: "A page of members", ...taggedHeaders, content: { "application/json": { schema: MembersPage } } }, ...notModified, ...errors },
 });
 
-const count = createRoute({
+const count = defineRoute({
   method: "get",
   path: "/v1/scopes/{scope}/count",
   operationId: "countScopeMembers",
@@ -47,7 +46,7 @@ const count = createRoute({
   responses: { 200: { description: "The counts", ...taggedHeaders, content: { "application/json": { schema: ScopeCount } } }, ...notModified, ...errors },
 });
 
-const counts = createRoute({
+const counts = defineRoute({
   method: "get",
   path: "/v1/counts",
   operationId: "countMyScopes",
@@ -57,7 +56,7 @@ const counts = createRoute({
   responses: { 200: { description: "Totals", content: { "application/json": { schema: Counts } } }, ...restErrors },
 });
 
-const watch = createRoute({
+const watch = defineRoute({
   method: "get",
   path: "/v1/scopes/{scope}/watch",
   operationId: "watchScope",
@@ -81,7 +80,7 @@ const watch = createRoute({
   },
 });
 
-const history = createRoute({
+const history = defineRoute({
   method: "get",
   path: "/v1/scopes/{scope}/history",
   operationId: "getScopeHistory",
@@ -99,7 +98,7 @@ function viewerId(c: Context<AppEnv>): string {
   return caller.kind === "user" ? caller.claims.sub : "";
 }
 
-export const scopeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export const scopeRoutes = new ApiRoutes()
   .openapi(members, async (c) => {
     const { scope } = c.req.valid("param");
     const { limit, cursor } = c.req.valid("query");

@@ -1,11 +1,11 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import * as z from "zod";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import type { Context } from "hono";
 import { ApiError } from "../../errors";
 import type { RelationKind } from "../../presence/relations";
 import { MAX_RELATIONS, Privacy, PrivacyChange, RelationsChange, RelationsList, UserParam } from "../../protocol/rest";
 import type { AppEnv } from "../appEnv";
 import { requireService, userClaims } from "../caller";
-import { validationHook } from "../validation";
 import { bearerSecurity, bodyErrors, errorResponse, restErrors } from "../openapiResponses";
 
 /**
@@ -45,8 +45,8 @@ function routesOf<T extends z.ZodType, B extends z.ZodType>(who: Who, setting: "
   const responses = { 200: { description: "The setting", ...json(answer) }, ...errors };
   const tags = who === "me" ? [tagOf[setting]] : [tagOf[setting], "users"];
   return {
-    get: createRoute({ method: "get", path, operationId: operationIdOf("get", who, setting), tags, summary, security, request, responses }),
-    put: createRoute({
+    get: defineRoute({ method: "get", path, operationId: operationIdOf("get", who, setting), tags, summary, security, request, responses }),
+    put: defineRoute({
       method: "put",
       path,
       operationId: operationIdOf("update", who, setting),
@@ -75,7 +75,7 @@ async function relation(c: Context<AppEnv>, who: Who, kind: RelationKind, change
   return c.json({ users: result.users }, 200);
 }
 
-export const settingsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export const settingsRoutes = new ApiRoutes();
 
 for (const who of ["me", "user"] as const) {
   const privacy = routesOf(who, "privacy", Privacy, PrivacyChange);

@@ -1,8 +1,6 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ApiRoutes, defineRoute } from "../apiRoutes";
 import { UserParam } from "../../protocol/rest";
-import type { AppEnv } from "../appEnv";
 import { requireService } from "../caller";
-import { validationHook } from "../validation";
 import { bearerSecurity, errorResponse, payloadTooLarge, restErrors, unauthorized } from "../openapiResponses";
 
 /** Neither route reads a body, but the body limit still refuses one over 16 KiB. */
@@ -16,7 +14,7 @@ const errors = {
 const security = bearerSecurity;
 const tags = ["users"];
 
-const disconnect = createRoute({
+const disconnect = defineRoute({
   method: "post",
   path: "/v1/users/{user}/disconnect",
   operationId: "disconnectUser",
@@ -27,7 +25,7 @@ const disconnect = createRoute({
   responses: { 204: { description: "Disconnected" }, ...errors },
 });
 
-const erase = createRoute({
+const erase = defineRoute({
   method: "delete",
   path: "/v1/users/{user}",
   operationId: "eraseUser",
@@ -38,7 +36,7 @@ const erase = createRoute({
   responses: { 204: { description: "Erased" }, ...errors },
 });
 
-export const userRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+export const userRoutes = new ApiRoutes()
   .openapi(disconnect, async (c) => {
     requireService(c);
     await c.env.PRESENCE.getByName(c.req.valid("param").user).disconnect();
