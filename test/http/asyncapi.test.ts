@@ -3,7 +3,6 @@ import { z } from "zod";
 import { asyncApiDocument, DEVICE_FRAMES, FRAMES, WATCH_FRAMES, type FrameDoc, type FrameName } from "../../src/protocol/asyncapi";
 import { CloseCode, PING, PONG } from "../../src/protocol/constants";
 import { DeviceFrame } from "../../src/protocol/frames";
-import { call } from "../helpers";
 
 /**
  * The AsyncAPI document of the sockets (`GET /v1/asyncapi.json`, a static asset written at build time
