@@ -1,4 +1,4 @@
-import { build, type BuildOptions } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -20,10 +20,13 @@ export const PACKAGE_DIR = fileURLToPath(new URL("../packages/client/", import.m
 export const DIST_DIR = join(PACKAGE_DIR, "dist");
 export const BUNDLE_PATH = fileURLToPath(new URL("../public/sdk/presence-client.js", import.meta.url));
 /**
- * The package's entry points, by output name. A later entry (say `react: "src/react/index.ts"`) goes
- * here and under `exports` in packages/client/package.json; code shared by entries lands in chunks.
+ * The package's entry points, by output name, each also under `exports` in packages/client/package.json;
+ * code shared by entries lands in chunks. `react` (`@edge-presence/client/react`) imports React, a peer
+ * dependency, and the core by the package's name (see `coreByName`); the core entry imports nothing.
  */
-export const ENTRIES: Record<string, string> = { index: join(PACKAGE_DIR, "src/index.ts") };
+export const ENTRIES: Record<string, string> = { index: join(PACKAGE_DIR, "src/index.ts"), react: join(PACKAGE_DIR, "src/react/index.ts") };
+const PACKAGE_NAME = "@edge-presence/client";
+const PEER_DEPENDENCIES = ["react"];
 const BANNER = "// Generated from packages/client/src by esbuild: do not edit. Rebuild with `npm run build:client`.";
 
 const common: BuildOptions = {
@@ -45,12 +48,28 @@ export async function checkedInBundle(): Promise<string> {
   return readFile(BUNDLE_PATH, "utf8");
 }
 
+/**
+ * Another entry's import of the core's index (`../index.js`) becomes an import of the package's own
+ * name: a page then loads one copy of the core (one `PresenceClient` class for both entries), and the
+ * core stays one file, not an index over a chunk shared with the other entries.
+ */
+const coreByName: Plugin = {
+  name: "core-by-package-name",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\/(.+\/)?index\.js$/ }, (args) =>
+      join(args.resolveDir, args.path.replace(/\.js$/, ".ts")) === ENTRIES.index ? { path: PACKAGE_NAME, external: true } : undefined,
+    );
+  },
+};
+
 /** packages/client/dist afresh: `<entry>.js` (+ `.js.map`) minified, and a `.d.ts` per source module. */
 export async function buildPackage(): Promise<void> {
   await rm(DIST_DIR, { recursive: true, force: true });
   await build({
     ...common,
     entryPoints: ENTRIES,
+    external: PEER_DEPENDENCIES,
+    plugins: [coreByName],
     outdir: DIST_DIR,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",

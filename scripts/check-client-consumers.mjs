@@ -7,7 +7,11 @@
  *    a small script, then runs it against a `wrangler dev` this check starts. The script connects with
  *    Node's global `WebSocket`, sees `hello` (its own presence), subscribes to a user, watches its
  *    org's roster until it shows itself, closes both, and must then exit 0 by itself (a timer or socket
- *    the SDK left behind would keep it running);
+ *    the SDK left behind would keep it running). It runs a second time, as another user, with
+ *    WebSockets made to fail (`BLOCK_WEBSOCKETS=1` swaps Node's `WebSocket` for one that errors and
+ *    closes with 1006 before it opens, as behind a proxy that refuses upgrades): it must then be online
+ *    over the REST fallback (state `rest`, a device of type `rest`), subscribe, see itself in the polled
+ *    roster, and exit 0 by itself all the same;
  * 2. a Vite + React app (`moduleResolution: bundler`, DOM), plus a service worker checked with the
  *    `webworker` lib: `tsc --noEmit`, then `vite build`.
  * The dev server and the directory are removed however it ends. Usage: node scripts/check-client-consumers.mjs [--keep]
@@ -70,17 +74,14 @@ try {
 
   step("starting wrangler dev");
   server = await startDevServer({ DEV_TOKENS: "true" });
-  const response = await fetch(`${server.url}/v1/dev/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sub: "consumer-check", org: "consumers", name: "Consumer check" }),
-  });
-  if (!response.ok) throw new Error(`POST /v1/dev/token: ${response.status} ${await response.text()}`);
-  const { token } = await response.json();
 
   step(`node: connecting to ${server.url}`);
-  const output = await runToExit(process.execPath, ["dist/check.js", server.url, token], node, 30_000);
+  const output = await runToExit(process.execPath, ["dist/check.js", server.url, await devToken(server.url, "consumer-check")], node, 30_000);
   console.log(output.trimEnd().replace(/^/gm, "    "));
+  // Another user, so nothing the first run left online (its grace window) can stand in for this one.
+  step("node: again with WebSockets made to fail (the REST fallback)");
+  const restOutput = await runToExit(process.execPath, ["dist/check.js", server.url, await devToken(server.url, "consumer-check-rest")], node, 60_000, { BLOCK_WEBSOCKETS: "1" });
+  console.log(restOutput.trimEnd().replace(/^/gm, "    "));
   step("client consumers OK");
 } finally {
   await server?.stop();
@@ -88,10 +89,21 @@ try {
   else await rm(work, { recursive: true, force: true });
 }
 
-/** Runs a process to its own exit, which must be 0 within `timeoutMs`; its output. */
-function runToExit(command, args, cwd, timeoutMs) {
+/** A dev token for `sub`, a member of the `consumers` org. */
+async function devToken(url, sub) {
+  const response = await fetch(`${url}/v1/dev/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sub, org: "consumers", name: "Consumer check" }),
+  });
+  if (!response.ok) throw new Error(`POST /v1/dev/token: ${response.status} ${await response.text()}`);
+  return (await response.json()).token;
+}
+
+/** Runs a process (with `env` added to this one's) to its own exit, which must be 0 within `timeoutMs`; its output. */
+function runToExit(command, args, cwd, timeoutMs, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -135,11 +147,34 @@ function nodeProject(dir) {
     "src/check.ts": `import { PresenceClient, watch, type ConnectionState, type Member, type PresenceView } from "@edge-presence/client";
 
 const [baseUrl, token] = process.argv.slice(2);
-if (!baseUrl || !token) throw new Error("usage: node dist/check.js <baseUrl> <token>");
+if (!baseUrl || !token) throw new Error("usage: [BLOCK_WEBSOCKETS=1] node dist/check.js <baseUrl> <token>");
+const blocked = process.env.BLOCK_WEBSOCKETS === "1";
+const expected: ConnectionState = blocked ? "rest" : "open";
+
+if (blocked) {
+  // As behind a proxy that refuses WebSocket upgrades: every socket fails before it opens, as a browser reports it.
+  class BlockedWebSocket extends EventTarget {
+    readyState = 0;
+    constructor(_url: string) {
+      super();
+      setTimeout(() => {
+        this.readyState = 3;
+        this.dispatchEvent(new Event("error"));
+        this.dispatchEvent(Object.assign(new Event("close"), { code: 1006 }));
+      }, 10);
+    }
+    send(): void {
+      throw new Error("not open");
+    }
+    close(): void {}
+  }
+  Object.assign(globalThis, { WebSocket: BlockedWebSocket });
+}
 
 function once<T>(what: string, subscribe: (done: (value: T) => void) => () => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(\`no \${what} within 15 s\`)), 15_000);
+    // Long enough for a roster polled over REST (every 10 s by default) to show a join.
+    const timer = setTimeout(() => reject(new Error(\`no \${what} within 25 s\`)), 25_000);
     const stop = subscribe((value) => {
       clearTimeout(timer);
       stop();
@@ -151,7 +186,9 @@ function once<T>(what: string, subscribe: (done: (value: T) => void) => () => vo
 // The default openSocket is \`new WebSocket(url)\`: Node's global WebSocket.
 const me = new PresenceClient({ baseUrl, token, device: "node-check", deviceType: "desktop" });
 const hello: PresenceView = await once("hello", (done) => me.on("presence", done));
-console.log(\`hello: \${hello.user} is \${hello.status} on \${hello.devices.length} device(s)\`);
+console.log(\`hello: \${hello.user} is \${hello.status} on \${hello.devices.map((device) => device.type).join(", ")} (state \${me.state})\`);
+if (me.state !== expected || hello.status !== "online") throw new Error(\`expected to be online with state \${expected}\`);
+if (blocked && !hello.devices.some((device) => device.type === "rest")) throw new Error("expected a device of type rest");
 
 const changed = once<PresenceView>("changed", (done) => me.on("changed", done));
 me.subscribe(["someone-else"]);
@@ -172,10 +209,11 @@ const members: Member[] = await once("roster", (done) => {
 });
 console.log(\`roster org:consumers: \${members.map((member) => \`\${member.user} (\${member.status})\`).join(", ")}; counts \${JSON.stringify(roster.counts)}\`);
 
-const state: ConnectionState = me.state;
+const states: ConnectionState[] = [me.state, roster.state];
+if (states.some((state) => state !== expected)) throw new Error(\`expected state \${expected}, not \${states.join(", ")}\`);
 me.close();
 roster.close();
-console.log(\`closed (was \${state}); exiting on its own\`);
+console.log(\`closed (was \${states.join(", ")}); exiting on its own\`);
 `,
   });
 }

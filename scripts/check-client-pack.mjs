@@ -3,10 +3,14 @@
  * Checks what `npm pack` puts in the @edge-presence/client tarball, after a fresh build:
  * - only dist/ (`.js`, `.js.map`, `.d.ts`), README, LICENSE and package.json: no source, tests,
  *   bench or secrets;
- * - package.json: ESM with `exports` (types first), `files`, `sideEffects: false`, and no dependencies
- *   at all (the SDK needs nothing at run time);
- * - the built code and declarations import nothing but each other: no `cloudflare:`, zod or server code;
- * - the size budget: the core entry with the chunks it imports, minified and gzipped, at most 6 KB.
+ * - package.json: ESM with `exports` (types first), `files`, `sideEffects: false`, no dependencies
+ *   (the SDK needs nothing at run time) and one peer dependency, React, optional: only the `./react`
+ *   entry uses it;
+ * - the built code and declarations import nothing but each other: no `cloudflare:`, zod or server
+ *   code; the `./react` entry (dist/react.js, dist/react/*.d.ts) imports React too, and the core by
+ *   the package's own name; nothing else imports React;
+ * - the size budgets, minified and gzipped: the core entry with the chunks it imports at most 6 KB;
+ *   the react entry with its own chunks (the core and React excluded) at most 3 KB.
  * Prints the figures; exits 1 on any failure.
  */
 import { execFileSync } from "node:child_process";
@@ -20,6 +24,10 @@ const PACKAGE_DIR = fileURLToPath(new URL("../packages/client/", import.meta.url
 const DIST = join(PACKAGE_DIR, "dist");
 /** min+gzip of the core entry (`.`), in bytes. */
 const CORE_BUDGET = 6 * 1024;
+/** min+gzip of what the react entry (`./react`) adds to the core, in bytes. */
+const REACT_BUDGET = 3 * 1024;
+/** The one peer dependency, imported only by the react entry. */
+const PEER = "react";
 
 const problems = [];
 const fail = (message) => problems.push(message);
@@ -37,7 +45,7 @@ const FORBIDDEN = [/(^|\/)(test|tests|__tests__|bench|src)\//, /\.test\./, /\.sp
 for (const file of files) {
   if (!ALLOWED.some((pattern) => pattern.test(file)) || FORBIDDEN.some((pattern) => pattern.test(file))) fail(`not for the tarball: ${file}`);
 }
-for (const needed of ["package.json", "README.md", "dist/index.js", "dist/index.js.map", "dist/index.d.ts"]) {
+for (const needed of ["package.json", "README.md", "dist/index.js", "dist/index.js.map", "dist/index.d.ts", "dist/react.js", "dist/react.js.map", "dist/react/index.d.ts"]) {
   if (!files.includes(needed)) fail(`missing from the tarball: ${needed}`);
 }
 
@@ -45,13 +53,18 @@ const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf
 if (manifest.type !== "module") fail('package.json: "type" must be "module"');
 if (manifest.sideEffects !== false) fail('package.json: "sideEffects" must be false');
 if (!Array.isArray(manifest.files)) fail('package.json: "files" must list what is published');
-for (const field of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies"]) {
+for (const field of ["dependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies"]) {
   if (manifest[field] && Object.keys(manifest[field]).length > 0) fail(`package.json: no ${field} (the SDK needs nothing at run time): ${Object.keys(manifest[field]).join(", ")}`);
 }
+const peers = Object.keys(manifest.peerDependencies ?? {});
+if (peers.join() !== PEER) fail(`package.json: peerDependencies must be ${PEER} alone, not ${peers.join(", ") || "nothing"}`);
+if (manifest.peerDependenciesMeta?.[PEER]?.optional !== true) fail(`package.json: peerDependenciesMeta must make ${PEER} optional (only the ./react entry needs it)`);
 const core = manifest.exports?.["."];
-if (!core || Object.keys(core)[0] !== "types" || !core.default) fail('package.json: exports["."] must give "types" first, then "default"');
+const react = manifest.exports?.["./react"];
+for (const [entry, target] of [[".", core], ["./react", react]]) if (!target) fail(`package.json: exports["${entry}"] is missing`);
 for (const [entry, target] of Object.entries(manifest.exports ?? {})) {
   if (entry === "./package.json") continue;
+  if (typeof target !== "object" || Object.keys(target)[0] !== "types" || !target.default) fail(`package.json: exports["${entry}"] must give "types" first, then "default"`);
   for (const path of typeof target === "string" ? [target] : Object.values(target)) {
     if (!files.includes(posix.normalize(path))) fail(`package.json: exports["${entry}"] points at ${path}, which is not in the tarball`);
   }
@@ -62,18 +75,20 @@ const specifiers = (text) => [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^i
 const withoutComments = (text) => text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
 for (const file of files.filter((name) => /\.d\.ts$/.test(name))) {
   const text = readFileSync(join(PACKAGE_DIR, file), "utf8");
+  const mayImportPeer = file.startsWith("dist/react/");
   for (const specifier of specifiers(text)) {
-    if (!specifier.startsWith("./") && !specifier.startsWith("../")) fail(`${file} imports "${specifier}": the package may import only its own files`);
+    if (specifier.startsWith("./") || specifier.startsWith("../") || (mayImportPeer && specifier === PEER)) continue;
+    fail(`${file} imports "${specifier}": the package may import only its own files${mayImportPeer ? ` and ${PEER}` : ""}`);
   }
   if (/cloudflare:|\bzod\b|\bhono\b/.test(withoutComments(text))) fail(`${file} mentions cloudflare:, zod or hono`);
 }
 
 /**
  * The JS is minified, so its imports are read by esbuild: it bundles each entry from dist/ and
- * reports every import that leaves the package (there must be none), and which dist files the entry
- * loads (itself and its chunks).
+ * reports every import that leaves the package (there must be none but `allowed`), and which dist
+ * files the entry loads (itself and its chunks).
  */
-async function loadedFiles(entryFile) {
+async function loadedFiles(entryFile, allowed = []) {
   const foreign = [];
   const result = await build({
     entryPoints: [join(DIST, entryFile)],
@@ -88,32 +103,40 @@ async function loadedFiles(entryFile) {
         name: "foreign-imports",
         setup(build) {
           build.onResolve({ filter: /^[^./]/ }, (args) => {
-            foreign.push(`${args.importer ? posix.relative(DIST, args.importer) : "?"} imports "${args.path}"`);
+            if (!allowed.includes(args.path)) foreign.push(`${args.importer ? posix.relative(DIST, args.importer) : "?"} imports "${args.path}"`);
             return { path: args.path, external: true };
           });
         },
       },
     ],
   });
-  for (const line of foreign) fail(`dist/${line}: the package may import only its own files`);
+  for (const line of foreign) fail(`dist/${line}: the package may import only its own files${allowed.length > 0 ? ` and ${allowed.join(", ")}` : ""}`);
   return Object.keys(result.metafile.inputs).map((input) => posix.relative(posix.relative(process.cwd(), DIST), input));
 }
 for (const file of files.filter((name) => /\.js$/.test(name))) {
   if (/cloudflare:|\bzod\b|\bhono\b/.test(readFileSync(join(PACKAGE_DIR, file), "utf8"))) fail(`${file} mentions cloudflare:, zod or hono`);
 }
 
-/** The core entry and every chunk it loads, gzipped one by one (as a browser fetches them). */
-async function gzippedWithImports(entryFile) {
-  const loaded = await loadedFiles(entryFile);
-  return loaded.reduce((total, file) => total + gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length, 0);
-}
-const coreFile = posix.relative("dist", posix.normalize(core?.default ?? "dist/index.js"));
-const coreRaw = readFileSync(join(DIST, coreFile)).length;
-const coreGzip = await gzippedWithImports(coreFile);
-const percent = ((coreGzip / CORE_BUDGET) * 100).toFixed(0);
+/** Dist files gzipped one by one (as a browser fetches them): their sizes added up, minified and gzipped. */
+const sizes = (loaded) => ({
+  raw: loaded.reduce((total, file) => total + readFileSync(join(DIST, file)).length, 0),
+  gzip: loaded.reduce((total, file) => total + gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length, 0),
+});
+const kb = (bytes) => (bytes / 1024).toFixed(2);
+const entryFile = (target, fallback) => posix.relative("dist", posix.normalize(target?.default ?? fallback));
+
+const coreFile = entryFile(core, "dist/index.js");
+const coreLoaded = await loadedFiles(coreFile);
+const coreSize = sizes(coreLoaded);
 console.log(`@edge-presence/client ${manifest.version}: ${files.length} files, tarball ${packed.size} B (unpacked ${packed.unpackedSize} B)`);
-console.log(`core entry (${coreFile}): ${coreRaw} B minified, ${coreGzip} B min+gzip (${(coreGzip / 1024).toFixed(2)} KB of the ${CORE_BUDGET / 1024} KB budget, ${percent}%)`);
-if (coreGzip > CORE_BUDGET) fail(`core entry is ${coreGzip} B min+gzip, over the ${CORE_BUDGET} B budget`);
+console.log(`core entry (${coreLoaded.join(" + ")}): ${coreSize.raw} B minified, ${coreSize.gzip} B min+gzip (${kb(coreSize.gzip)} KB of the ${CORE_BUDGET / 1024} KB budget, ${((coreSize.gzip / CORE_BUDGET) * 100).toFixed(0)}%)`);
+if (coreSize.gzip > CORE_BUDGET) fail(`core entry is ${coreSize.gzip} B min+gzip, over the ${CORE_BUDGET} B budget`);
+
+const reactFile = entryFile(react, "dist/react.js");
+// The core comes in by the package's name, so these are the react entry's own files.
+const reactSize = sizes(await loadedFiles(reactFile, [PEER, manifest.name]));
+console.log(`react entry (${reactFile}): ${reactSize.raw} B minified, ${reactSize.gzip} B min+gzip besides the core and React (${kb(reactSize.gzip)} KB of the ${REACT_BUDGET / 1024} KB budget, ${((reactSize.gzip / REACT_BUDGET) * 100).toFixed(0)}%)`);
+if (reactSize.gzip > REACT_BUDGET) fail(`react entry is ${reactSize.gzip} B min+gzip besides the core and React, over the ${REACT_BUDGET} B budget`);
 
 if (problems.length > 0) {
   for (const problem of problems) console.error(`✗ ${problem}`);

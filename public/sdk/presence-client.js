@@ -417,15 +417,22 @@ var Rest = class {
   options;
   fetch;
   async request(method, path, body, { attempts = 1 } = {}) {
-    const headers = { Authorization: `Bearer ${await resolveToken(this.options.token)}` };
-    if (body !== void 0) headers["Content-Type"] = "application/json";
-    const url = serviceUrl(this.options.baseUrl, path).toString();
-    const init = body === void 0 ? { method, headers } : { method, headers, body: JSON.stringify(body) };
-    const response = await this.fetchWithAttempts(url, init, attempts);
+    const response = await this.send(method, path, body, {}, attempts);
     if (!response.ok) throw await RestError.from(response);
     return await response.json();
   }
-  async fetchWithAttempts(url, init, attempts) {
+  /** A conditional GET: `held` itself when the answer is still the one it holds (a 304 with no body), else the new answer. */
+  async poll(path, held) {
+    const response = await this.send("GET", path, void 0, held?.etag ? { "If-None-Match": held.etag } : {}, 1);
+    if (held && response.status === 304) return held;
+    if (!response.ok) throw await RestError.from(response);
+    return { etag: response.headers?.get("ETag") ?? null, body: await response.json() };
+  }
+  async send(method, path, body, headers, attempts) {
+    headers.Authorization = `Bearer ${await resolveToken(this.options.token)}`;
+    if (body !== void 0) headers["Content-Type"] = "application/json";
+    const url = serviceUrl(this.options.baseUrl, path).toString();
+    const init = body === void 0 ? { method, headers } : { method, headers, body: JSON.stringify(body) };
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.fetch(url, init);
@@ -433,6 +440,186 @@ var Rest = class {
         if (attempt >= attempts) throw error;
       }
     }
+  }
+};
+
+// packages/client/src/RestDevice.ts
+var HEARTBEAT = "/v1/presence/me/heartbeat";
+var RestDevice = class {
+  constructor(rest, device, beatEveryMs, host) {
+    this.rest = rest;
+    this.beatEveryMs = beatEveryMs;
+    this.host = host;
+    this.id = `${device.slice(0, 59)}.rest`;
+  }
+  rest;
+  beatEveryMs;
+  host;
+  id;
+  live = false;
+  beatDueAt = 0;
+  shown = "";
+  reads = /* @__PURE__ */ new Map();
+  turns = Promise.resolve();
+  /** Answered while its last heartbeat keeps the device online. */
+  async round(first, answered) {
+    if (first) {
+      this.live = true;
+      this.shown = "";
+      this.reads.clear();
+    }
+    const own = [
+      this.sendStatus(),
+      Date.now() < this.beatDueAt ? null : this.beat(false, answered),
+      this.inTurn(async () => {
+        if (Date.now() < this.beatDueAt) answered();
+        await this.read("me");
+      })
+    ];
+    await Promise.all([...own, ...[...this.host.subscriptions].map((user) => this.read(user))]);
+    return this.beatDueAt - Date.now();
+  }
+  end() {
+    if (!this.live) return;
+    this.live = false;
+    this.beatDueAt = 0;
+    this.inTurn(() => this.rest.request("DELETE", `${HEARTBEAT}?device=${encodeURIComponent(this.id)}`)).catch(() => void 0);
+  }
+  /** The user is active on this device: a heartbeat says so now. */
+  activity() {
+    this.beat(true).catch(() => void 0);
+  }
+  /** Forgets what was read for `user`, so subscribing again reads them afresh. */
+  forget(user) {
+    this.reads.delete(user);
+  }
+  /** Sends the pending status, if any: one that got no answer goes out again with the next round, one refused (as a refused frame) does not. */
+  sendStatus() {
+    const frame = this.host.pendingStatus();
+    if (frame === null) return Promise.resolve();
+    const { type: _, ...change } = frame;
+    return this.inTurn(async () => {
+      try {
+        this.own(await this.rest.request("PUT", "/v1/presence/me", change));
+      } catch (error) {
+        if (!(error instanceof RestError)) throw error;
+      }
+      this.host.applied(frame);
+    });
+  }
+  beat(active, answered) {
+    return this.inTurn(async () => {
+      if (!this.live) return;
+      const answer = await this.rest.request("POST", HEARTBEAT, { device: this.id, active });
+      this.beatDueAt = Date.now() + (answer.heartbeatMs || this.beatEveryMs);
+      answered?.();
+      this.own(answer.presence);
+    });
+  }
+  async read(user) {
+    const held = this.reads.get(user);
+    const read = await this.rest.poll(`/v1/presence/${encodeURIComponent(user)}`, held);
+    if (read === held || !this.live) return;
+    this.reads.set(user, read);
+    if (user === "me") this.own(read.body);
+    else this.host.changed(read.body);
+  }
+  own(view) {
+    const text = JSON.stringify(view);
+    if (text === this.shown || !this.live) return;
+    this.shown = text;
+    this.host.presence(view);
+  }
+  /** Runs `request` once every request before it settled. */
+  inTurn(request) {
+    const done = this.turns.then(request);
+    this.turns = done.catch(() => void 0);
+    return done;
+  }
+};
+
+// packages/client/src/RestFallback.ts
+var NEVER_OPENED2 = 1006;
+var DEFAULT_AFTER_FAILURES = 2;
+var DEFAULT_POLL_INTERVAL_MS = 1e4;
+var RestFallback = class {
+  constructor(connection, options, rounds, emit) {
+    this.rounds = rounds;
+    this.emit = emit;
+    this.afterFailures = options === false ? Infinity : options?.afterFailures ?? DEFAULT_AFTER_FAILURES;
+    this.pollIntervalMs = (options || void 0)?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.current = connection.state;
+    this.socket = { state: connection.state };
+    connection.on("state", (change) => this.changed(change));
+  }
+  rounds;
+  emit;
+  afterFailures;
+  pollIntervalMs;
+  current;
+  /** The socket's own state, as it last reported it. */
+  socket;
+  failures = 0;
+  polling = false;
+  /** Rises whenever polling starts or stops, so a round that outlived its time shows and schedules nothing. */
+  session = 0;
+  timer = null;
+  /** A round was asked for while one ran: the next follows at once. */
+  soon = false;
+  get state() {
+    return this.current;
+  }
+  /** While polling, runs a round now (or right after the one running) instead of at the next poll: there is something new to read. */
+  refresh() {
+    if (!this.polling) return;
+    this.soon = true;
+    if (this.timer === null) return;
+    clearTimeout(this.timer);
+    void this.run(false);
+  }
+  changed(change) {
+    const { state } = change;
+    if (state === "open") this.failures = 0;
+    else if (state === "reconnecting" && change.code === NEVER_OPENED2 && this.socket.state !== "open") this.failures += 1;
+    this.socket = change;
+    if (state === "open" || state === "closed") this.stop();
+    else if (!this.polling && state === "reconnecting" && this.failures >= this.afterFailures) this.start();
+    if (this.current !== "rest" || state === "open" || state === "closed") this.show(change);
+  }
+  start() {
+    this.polling = true;
+    this.session += 1;
+    void this.run(true);
+  }
+  stop() {
+    if (!this.polling) return;
+    this.polling = false;
+    this.session += 1;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.rounds.end?.();
+  }
+  async run(first) {
+    const session = this.session;
+    this.timer = null;
+    this.soon = false;
+    let answered = false;
+    const answer = () => {
+      answered = true;
+      if (session === this.session && this.current !== "rest") this.show({ state: "rest", code: NEVER_OPENED2 });
+    };
+    let dueInMs = Infinity;
+    try {
+      dueInMs = await this.rounds.round(first, answer);
+    } catch {
+    }
+    if (session !== this.session) return;
+    if (!answered && this.current === "rest") this.show(this.socket);
+    this.timer = setTimeout(() => void this.run(false), this.soon ? 0 : Math.min(this.pollIntervalMs, dueInMs));
+  }
+  show(change) {
+    this.current = change.state;
+    this.emit(change);
   }
 };
 
@@ -500,6 +687,8 @@ var PresenceClient = class {
   settings;
   events = new Emitter();
   connection;
+  fallback;
+  restDevice;
   ownPresence = null;
   focusing = /* @__PURE__ */ new Set();
   /** The partner this device has in focus; a fresh socket starts without one, so it is sent again. */
@@ -520,16 +709,26 @@ var PresenceClient = class {
   constructor(options) {
     this.device = options.device ?? crypto.randomUUID();
     const deviceType = options.deviceType ?? "web";
+    const settings = connectionSettings(options);
     this.connection = new ReconnectingSocket({
-      ...connectionSettings(options),
+      ...settings,
       token: () => resolveToken(options.token),
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced
     });
     this.rest = new Rest(options);
     this.settings = new Settings(options);
+    this.restDevice = new RestDevice(this.rest, this.device, settings.pingIntervalMs, {
+      subscriptions: this.subscribed,
+      pendingStatus: () => this.pendingStatus,
+      applied: (frame) => {
+        if (this.pendingStatus === frame) this.pendingStatus = null;
+      },
+      presence: (view) => this.ownPresenceIs(view),
+      changed: (view) => this.heard(view.user, view)
+    });
     this.connection.on("frame", (frame) => this.received(frame));
-    this.connection.on("state", (change) => {
+    this.fallback = new RestFallback(this.connection, options.restFallback, this.restDevice, (change) => {
       if (change.state !== "open") this.told = null;
       this.events.emit("state", change);
     });
@@ -546,7 +745,7 @@ var PresenceClient = class {
     return this.focusing;
   }
   get state() {
-    return this.connection.state;
+    return this.fallback.state;
   }
   /** The users this device follows, on this socket and every later one. */
   get subscriptions() {
@@ -563,6 +762,7 @@ var PresenceClient = class {
   setStatus(status, text, until) {
     const frame = { type: "status", status, ...text === void 0 ? {} : { text }, ...until === void 0 ? {} : { until } };
     this.pendingStatus = this.connection.send(frame) ? null : frame;
+    if (this.state === "rest") this.restDevice.sendStatus().catch(() => void 0);
   }
   /**
    * Follows these users' presence through `changed` events. Calls in one task go out together, in as
@@ -578,7 +778,10 @@ var PresenceClient = class {
   }
   /** Stops following these users and forgets their presence. */
   unsubscribe(users) {
-    for (const user of users) this.subscribed.delete(user);
+    for (const user of users) {
+      this.subscribed.delete(user);
+      this.restDevice.forget(user);
+    }
     this.queueSubscriptions();
   }
   focus(partner) {
@@ -633,7 +836,7 @@ var PresenceClient = class {
   }
   /** The user did something on this device; throttle calls (see `trackActivity`). */
   activity() {
-    this.connection.send({ type: "activity" });
+    if (!this.connection.send({ type: "activity" }) && this.state === "rest") this.restDevice.activity();
   }
   /** Disconnects for good; the user goes offline once the grace window passes, unless another device is on. */
   close() {
@@ -646,13 +849,11 @@ var PresenceClient = class {
     switch (frame.type) {
       case "hello":
         this.forgetFocus();
-        this.ownPresence = frame.presence;
-        this.events.emit("presence", frame.presence);
+        this.ownPresenceIs(frame.presence);
         this.restore();
         break;
       case "presence":
-        this.ownPresence = frame.presence;
-        this.events.emit("presence", frame.presence);
+        this.ownPresenceIs(frame.presence);
         break;
       case "focus":
         if (frame.active) this.focusing.add(frame.user);
@@ -718,6 +919,10 @@ var PresenceClient = class {
     this.sendSubscriptions();
     this.scheduleFlush();
   }
+  ownPresenceIs(view) {
+    this.ownPresence = view;
+    this.events.emit("presence", view);
+  }
   /** A view for a user unsubscribed since is an answer overtaken by the unsubscribe: dropped. */
   heard(user, view) {
     if (!this.subscribed.has(user)) return;
@@ -732,6 +937,7 @@ var PresenceClient = class {
       this.subscriptionsQueued = false;
       for (const user of this.views.keys()) if (!this.subscribed.has(user)) this.views.delete(user);
       this.sendSubscriptions();
+      this.fallback.refresh();
     });
   }
   /** Tells the open socket what changed since it was last told; a socket that is not greeted yet hears it all after `hello`. */
@@ -752,6 +958,39 @@ var PresenceClient = class {
       this.focusing.delete(user);
       this.events.emit("focus", { user, active: false });
     }
+  }
+};
+
+// packages/client/src/MemberPages.ts
+var PAGE_SIZE = 200;
+var MemberPages = class {
+  constructor(rest, scope) {
+    this.rest = rest;
+    this.scope = scope;
+  }
+  rest;
+  scope;
+  pages = /* @__PURE__ */ new Map();
+  /** Every member, or null when no page changed since the last read. */
+  async read() {
+    const pages = /* @__PURE__ */ new Map();
+    let changed = false;
+    let cursor = "";
+    while (cursor !== null) {
+      const path = `/v1/scopes/${encodeURIComponent(this.scope)}/members?limit=${PAGE_SIZE}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
+      const held = this.pages.get(path);
+      const page = await this.rest.poll(path, held);
+      changed ||= page !== held;
+      pages.set(path, page);
+      cursor = page.body.next;
+    }
+    changed ||= pages.size !== this.pages.size;
+    this.pages = pages;
+    return changed ? [...pages.values()].flatMap((page) => page.body.members) : null;
+  }
+  /** Forgets every page, so the next read answers with the members whatever they are. */
+  clear() {
+    this.pages.clear();
   }
 };
 
@@ -805,7 +1044,17 @@ var RosterWatch = class {
       shouldReconnect: () => true
     });
     this.connection.on("frame", (frame) => this.received(frame));
-    this.connection.on("state", (change) => {
+    const pages = new MemberPages(new Rest(options), scope);
+    const rounds = {
+      round: async (first, answered) => {
+        if (first) pages.clear();
+        const members = await pages.read();
+        answered();
+        if (this.state !== "open") this.polled(members);
+        return Infinity;
+      }
+    };
+    this.fallback = new RestFallback(this.connection, options.restFallback, rounds, (change) => {
       if (change.state !== "open") this.current = false;
       this.events.emit("state", change);
     });
@@ -814,6 +1063,7 @@ var RosterWatch = class {
   scope;
   events = new Emitter();
   connection;
+  fallback;
   roster = null;
   current = false;
   on = this.events.on.bind(this.events);
@@ -827,12 +1077,12 @@ var RosterWatch = class {
   get counts() {
     return countMembers(this.roster?.members.values() ?? []);
   }
-  /** True while the roster is known to be up to date: synced on the open socket, with no frame missed. */
+  /** True while the roster is known to be up to date: synced on the open socket with no frame missed, or over REST read by the last poll. */
   get synced() {
     return this.current;
   }
   get state() {
-    return this.connection.state;
+    return this.fallback.state;
   }
   /** Stops watching; nothing is emitted after this. */
   close() {
@@ -855,6 +1105,18 @@ var RosterWatch = class {
     this.roster = step.roster;
     this.current = true;
     if (frame.type === "diff" || !isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
+  }
+  /**
+   * Members read over REST (null: as read last), shown as a socket shows them: what moved since the
+   * roster was last known up to date as a resync, what later polls moved as diffs.
+   */
+  polled(members) {
+    const step = members && applyFrame(this.roster, { type: "sync", scope: this.scope, seq: 0, members });
+    const resync = !this.current;
+    this.current = true;
+    if (!step?.ok) return;
+    this.roster = step.roster;
+    if (!isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync });
   }
 };
 function watch(scope, options) {

@@ -21,3 +21,25 @@ export function recordingFetch(answer: (request: SentRequest, index: number) => 
   };
   return { fetch, requests };
 }
+
+export interface CountedRequest {
+  method: string;
+  /** The path and query, without the origin. */
+  path: string;
+  /** The answer's status; null while it is on its way. */
+  status: number | null;
+}
+
+/** `fetchInWorker` that records every request as it goes out, and its answer's status once it comes. */
+export function countingFetch() {
+  const requests: CountedRequest[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    const { pathname, search } = new URL(url);
+    const request: CountedRequest = { method: init.method, path: pathname + search, status: null };
+    requests.push(request);
+    const response = await fetchInWorker(url, init);
+    request.status = response.status;
+    return response;
+  };
+  return { fetch, requests };
+}

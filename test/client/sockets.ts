@@ -98,6 +98,12 @@ export function scriptedSocket() {
       socket.readyState = 3;
       emit("close", { code });
     },
+    /** The socket could not be opened, as a browser reports it: `error`, then `close` with 1006. */
+    fail() {
+      socket.readyState = 3;
+      emit("error", undefined);
+      emit("close", { code: 1006 });
+    },
     /** The frames sent on it, parsed, the heartbeat left out. */
     frames(): Frame[] {
       return socket.sent.filter((data) => data !== "ping").map((data) => JSON.parse(data) as Frame);
@@ -122,4 +128,36 @@ export function scriptedOpener() {
     return sockets[index] as ScriptedSocket;
   };
   return { openSocket, sockets, socket };
+}
+
+export interface BlockableOpener {
+  openSocket: OpenSocket;
+  /** How many sockets the client tried to open. */
+  readonly tries: number;
+  /** From now on sockets open on the real worker. */
+  unblock(): void;
+}
+
+/**
+ * Opens sockets as a browser behind a proxy that refuses WebSocket upgrades: every socket fails
+ * (`error`, then `close` 1006, never `open`) until `unblock()`; after it they open on the real worker.
+ */
+export function blockableOpener(): BlockableOpener {
+  let blocked = true;
+  let tries = 0;
+  return {
+    openSocket: (url) => {
+      tries += 1;
+      if (!blocked) return openInWorker(url);
+      const socket = scriptedSocket();
+      setTimeout(() => socket.fail(), 0);
+      return socket;
+    },
+    get tries() {
+      return tries;
+    },
+    unblock: () => {
+      blocked = false;
+    },
+  };
 }

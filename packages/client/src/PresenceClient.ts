@@ -3,17 +3,20 @@ import { Emitter } from "./emitter.js";
 import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions.js";
 import { DeliveredMessages } from "./DeliveredMessages.js";
 import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket.js";
-import { Rest, type FetchLike } from "./Rest.js";
+import { Rest } from "./Rest.js";
+import { RestDevice } from "./RestDevice.js";
+import { RestFallback } from "./RestFallback.js";
 import { socketUrl } from "./socket.js";
 import { Settings } from "./Settings.js";
 import { subscriptionFrames } from "./subscriptionFrames.js";
 
 export interface PresenceClientOptions extends ConnectionOptions {
-  /** Keep it stable per tab or app install, so a reconnect replaces this device instead of adding one. */
+  /**
+   * Keep it stable per tab or app install, so a reconnect replaces this device instead of adding one.
+   * Over the REST fallback the device is `<device>.rest` (the first 59 characters of it), of type `rest`.
+   */
   device?: string;
   deviceType?: DeviceType;
-  /** How REST requests (`send`, `scopeHistory`, `settings`) are made; defaults to the global `fetch`. */
-  fetch?: FetchLike;
 }
 
 export type FocusNotice = Omit<FocusNoticeFrame, "type">;
@@ -74,7 +77,10 @@ const FLUSH_SPACING_MS = 250;
 /**
  * One device of the signed-in user: keeps a socket to `/v1/connect` open for as long as the client
  * lives, tells the service what the user chose and what they are looking at, follows the users it
- * subscribes to, and sends and receives messages.
+ * subscribes to, and sends and receives messages. Where no socket can be opened it stays online over
+ * REST (state `rest`, see `restFallback`): a heartbeat keeps a device of type `rest` online, status and
+ * activity go over REST, its own presence and its subscriptions are polled; focus, typing and
+ * messages wait for a socket.
  */
 export class PresenceClient {
   readonly device: string;
@@ -82,6 +88,8 @@ export class PresenceClient {
   readonly settings: Settings;
   private readonly events = new Emitter<PresenceClientEvents>();
   private readonly connection: ReconnectingSocket<DeviceServerFrame>;
+  private readonly fallback: RestFallback;
+  private readonly restDevice: RestDevice;
   private ownPresence: PresenceView | null = null;
   private readonly focusing = new Set<string>();
   /** The partner this device has in focus; a fresh socket starts without one, so it is sent again. */
@@ -103,16 +111,26 @@ export class PresenceClient {
   constructor(options: PresenceClientOptions) {
     this.device = options.device ?? crypto.randomUUID();
     const deviceType = options.deviceType ?? "web";
+    const settings = connectionSettings(options);
     this.connection = new ReconnectingSocket<DeviceServerFrame>({
-      ...connectionSettings(options),
+      ...settings,
       token: () => resolveToken(options.token),
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced,
     });
     this.rest = new Rest(options);
     this.settings = new Settings(options);
+    this.restDevice = new RestDevice(this.rest, this.device, settings.pingIntervalMs, {
+      subscriptions: this.subscribed,
+      pendingStatus: () => this.pendingStatus,
+      applied: (frame) => {
+        if (this.pendingStatus === frame) this.pendingStatus = null;
+      },
+      presence: (view) => this.ownPresenceIs(view),
+      changed: (view) => this.heard(view.user, view),
+    });
     this.connection.on("frame", (frame) => this.received(frame));
-    this.connection.on("state", (change) => {
+    this.fallback = new RestFallback(this.connection, options.restFallback, this.restDevice, (change) => {
       if (change.state !== "open") this.told = null;
       this.events.emit("state", change);
     });
@@ -133,7 +151,7 @@ export class PresenceClient {
   }
 
   get state(): ConnectionState {
-    return this.connection.state;
+    return this.fallback.state;
   }
 
   /** The users this device follows, on this socket and every later one. */
@@ -153,6 +171,7 @@ export class PresenceClient {
   setStatus(status: ChosenStatus, text?: string, until?: number): void {
     const frame: StatusFrame = { type: "status", status, ...(text === undefined ? {} : { text }), ...(until === undefined ? {} : { until }) };
     this.pendingStatus = this.connection.send(frame) ? null : frame;
+    if (this.state === "rest") this.restDevice.sendStatus().catch(() => undefined);
   }
 
   /**
@@ -170,7 +189,10 @@ export class PresenceClient {
 
   /** Stops following these users and forgets their presence. */
   unsubscribe(users: Iterable<string>): void {
-    for (const user of users) this.subscribed.delete(user);
+    for (const user of users) {
+      this.subscribed.delete(user);
+      this.restDevice.forget(user);
+    }
     this.queueSubscriptions();
   }
 
@@ -233,7 +255,7 @@ export class PresenceClient {
 
   /** The user did something on this device; throttle calls (see `trackActivity`). */
   activity(): void {
-    this.connection.send({ type: "activity" });
+    if (!this.connection.send({ type: "activity" }) && this.state === "rest") this.restDevice.activity();
   }
 
   /** Disconnects for good; the user goes offline once the grace window passes, unless another device is on. */
@@ -249,13 +271,11 @@ export class PresenceClient {
       case "hello":
         // The server follows `hello` with a focus notice for everyone focused on us now.
         this.forgetFocus();
-        this.ownPresence = frame.presence;
-        this.events.emit("presence", frame.presence);
+        this.ownPresenceIs(frame.presence);
         this.restore();
         break;
       case "presence":
-        this.ownPresence = frame.presence;
-        this.events.emit("presence", frame.presence);
+        this.ownPresenceIs(frame.presence);
         break;
       case "focus":
         if (frame.active) this.focusing.add(frame.user);
@@ -326,6 +346,11 @@ export class PresenceClient {
     this.scheduleFlush();
   }
 
+  private ownPresenceIs(view: PresenceView): void {
+    this.ownPresence = view;
+    this.events.emit("presence", view);
+  }
+
   /** A view for a user unsubscribed since is an answer overtaken by the unsubscribe: dropped. */
   private heard(user: string, view: PresenceView): void {
     if (!this.subscribed.has(user)) return;
@@ -342,6 +367,7 @@ export class PresenceClient {
       // Forgotten only now, so a user unsubscribed and subscribed again within one task keeps their view.
       for (const user of this.views.keys()) if (!this.subscribed.has(user)) this.views.delete(user);
       this.sendSubscriptions();
+      this.fallback.refresh();
     });
   }
 

@@ -8,10 +8,12 @@ import { refreshAt, tokenExpiry, tokenIssuedAt } from "./tokenExpiry.js";
 /**
  * - `connecting`: a socket is being opened (the first time, or again after a drop);
  * - `open`: the socket is open;
+ * - `rest`: WebSockets could not be opened; this device is online over REST (heartbeat, polled
+ *   subscriptions/rosters); a socket is retried in the background (see `restFallback`);
  * - `reconnecting`: the socket dropped and the next try waits for its backoff;
  * - `closed`: for good, after `close()` or a close code that forbids reconnecting.
  */
-export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+export type ConnectionState = "connecting" | "open" | "rest" | "reconnecting" | "closed";
 
 export interface ConnectionChange {
   state: ConnectionState;

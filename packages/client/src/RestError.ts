@@ -4,6 +4,8 @@ import type { ErrorBody, ErrorCode } from "./protocol.js";
 export interface ResponseLike {
   readonly ok: boolean;
   readonly status: number;
+  /** Read for the `ETag` of a polled answer; without it every poll is a full answer. */
+  readonly headers?: { get(name: string): string | null };
   json(): Promise<unknown>;
 }
 

@@ -1,7 +1,10 @@
 import { isEmptyDiff, type MembersWatchFrame, type ScopeId, type Member, type RosterDiff } from "./protocol.js";
 import { Emitter } from "./emitter.js";
 import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions.js";
+import { MemberPages } from "./MemberPages.js";
 import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket.js";
+import { Rest } from "./Rest.js";
+import { RestFallback } from "./RestFallback.js";
 import { applyFrame, countMembers, type Roster, type RosterCounts } from "./roster.js";
 import type { ServerError } from "./PresenceClient.js";
 import { socketUrl } from "./socket.js";
@@ -20,11 +23,14 @@ export interface RosterWatchEvents {
 /**
  * A live roster of one scope: a watch socket that syncs, applies diffs in `seq` order, and reconnects
  * for a fresh `sync` after a drop or a missed frame. Between a drop and the next `sync` the members
- * shown are the last known ones (`synced` is false then).
+ * shown are the last known ones (`synced` is false then). Where no socket can be opened (state `rest`,
+ * see `restFallback`) it polls the scope's member pages instead and shows what moved as the same
+ * `change` events: the first poll as a resync, later ones as diffs.
  */
 export class RosterWatch {
   private readonly events = new Emitter<RosterWatchEvents>();
   private readonly connection: ReconnectingSocket<MembersWatchFrame>;
+  private readonly fallback: RestFallback;
   private roster: Roster | null = null;
   private current = false;
 
@@ -39,8 +45,18 @@ export class RosterWatch {
       shouldReconnect: () => true,
     });
     this.connection.on("frame", (frame) => this.received(frame));
-    this.connection.on("state", (change) => {
-      // Every new socket starts with a `sync`; until it arrives the roster may be stale.
+    const pages = new MemberPages(new Rest(options), scope);
+    const rounds = {
+      round: async (first: boolean, answered: () => void) => {
+        if (first) pages.clear();
+        const members = await pages.read();
+        answered();
+        if (this.state !== "open") this.polled(members);
+        return Infinity;
+      },
+    };
+    this.fallback = new RestFallback(this.connection, options.restFallback, rounds, (change) => {
+      // Every new socket starts with a `sync`, and REST with a poll; until it is read the roster may be stale.
       if (change.state !== "open") this.current = false;
       this.events.emit("state", change);
     });
@@ -62,13 +78,13 @@ export class RosterWatch {
     return countMembers(this.roster?.members.values() ?? []);
   }
 
-  /** True while the roster is known to be up to date: synced on the open socket, with no frame missed. */
+  /** True while the roster is known to be up to date: synced on the open socket with no frame missed, or over REST read by the last poll. */
   get synced(): boolean {
     return this.current;
   }
 
   get state(): ConnectionState {
-    return this.connection.state;
+    return this.fallback.state;
   }
 
   /** Stops watching; nothing is emitted after this. */
@@ -94,6 +110,19 @@ export class RosterWatch {
     this.roster = step.roster;
     this.current = true;
     if (frame.type === "diff" || !isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
+  }
+
+  /**
+   * Members read over REST (null: as read last), shown as a socket shows them: what moved since the
+   * roster was last known up to date as a resync, what later polls moved as diffs.
+   */
+  private polled(members: Member[] | null): void {
+    const step = members && applyFrame(this.roster, { type: "sync", scope: this.scope, seq: 0, members });
+    const resync = !this.current;
+    this.current = true;
+    if (!step?.ok) return;
+    this.roster = step.roster;
+    if (!isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync });
   }
 }
 

@@ -1,14 +1,16 @@
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { openBrowserSocket, type OpenSocket } from "./socket.js";
+import type { RestOptions } from "./Rest.js";
+import type { RestFallbackOptions } from "./RestFallback.js";
 
-/** Where a token comes from: a fixed string, or a function asked again before every (re)connect. */
+/** Where a token comes from: a fixed string, or a function asked again before every (re)connect and every REST request (so it should hand out a token it holds while that one is valid). */
 export type TokenSource = string | (() => string | Promise<string>);
 
-/** What every socket the SDK opens has in common: where, as whom, and how it keeps itself alive. */
-export interface ConnectionOptions {
-  token: TokenSource;
-  /** The service's origin (`https://…` or `wss://…`); defaults to the page's origin. */
-  baseUrl?: string;
+/**
+ * What every connection the SDK keeps has in common: where, as whom, how it keeps its socket alive,
+ * and how it carries on over REST (with `fetch`) while no socket can be opened.
+ */
+export interface ConnectionOptions extends RestOptions {
   /** How a socket is opened; defaults to `new WebSocket(url)`. */
   openSocket?: OpenSocket;
   /** How often the `ping` heartbeat goes out; keep it under half the server's `OFFLINE_AFTER_MS`. */
@@ -18,6 +20,17 @@ export interface ConnectionOptions {
   backoff?: BackoffPolicy;
   /** Random numbers in [0, 1) for the jitter; replace it only in tests. */
   random?: () => number;
+  /**
+   * Where WebSockets are blocked (some corporate proxies), the connection carries on over REST: after
+   * `afterFailures` (default 2) sockets in a row that closed before they opened, its `state` is `rest`
+   * while sockets are still tried in the background (with the usual backoff), and `open` again once
+   * one opens. Every `pollIntervalMs` (default 10 s) a round polls with `If-None-Match` (a 304 when
+   * nothing changed): a device client its own presence and each subscribed user, a watch every page
+   * of its roster; a device's heartbeat goes out as often as the service asks (half its
+   * `OFFLINE_AFTER_MS`). Mind the service's REST rate limit per user when following many users.
+   * `false`: never; the connection only keeps trying sockets.
+   */
+  restFallback?: RestFallbackOptions | false;
 }
 
 const DEFAULT_PING_INTERVAL_MS = 25_000;

@@ -1,4 +1,4 @@
-/** The client SDK (browsers, Node 22+, service workers): a device connection with subscriptions and messages, live rosters, scope history and settings over REST, and activity detection. */
+/** The client SDK (browsers, Node 22+, service workers): a device connection with subscriptions and messages, live rosters (both carrying on over REST where WebSockets are blocked), scope history and settings over REST, and activity detection. */
 export {
   PresenceClient,
   type FocusNotice,
@@ -19,6 +19,7 @@ export { trackActivity, type ActivityOptions, type ActivityTarget } from "./acti
 export { applyDiff, applyFrame, countMembers, type Roster, type RosterCounts, type RosterStep } from "./roster.js";
 export { NO_PONG, RESYNC, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket.js";
 export type { ConnectionOptions, TokenSource } from "./connectionOptions.js";
+export type { RestFallbackOptions } from "./RestFallback.js";
 export type { BackoffPolicy } from "./backoff.js";
 export type { OpenSocket, SocketLike } from "./socket.js";
 export type {
