@@ -12,8 +12,9 @@
  *    closes with 1006 before it opens, as behind a proxy that refuses upgrades): it must then be online
  *    over the REST fallback (state `rest`, a device of type `rest`), subscribe, see itself in the polled
  *    roster, and exit 0 by itself all the same;
- * 2. a Vite + React app (`moduleResolution: bundler`, DOM), plus a service worker checked with the
- *    `webworker` lib: `tsc --noEmit`, then `vite build`.
+ * 2. a Vite + React app (`moduleResolution: bundler`, DOM) using the React bindings
+ *    (`@edge-presence/client/react`), plus a service worker checked with the `webworker` lib:
+ *    `tsc --noEmit`, then `vite build`.
  * The dev server and the directory are removed however it ends. Usage: node scripts/check-client-consumers.mjs [--keep]
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -60,7 +61,8 @@ try {
   npm(["install", tarball, `typescript@${TYPESCRIPT}`, "@types/node@22"], node);
   npm(["install", tarball, "react@19", "react-dom@19", "vite@8", "typescript@5.9", "@types/react@19", "@types/react-dom@19"], vite);
   const installed = JSON.parse(await readFile(join(node, "node_modules/@edge-presence/client/package.json"), "utf8"));
-  if (installed.dependencies || Object.keys(installed).some((key) => key === "devDependencies")) throw new Error("the installed package.json carries dependencies");
+  // devDependencies are published as written but never installed; a dependency would be.
+  if (installed.dependencies) throw new Error("the installed package.json carries dependencies");
 
   step("node (nodenext): tsc");
   bin(node, "typescript/bin/tsc", ["-p", "."]);
@@ -257,40 +259,53 @@ function viteProject(dir) {
 `,
     "src/main.tsx": `import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { PresenceProvider } from "@edge-presence/client/react";
 import { Roster } from "./Roster";
 
+const token = () => fetch("/session/presence-token").then((r) => r.text());
+
+// The provider makes the client when it mounts and closes it when it unmounts; rosters reuse its options.
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <Roster scope="org:acme" token={() => fetch("/session/presence-token").then((r) => r.text())} />
+    <PresenceProvider options={{ token, device: crypto.randomUUID(), deviceType: "web" }}>
+      <Roster scope="org:acme" />
+    </PresenceProvider>
   </StrictMode>,
 );
 `,
-    "src/Roster.tsx": `import { useEffect, useState } from "react";
-import { PresenceClient, trackActivity, watch, type Member, type ScopeId, type TokenSource } from "@edge-presence/client";
+    "src/Roster.tsx": `import { useEffect } from "react";
+import { trackActivity, type ConnectionState, type Member, type ScopeId } from "@edge-presence/client";
+import { usePresence, usePresenceClient, useRoster, useTyping, useUser, useUsers, type RosterSnapshot } from "@edge-presence/client/react";
 
-export function Roster({ scope, token }: { scope: ScopeId; token: TokenSource }) {
-  const [members, setMembers] = useState<Member[]>([]);
-  const [status, setStatus] = useState("connecting");
-  useEffect(() => {
-    const me = new PresenceClient({ token, device: crypto.randomUUID(), deviceType: "web" });
-    const stopActivity = trackActivity(me);
-    const offPresence = me.on("presence", (presence) => setStatus(presence.status));
-    const roster = watch(scope, { token });
-    const offChange = roster.on("change", () => setMembers(roster.members));
-    return () => {
-      offPresence();
-      offChange();
-      stopActivity();
-      roster.close();
-      me.close();
-    };
-  }, [scope, token]);
+export function Roster({ scope }: { scope: ScopeId }) {
+  const client = usePresenceClient();
+  const { presence, state } = usePresence();
+  const roster: RosterSnapshot = useRoster(scope);
+  useEffect(() => (client ? trackActivity(client) : undefined), [client]);
   return (
     <section>
-      <p>You are {status}</p>
-      <ul>{members.map((member) => <li key={member.user}>{member.name ?? member.user}: {member.status}</li>)}</ul>
+      <p>You are {presence?.status ?? "connecting"} ({describe(state)})</p>
+      <button onClick={() => client?.setStatus("busy")}>Busy</button>
+      <p>{roster.counts.online} online of {roster.counts.total}</p>
+      <ul>{roster.members.map((member) => <MemberRow key={member.user} member={member} />)}</ul>
+      <Contacts users={["bob", "carol"]} />
     </section>
   );
+}
+
+function describe(state: ConnectionState): string {
+  return state === "rest" ? "over REST" : state;
+}
+
+function MemberRow({ member }: { member: Member }) {
+  const view = useUser(member.user);
+  const typing = useTyping(member.user);
+  return <li>{member.name ?? member.user}: {view?.status ?? member.status}{typing ? " (typing…)" : ""}</li>;
+}
+
+function Contacts({ users }: { users: string[] }) {
+  const views = useUsers(users);
+  return <ul>{users.map((user) => <li key={user}>{user}: {views.get(user)?.status ?? "…"}</li>)}</ul>;
 }
 `,
     "src/sw.ts": `/// <reference lib="webworker" />

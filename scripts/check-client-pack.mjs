@@ -11,7 +11,7 @@
  *   the package's own name; nothing else imports React;
  * - the size budgets, minified and gzipped: the core entry with the chunks it imports at most 6 KB;
  *   the react entry with its own chunks (the core and React excluded) at most 3 KB.
- * Prints the figures; exits 1 on any failure.
+ * Prints the figures (with `--json`, also as a last JSON line); exits 1 on any failure.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -138,8 +138,12 @@ const reactSize = sizes(await loadedFiles(reactFile, [PEER, manifest.name]));
 console.log(`react entry (${reactFile}): ${reactSize.raw} B minified, ${reactSize.gzip} B min+gzip besides the core and React (${kb(reactSize.gzip)} KB of the ${REACT_BUDGET / 1024} KB budget, ${((reactSize.gzip / REACT_BUDGET) * 100).toFixed(0)}%)`);
 if (reactSize.gzip > REACT_BUDGET) fail(`react entry is ${reactSize.gzip} B min+gzip besides the core and React, over the ${REACT_BUDGET} B budget`);
 
+// For scripts/sizes.mjs, which puts these figures in the README: one JSON line, last.
+const figures = { version: manifest.version, tarball: packed.size, core: { ...coreSize, budget: CORE_BUDGET }, react: { ...reactSize, budget: REACT_BUDGET } };
 if (problems.length > 0) {
   for (const problem of problems) console.error(`✗ ${problem}`);
+  if (process.argv.includes("--json")) console.log(JSON.stringify(figures));
   process.exit(1);
 }
 console.log("client package contents OK");
+if (process.argv.includes("--json")) console.log(JSON.stringify(figures));

@@ -10,6 +10,14 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const root = new URL("..", import.meta.url).pathname;
+
+/** The client package's sizes, as scripts/check-client-pack.mjs measures them (its last line, with --json). */
+function clientFigures() {
+  const run = spawnSync(process.execPath, [join(root, "scripts/check-client-pack.mjs"), "--json"], { cwd: root, encoding: "utf8" });
+  const last = run.stdout.trim().split("\n").at(-1) ?? "";
+  if (!last.startsWith("{")) throw new Error(`check-client-pack gave no figures:\n${run.stdout}${run.stderr}`);
+  return JSON.parse(last);
+}
 /** The most the worker may upload (issue 15); the platform's own limit is far higher. */
 const UPLOAD_BUDGET_KIB = 350;
 const out = mkdtempSync(join(tmpdir(), "worker-size-"));
@@ -34,12 +42,20 @@ try {
   }
   const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
   const rows = [...byPackage].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `| ${name} | ${kib(bytes)} |`);
+  const client = clientFigures();
   const table = [
     `Worker upload (\`wrangler deploy --dry-run\`, minified): **${kib(statSync(join(out, "index.js")).size)}** (budget ${UPLOAD_BUDGET_KIB} KiB, checked in CI), ${kib(gzipSync(bundle).length)} gzipped.`,
     "",
     "| package | in the bundle |",
     "| --- | --- |",
     ...rows,
+    "",
+    `Client package \`@edge-presence/client\` ${client.version} (\`npm run check:client\`, which checks the budgets in CI), minified and gzipped:`,
+    "",
+    "| entry | min+gzip | budget |",
+    "| --- | --- | --- |",
+    `| \`@edge-presence/client\` (core) | ${client.core.gzip} B | ${client.core.budget} B |`,
+    `| \`@edge-presence/client/react\` (besides the core and React) | ${client.react.gzip} B | ${client.react.budget} B |`,
   ].join("\n");
   console.log(table);
   const uploadKib = statSync(join(out, "index.js")).size / 1024;

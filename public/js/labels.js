@@ -35,6 +35,8 @@ export function connectionLabel(change) {
   switch (change.state) {
     case "open":
       return "Connected";
+    case "rest":
+      return "Connected over REST (WebSockets are blocked here; retrying them)";
     case "connecting":
       return "Connecting…";
     case "reconnecting":
