@@ -2,15 +2,25 @@ import { logEvent } from "../observability/log";
 import type { PresenceView } from "../protocol/presence";
 import { LazySchema } from "../storage/schema";
 import type { Viewer } from "../visibility/rule";
-import { subscriberPushes } from "./subscriberViews";
+import { isUnknown, subscriberPushes, type Follower } from "./subscriberViews";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS subscribers (
   viewer TEXT PRIMARY KEY,
   scopes TEXT NOT NULL,
-  since INTEGER NOT NULL
+  since INTEGER NOT NULL,
+  told_unknown INTEGER
 );
 `;
+
+/** Columns added after the table's first release (a row from before knows nothing of what its subscriber was told). */
+const ADDED_COLUMNS = ["told_unknown INTEGER"];
+
+/** A subscriber as stored: their viewer (with the scopes they follow with) and what their row says they were told. */
+interface Held {
+  viewer: UserViewer;
+  toldUnknown: boolean;
+}
 
 /**
  * How many users may follow one user by subscription; past it, the longest-standing one is dropped.
@@ -46,7 +56,7 @@ export const MAX_FAILED_PUSHES = 3;
  */
 export class Subscribers {
   private readonly schema: LazySchema;
-  private cached: Map<string, UserViewer> | null = null;
+  private cached: Map<string, Held> | null = null;
   /** What each subscriber was last told, while the object lives. */
   private readonly sent = new Map<string, PresenceView>();
   private readonly failures = new Map<string, number>();
@@ -62,39 +72,53 @@ export class Subscribers {
     private readonly user: string,
     private readonly deliver: Deliver,
   ) {
-    this.schema = new LazySchema(sql, "subscribers", SCHEMA);
+    this.schema = new LazySchema(sql, "subscribers", SCHEMA, ADDED_COLUMNS);
   }
 
   count(): number {
     return this.all().size;
   }
 
-  private all(): Map<string, UserViewer> {
+  private all(): Map<string, Held> {
     if (this.cached) return this.cached;
-    const rows = this.schema.exists() ? this.sql.exec<{ viewer: string; scopes: string }>("SELECT viewer, scopes FROM subscribers ORDER BY since").toArray() : [];
-    this.cached = new Map(rows.map((row) => [row.viewer, { kind: "user", user: row.viewer, scopes: JSON.parse(row.scopes) as string[] }]));
+    type Row = { viewer: string; scopes: string; told_unknown: number | null };
+    const rows = this.schema.exists() ? this.sql.exec<Row>("SELECT viewer, scopes, told_unknown FROM subscribers ORDER BY since").toArray() : [];
+    this.cached = new Map(rows.map((row) => [row.viewer, { viewer: { kind: "user", user: row.viewer, scopes: JSON.parse(row.scopes) as string[] }, toldUnknown: row.told_unknown === 1 }]));
     return this.cached;
   }
 
-  /** `viewer` follows from now on, having just been told `view`; nothing is written when they already did, with the same scopes. */
+  /**
+   * `viewer` follows from now on, having just been told `view`, whether or not the user ever
+   * connected (a subscription made before their first connection hears of it); nothing is written
+   * when they already did, with the same scopes, told the same.
+   */
   add(viewer: UserViewer, view: PresenceView, now: number): void {
     this.sent.set(viewer.user, view);
-    this.store(viewer, now);
+    this.store(viewer, isUnknown(view), now);
   }
 
-  private store(viewer: UserViewer, now: number): boolean {
+  /** Keeps `viewer`'s row up to date; answers whether their scopes changed (a new follower's included). */
+  private store(viewer: UserViewer, toldUnknown: boolean, now: number): boolean {
     const all = this.all();
     const held = all.get(viewer.user);
-    if (held && JSON.stringify(held.scopes) === JSON.stringify(viewer.scopes)) return false;
+    const rescoped = !held || JSON.stringify(held.viewer.scopes) !== JSON.stringify(viewer.scopes);
+    if (!rescoped && held.toldUnknown === toldUnknown) return false;
     this.schema.ensure();
     if (!held && all.size >= MAX_SUBSCRIBERS) {
       const [oldest] = all.keys();
       if (oldest !== undefined) this.drop(oldest);
     }
-    this.sql.exec("INSERT OR REPLACE INTO subscribers (viewer, scopes, since) VALUES (?, ?, ?)", viewer.user, JSON.stringify(viewer.scopes), now);
+    // A follower held already keeps their `since`: they stay as long-standing as they were.
+    this.sql.exec(
+      "INSERT INTO subscribers (viewer, scopes, since, told_unknown) VALUES (?, ?, ?, ?) ON CONFLICT (viewer) DO UPDATE SET scopes = excluded.scopes, told_unknown = excluded.told_unknown",
+      viewer.user,
+      JSON.stringify(viewer.scopes),
+      now,
+      toldUnknown ? 1 : 0,
+    );
     if (!held) all.delete(viewer.user);
-    all.set(viewer.user, viewer);
-    return true;
+    all.set(viewer.user, { viewer, toldUnknown });
+    return rescoped;
   }
 
   private drop(viewer: string): void {
@@ -130,17 +154,19 @@ export class Subscribers {
     const all = this.all();
     if (viewOf === null) return;
     const at = Date.now();
-    const pushes = subscriberPushes([...all.keys()], this.sent, (user) => viewOf(all.get(user) as UserViewer));
+    const followers: Follower[] = [...all.values()].map(({ viewer, toldUnknown }) => ({ viewer: viewer.user, toldUnknown }));
+    const pushes = subscriberPushes(followers, this.sent, (user) => viewOf((all.get(user) as Held).viewer));
     for (const { viewer, view } of pushes) this.sent.set(viewer, view);
     this.counts.pushes += pushes.length;
     const answers = await Promise.all(pushes.map(({ viewer, view }) => this.deliver(viewer, { view, at }).catch(() => undefined)));
     let rescoped = false;
-    pushes.forEach(({ viewer }, index) => {
+    pushes.forEach(({ viewer, view }, index) => {
       const answer = answers[index];
       if (answer === null) return this.drop(viewer);
       if (answer === undefined) return this.failed(viewer);
       this.failures.delete(viewer);
-      rescoped = this.store(answer, at) || rescoped;
+      // Only a view the follower surely got is stored as what they were told.
+      rescoped = this.store(answer, isUnknown(view), at) || rescoped;
     });
     // A follower whose scopes changed may now see more or less: they get the view for their new scopes.
     if (rescoped) await this.pushNow();

@@ -181,13 +181,14 @@ export class UserPresence {
   }
 
   /**
-   * `viewer` follows this user from now on. A user who never connected answers as unknown and keeps
-   * no follower (reading stores nothing; the follower's SDK asks again on its next connection).
+   * `viewer` follows this user from now on, as the rule lets them see the user. A user who never
+   * connected answers as unknown and keeps the follower all the same, so they hear of the first
+   * connection as of any change (and a user who may not be seen looks the same as one who never was).
    */
   async subscribe(viewer: UserViewer): Promise<StampedView> {
     const view = await this.viewedBy(viewer, "subscribe");
     const at = Date.now();
-    if (this.store.load() !== null) this.following.subscribers.add(viewer, view, at);
+    this.following.subscribers.add(viewer, view, at);
     return { view, at };
   }
 

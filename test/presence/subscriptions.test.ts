@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { call, connectDevice, inPresenceObject, token, uniqueUser, type Frame } from "../helpers";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { unknownView } from "../../src/visibility/rule";
+import { call, connectDevice, inPresenceObject, presenceStub, token, uniqueUser, type Frame, type TestSocket } from "../helpers";
 
 const isChanged = (user: string, status?: string) => (frame: Frame | string) =>
   typeof frame !== "string" && frame.type === "changed" && (frame.presence as { user: string }).user === user && (status === undefined || (frame.presence as { status: string }).status === status);
@@ -116,12 +118,93 @@ describe("subscriptions", () => {
     expect(await phone.socket.next(isChanged(followed, "busy"))).toBeTruthy();
   });
 
-  it("keep no follower in the object of a user who never connected", async () => {
-    const { socket } = await connectDevice(uniqueUser("viewer"));
-    const ghost = uniqueUser("ghost");
-    socket.send({ type: "subscribe", users: [ghost] });
-    expect((await socket.nextOfType("subscribed")).presence).toMatchObject({ [ghost]: { status: "offline" } });
-    expect(await inPresenceObject(ghost, (presence) => presence.following.subscribers.count())).toBe(0);
+  it("hear of a user who first connects after the subscription: online, then busy", async () => {
+    const org = uniqueUser("org");
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const { socket } = await connectDevice(alice, { org });
+    socket.send({ type: "subscribe", users: [bob] });
+    expect((await socket.nextOfType("subscribed")).presence).toEqual({ [bob]: unknownView(bob) });
+    const subject = await connectDevice(bob, { org });
+    expect(await socket.next(isChanged(bob, "online"))).toMatchObject({ presence: { user: bob, status: "online", devices: [{}] } });
+    subject.socket.send({ type: "status", status: "busy" });
+    expect(await socket.next(isChanged(bob, "busy"))).toBeTruthy();
+  });
+
+  it("hear of a user who first connects after the subscription even when their object restarted in between", async () => {
+    const org = uniqueUser("org");
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const { socket } = await connectDevice(alice, { org });
+    socket.send({ type: "subscribe", users: [bob] });
+    await socket.nextOfType("subscribed");
+    await evictDurableObject(presenceStub(bob));
+    const subject = await connectDevice(bob, { org });
+    expect(await socket.next(isChanged(bob, "online"))).toBeTruthy();
+    subject.socket.send({ type: "status", status: "busy" });
+    expect(await socket.next(isChanged(bob, "busy"))).toBeTruthy();
+  });
+
+  // Each way Bob's first doings keep him hidden from Alice; his object restarts before them, as an idle object does.
+  const hidden: [string, (bob: string, org: string, alice: string) => Promise<{ socket: TestSocket }>][] = [
+    ["in another org", (bob) => connectDevice(bob, { org: uniqueUser("elsewhere") })],
+    ["hidden from everyone", async (bob, org) => (await put("/v1/privacy/me", await token(bob, { org }), { visibility: "nobody" }), connectDevice(bob, { org }))],
+    ["having blocked the subscriber", async (bob, org, alice) => (await put("/v1/blocks/me", await token(bob, { org }), { add: [alice] }), connectDevice(bob, { org }))],
+  ];
+  for (const [why, firstDoings] of hidden) {
+    it(`show a user who first connects ${why} exactly as one who never exists`, async () => {
+      const org = uniqueUser("org");
+      const [alice, bob, nobody] = [uniqueUser("alice"), uniqueUser("bob"), uniqueUser("nobody")];
+      const { socket } = await connectDevice(alice, { org });
+      socket.send({ type: "subscribe", users: [bob, nobody] });
+      expect((await socket.nextOfType("subscribed")).presence).toEqual({ [bob]: unknownView(bob), [nobody]: unknownView(nobody) });
+      await evictDurableObject(presenceStub(bob));
+      const subject = await firstDoings(bob, org, alice);
+      subject.socket.send({ type: "status", status: "busy", text: "deep work" });
+      await subject.socket.next((frame) => typeof frame !== "string" && frame.type === "presence" && (frame.presence as { status: string }).status === "busy");
+      expect(await socket.drain(300)).toEqual([]);
+    });
+  }
+
+  it("show a hidden user whose object restarted exactly as one who never exists", async () => {
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const subject = await connectDevice(bob, { org: uniqueUser("elsewhere") });
+    const { socket } = await connectDevice(alice, { org: uniqueUser("org") });
+    socket.send({ type: "subscribe", users: [bob] });
+    expect((await socket.nextOfType("subscribed")).presence).toEqual({ [bob]: unknownView(bob) });
+    await evictDurableObject(presenceStub(bob), { webSockets: "hibernate" });
+    subject.socket.send({ type: "status", status: "busy" });
+    await subject.socket.nextOfType("presence");
+    expect(await socket.drain(300)).toEqual([]);
+  });
+
+  it("hide a user from a subscriber who saw them, even after their object restarted", async () => {
+    const org = uniqueUser("org");
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    await connectDevice(bob, { org });
+    const { socket } = await connectDevice(alice, { org });
+    socket.send({ type: "subscribe", users: [bob] });
+    expect((await socket.nextOfType("subscribed")).presence).toMatchObject({ [bob]: { status: "online" } });
+    await evictDurableObject(presenceStub(bob), { webSockets: "hibernate" });
+    await put("/v1/privacy/me", await token(bob, { org }), { visibility: "nobody" });
+    expect(await socket.next(isChanged(bob, "offline"))).toEqual({ type: "changed", presence: unknownView(bob) });
+  });
+
+  it("keep the followers of a table made before it stored what they were told", async () => {
+    const org = uniqueUser("org");
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const subject = await connectDevice(bob, { org });
+    const { socket } = await connectDevice(alice, { org });
+    socket.send({ type: "subscribe", users: [bob] });
+    await socket.nextOfType("subscribed");
+    await evictDurableObject(presenceStub(bob), { webSockets: "hibernate" });
+    await runInDurableObject(presenceStub(bob), (_object, state) => {
+      const { scopes, since } = state.storage.sql.exec<{ scopes: string; since: number }>("SELECT scopes, since FROM subscribers").one();
+      state.storage.sql.exec("DROP TABLE subscribers");
+      state.storage.sql.exec("CREATE TABLE subscribers (viewer TEXT PRIMARY KEY, scopes TEXT NOT NULL, since INTEGER NOT NULL)");
+      state.storage.sql.exec("INSERT INTO subscribers (viewer, scopes, since) VALUES (?, ?, ?)", alice, scopes, since);
+    });
+    await evictDurableObject(presenceStub(bob), { webSockets: "hibernate" });
+    subject.socket.send({ type: "status", status: "busy" });
+    expect(await socket.next(isChanged(bob, "busy"))).toBeTruthy();
   });
 
   it("end when the device reconnects: a new socket starts with none", async () => {
