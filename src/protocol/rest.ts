@@ -5,8 +5,18 @@ import { ChosenStatus, DisplayName, Member, PresenceView, StatusText, Until } fr
 
 export const UserParam = z.object({ user: UserId });
 
-export const BatchRequest = z.strictObject({ users: z.array(UserId).min(1).max(100) });
+/** The most users one batch read names. */
+export const MAX_BATCH_USERS = 100;
+export const BatchRequest = z.strictObject({ users: z.array(UserId).min(1).max(MAX_BATCH_USERS) });
 export const BatchResponse = z.object({ presence: z.record(z.string(), PresenceView) });
+const USER_ID_CHARS = "[A-Za-z0-9._:@-]{1,128}";
+/** `GET /v1/presence?users=a,b,c`: the conditional (pollable) form of the batch read. */
+export const BatchQuery = z.object({
+  users: z
+    .string()
+    .regex(new RegExp(`^${USER_ID_CHARS}(,${USER_ID_CHARS}){0,${MAX_BATCH_USERS - 1}}$`), `1-${MAX_BATCH_USERS} user ids, comma-separated`)
+    .meta({ description: `1 to ${MAX_BATCH_USERS} user ids, comma-separated` }),
+});
 
 export const UpdateMeRequest = z.strictObject({ status: ChosenStatus.optional(), text: StatusText.optional(), until: Until.optional() });
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;

@@ -12,14 +12,21 @@ async function get(path: string, viewer: string, org: string, ifNoneMatch?: stri
   return call(path, { token: await token(viewer, { org }), ...(ifNoneMatch === undefined ? {} : { headers: { "If-None-Match": ifNoneMatch } }) });
 }
 
+/** Where each polled read is, about `member` of `org`. */
+function pathOf(read: "members" | "count" | "presence" | "batch", member: string, org: string): string {
+  if (read === "presence") return `/v1/presence/${member}`;
+  if (read === "batch") return `/v1/presence?users=${member},never-connected-user`;
+  return `/v1/scopes/org:${org}/${read}`;
+}
+
 describe("conditional GETs (ETag and If-None-Match)", () => {
-  for (const read of ["members", "count", "presence"] as const) {
+  for (const read of ["members", "count", "presence", "batch"] as const) {
     it(`answers ${read} with a strong ETag and private, no-cache; the same answer again is a 304 with no body`, async () => {
       const org = uniqueUser("org");
       const member = uniqueUser("member");
       await online(member, org);
       await sleep(100);
-      const path = read === "presence" ? `/v1/presence/${member}` : `/v1/scopes/org:${org}/${read}`;
+      const path = pathOf(read, member, org);
       const first = await get(path, "viewer", org);
       expect(first.status).toBe(200);
       const tag = first.headers.get("ETag") ?? "";
@@ -39,7 +46,7 @@ describe("conditional GETs (ETag and If-None-Match)", () => {
       const member = uniqueUser("member");
       await online(member, org);
       await sleep(100);
-      const path = read === "presence" ? `/v1/presence/${member}` : `/v1/scopes/org:${org}/${read}`;
+      const path = pathOf(read, member, org);
       const tag = (await get(path, "viewer", org)).headers.get("ETag") ?? "";
       await call("/v1/presence/me", { method: "PUT", token: await token(member, { org }), json: { status: "busy" } });
       // A status change reaches rooms within a second of the join: until then the answer is unchanged.
@@ -87,6 +94,19 @@ describe("conditional GETs (ETag and If-None-Match)", () => {
     const response = await get("/v1/scopes/org:elsewhere/members", "viewer", "mine", "*");
     expect(response.status).toBe(403);
     expect(response.headers.get("ETag")).toBeNull();
+  });
+
+  it("refuses a batch GET naming no user, more than 100, or an invalid id, with 400 invalid_request", async () => {
+    const viewer = await token(uniqueUser("viewer"));
+    const many = Array.from({ length: 101 }, (_, index) => `user-${index}`).join(",");
+    for (const users of ["", many, "alice,,bob", "alice,b%20b", "x".repeat(129)]) {
+      const response = await call(`/v1/presence?users=${users}`, { token: viewer });
+      expect(response.status, users.slice(0, 20)).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: "invalid_request" } });
+    }
+    const hundred = await call(`/v1/presence?users=${many.split(",").slice(0, 100).join(",")}`, { token: viewer });
+    expect(hundred.status).toBe(200);
+    expect(Object.keys(((await hundred.json()) as { presence: object }).presence)).toHaveLength(100);
   });
 
   it("matches a tag among several in If-None-Match, a weak form of it, and *", () => {

@@ -39,10 +39,10 @@ describe("who sees whom over REST", () => {
     expect(hidden).toEqual({ status: 200, body: { user, ...UNKNOWN } });
     expect(JSON.stringify(hidden.body).replace(user, "X")).toBe(JSON.stringify(never.body).replace("never-connected-user", "X"));
     const batch = await call("/v1/presence/batch", { method: "POST", token: stranger, json: { users: [user, "never-connected-user"] } });
-    expect(((await batch.json()) as { presence: Record<string, unknown> }).presence).toEqual({
-      [user]: { user, ...UNKNOWN },
-      "never-connected-user": { user: "never-connected-user", ...UNKNOWN },
-    });
+    const expected = { [user]: { user, ...UNKNOWN }, "never-connected-user": { user: "never-connected-user", ...UNKNOWN } };
+    expect(((await batch.json()) as { presence: Record<string, unknown> }).presence).toEqual(expected);
+    const polled = await call(`/v1/presence?users=${user},never-connected-user`, { token: stranger });
+    expect(((await polled.json()) as { presence: Record<string, unknown> }).presence).toEqual(expected);
   });
 
   it("does not show users who share only global while GLOBAL_VISIBILITY is counts, and does when it is everyone", async () => {

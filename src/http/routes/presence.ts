@@ -1,6 +1,6 @@
 import { ApiRoutes, defineRoute } from "../apiRoutes";
 import { PresenceView } from "../../protocol/presence";
-import { BatchRequest, BatchResponse, HeartbeatLeaveQuery, HeartbeatRequest, HeartbeatResponse, UpdateMeRequest, UserParam } from "../../protocol/rest";
+import { BatchQuery, BatchRequest, BatchResponse, HeartbeatLeaveQuery, HeartbeatRequest, HeartbeatResponse, UpdateMeRequest, UserParam } from "../../protocol/rest";
 import { UserHistory, UserHistoryQuery } from "../../protocol/history";
 import type { AppEnv } from "../appEnv";
 import type { Context } from "hono";
@@ -46,6 +46,19 @@ const batchPresence = defineRoute({
   security,
   request: { body: { required: true, content: { "application/json": { schema: BatchRequest } } } },
   responses: { 200: { description: "Presence by user", content: { "application/json": { schema: BatchResponse } } }, ...errors, ...bodyErrors },
+});
+
+const pollPresence = defineRoute({
+  method: "get",
+  path: "/v1/presence",
+  operationId: "pollPresenceBatch",
+  tags,
+  summary: "The presence of 1 to 100 users (`?users=a,b,c`): the batch read as a conditional GET",
+  description: "Answers as `POST /v1/presence/batch` does, tagged for polling: send the `ETag` back in `If-None-Match` and an unchanged answer is a 304 with no body.",
+  security,
+  middleware: [conditionalGet] as const,
+  request: { query: BatchQuery, headers: ConditionalHeaders },
+  responses: { 200: { description: "Presence by user", ...taggedHeaders, content: { "application/json": { schema: BatchResponse } } }, ...notModified, ...errors },
 });
 
 const updateMe = defineRoute({
@@ -123,13 +136,15 @@ async function beat(c: Context<AppEnv>, device: string, active: boolean, leave: 
   throw new ApiError(429, "too_many_devices", `at most ${MAX_DEVICES} devices may be connected at once`);
 }
 
+/** Each named user's presence as the caller may see them, by user (a repeated id once). */
+async function presenceByUser(c: Context<AppEnv>, users: readonly string[]) {
+  const views = await Promise.all([...new Set(users)].map((user) => presenceOf(c, user)));
+  return { presence: Object.fromEntries(views.map((view) => [view.user, view])) };
+}
+
 export const presenceRoutes = new ApiRoutes()
-  .openapi(batchPresence, async (c) => {
-    const { users } = c.req.valid("json");
-    const unique = [...new Set(users)];
-    const views = await Promise.all(unique.map((user) => presenceOf(c, user)));
-    return c.json({ presence: Object.fromEntries(views.map((view) => [view.user, view])) }, 200);
-  })
+  .openapi(batchPresence, async (c) => c.json(await presenceByUser(c, c.req.valid("json").users), 200))
+  .openapi(pollPresence, async (c) => c.json(await presenceByUser(c, c.req.valid("query").users.split(",")), 200))
   .openapi(updateMe, async (c) => {
     const claims = userClaims(c);
     return c.json(await c.env.PRESENCE.getByName(claims.sub).choose(identityOf(claims), c.req.valid("json")), 200);
