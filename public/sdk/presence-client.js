@@ -25,20 +25,20 @@ function isEmptyDiff(diff) {
 
 // packages/client/src/emitter.ts
 var Emitter = class {
-  listeners = /* @__PURE__ */ new Map();
+  #listeners = /* @__PURE__ */ new Map();
   on(event, listener) {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, set = /* @__PURE__ */ new Set());
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, set = /* @__PURE__ */ new Set());
     set.add(listener);
     return () => this.off(event, listener);
   }
   off(event, listener) {
-    this.listeners.get(event)?.delete(listener);
+    this.#listeners.get(event)?.delete(listener);
   }
   /** Calls every listener; one that throws is reported on its own and never stops the others. False when one threw. */
   emit(event, payload) {
     let ok = true;
-    for (const listener of [...this.listeners.get(event) ?? []]) {
+    for (const listener of [...this.#listeners.get(event) ?? []]) {
       try {
         listener(payload);
       } catch (error) {
@@ -51,7 +51,7 @@ var Emitter = class {
     return ok;
   }
   clear() {
-    this.listeners.clear();
+    this.#listeners.clear();
   }
 };
 
@@ -124,45 +124,45 @@ function byteLength(text) {
 // packages/client/src/DeliveredMessages.ts
 var DeliveredMessages = class {
   /** Every id handed to the app in this client's life. */
-  seen = /* @__PURE__ */ new Set();
-  kept = /* @__PURE__ */ new Set();
-  unsentReads = /* @__PURE__ */ new Set();
-  unsentAcks = /* @__PURE__ */ new Set();
+  #seen = /* @__PURE__ */ new Set();
+  #kept = /* @__PURE__ */ new Set();
+  #unsentReads = /* @__PURE__ */ new Set();
+  #unsentAcks = /* @__PURE__ */ new Set();
   /** The messages not seen before, in order (each once); the ones seen before are acknowledged again unless kept. */
   arrived(messages) {
     const fresh = [];
     for (const message of messages) {
-      if (!this.seen.has(message.id)) {
-        this.seen.add(message.id);
+      if (!this.#seen.has(message.id)) {
+        this.#seen.add(message.id);
         fresh.push(message);
-      } else if (!this.kept.has(message.id)) {
-        this.unsentAcks.add(message.id);
+      } else if (!this.#kept.has(message.id)) {
+        this.#unsentAcks.add(message.id);
       }
     }
     return fresh;
   }
   /** A listener threw on this message: it is not acknowledged, and is handed to the app again when it comes again. */
   failed(id) {
-    this.seen.delete(id);
+    this.#seen.delete(id);
   }
   /** The app's listeners ran: these messages are acknowledged, but for those it keeps until read. */
   handled(messages) {
-    for (const { id } of messages) if (!this.kept.has(id)) this.unsentAcks.add(id);
+    for (const { id } of messages) if (!this.#kept.has(id)) this.#unsentAcks.add(id);
   }
   /** The service keeps this message until `read` names it, as long as its acknowledgement has not gone out yet. */
   keep(id) {
-    this.kept.add(id);
-    this.unsentAcks.delete(id);
+    this.#kept.add(id);
+    this.#unsentAcks.delete(id);
   }
   /** The user read these: a `read` for each, and kept ones are acknowledged after it. */
   read(ids) {
     for (const id of ids) {
-      this.unsentReads.add(id);
-      if (this.kept.delete(id)) this.unsentAcks.add(id);
+      this.#unsentReads.add(id);
+      if (this.#kept.delete(id)) this.#unsentAcks.add(id);
     }
   }
   get owed() {
-    return this.unsentReads.size > 0 || this.unsentAcks.size > 0;
+    return this.#unsentReads.size > 0 || this.#unsentAcks.size > 0;
   }
   /**
    * Sends what is owed, reads first (the service marks a message read only while it is stored, and an
@@ -172,8 +172,8 @@ var DeliveredMessages = class {
   flush(send) {
     let sent = false;
     for (const [type, ids] of [
-      ["read", this.unsentReads],
-      ["ack", this.unsentAcks]
+      ["read", this.#unsentReads],
+      ["ack", this.#unsentAcks]
     ]) {
       for (const batch of frameBatches({ type, ids: [] }, [...ids], MAX_MESSAGES_PER_FRAME)) {
         if (!send({ type, ids: batch })) return sent;
@@ -185,11 +185,15 @@ var DeliveredMessages = class {
   }
 };
 
+// packages/client/src/payload.ts
+function payloadOf({ type: _, ...payload }) {
+  return payload;
+}
+
 // packages/client/src/tokenExpiry.ts
 function timeClaim(token, claim) {
   try {
-    const payload = token.split(".")[1] ?? "";
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const json = atob((token.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/"));
     const value = JSON.parse(json)[claim];
     return typeof value === "number" ? value * 1e3 : null;
   } catch {
@@ -208,38 +212,41 @@ var NO_PONG = 4100;
 var RESYNC = 4101;
 var NEVER_OPENED = 1006;
 var ReconnectingSocket = class {
-  constructor(options) {
-    this.options = options;
-  }
-  options;
-  events = new Emitter();
-  socket = null;
+  #events = new Emitter();
+  #socket = null;
   /** Rises with every try and on close, so late results of an abandoned try are ignored. */
-  generation = 0;
-  attempt = 0;
-  openedAt = null;
-  retryTimer = null;
-  pingTimer = null;
-  pongTimer = null;
-  refreshTimer = null;
-  /** When the token the open socket lives on expires (null: unknown, so never refreshed). */
-  tokenExpiresAt = null;
-  tokenIssuedAt = null;
-  /** After a sign-out everywhere (4004): only a token issued later than the revoked one may connect. */
-  revokedIssuedAt = void 0;
-  current = "connecting";
-  on = this.events.on.bind(this.events);
+  #generation = 0;
+  #attempt = 0;
+  /** When the open socket opened; Infinity while none is open. */
+  #openedAt = Infinity;
+  // Clearing a timer that already ran is harmless, so only the pong timer, whose absence `#ping` reads, is ever unset.
+  #retryTimer;
+  #pingTimer;
+  #pongTimer;
+  #refreshTimer;
+  /** When the token the open socket lives on expires (Infinity: unknown, so never refreshed). */
+  #tokenExpiresAt = Infinity;
+  /** When the token the open socket lives on was issued (0: unknown). */
+  #tokenIssuedAt = 0;
+  /** After a sign-out everywhere (4004): only a token issued later than the revoked one may connect (-Infinity: any). */
+  #revokedIssuedAt = -Infinity;
+  #current = "connecting";
+  #options;
+  constructor(options) {
+    this.#options = options;
+  }
+  on = this.#events.on.bind(this.#events);
   get state() {
-    return this.current;
+    return this.#current;
   }
   /** Opens the first socket; nothing is emitted before this returns. */
   start() {
-    void this.connect();
+    void this.#connect();
   }
   /** Sends a JSON frame if a socket is open; false if it could not go out now. */
   send(frame) {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== SOCKET_OPEN || this.state !== "open") return false;
+    const socket = this.#socket;
+    if (socket?.readyState !== SOCKET_OPEN || this.state !== "open") return false;
     try {
       socket.send(JSON.stringify(frame));
       return true;
@@ -249,93 +256,90 @@ var ReconnectingSocket = class {
   }
   /** Drops the current socket and opens another after the usual backoff (a missed frame, say). */
   reconnect() {
-    if (this.state === "closed" || !this.socket) return;
-    this.dropped(this.socket, RESYNC);
+    if (this.#socket) this.#dropped(this.#socket, RESYNC);
   }
   /** Closes for good: no socket, no timer and no event is left behind. */
   close() {
     if (this.state === "closed") return;
-    this.generation += 1;
-    this.stopTimers();
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) closeQuietly(socket, 1e3, "closed by the client");
-    this.setState({ state: "closed" });
+    this.#generation += 1;
+    this.#stopTimers();
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) closeQuietly(socket);
+    this.#setState({ state: "closed" });
   }
-  async connect() {
-    const generation = ++this.generation;
-    if (this.state !== "connecting") this.setState({ state: "connecting" });
+  async #connect() {
+    const generation = ++this.#generation;
+    if (this.state !== "connecting") this.#setState({ state: "connecting" });
     let socket;
     try {
-      const token = await this.options.token();
-      if (generation !== this.generation) return;
-      if (this.revokedIssuedAt !== void 0 && (tokenIssuedAt(token) ?? 0) <= (this.revokedIssuedAt ?? 0)) {
-        this.scheduleRetry(CloseCode.disconnected);
+      const token = await this.#options.token();
+      if (generation !== this.#generation) return;
+      const issuedAt = tokenIssuedAt(token) ?? 0;
+      if (issuedAt <= this.#revokedIssuedAt) {
+        this.#scheduleRetry(CloseCode.disconnected);
         return;
       }
-      this.revokedIssuedAt = void 0;
-      this.tokenExpiresAt = tokenExpiry(token);
-      this.tokenIssuedAt = tokenIssuedAt(token);
-      socket = await this.options.openSocket(this.options.url(token));
+      this.#revokedIssuedAt = -Infinity;
+      this.#tokenExpiresAt = tokenExpiry(token) ?? Infinity;
+      this.#tokenIssuedAt = issuedAt;
+      socket = await this.#options.openSocket(this.#options.url(token));
     } catch {
-      if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
+      if (generation === this.#generation) this.#scheduleRetry(NEVER_OPENED);
       return;
     }
-    if (generation !== this.generation) {
-      closeQuietly(socket, 1e3, "no longer wanted");
+    if (generation !== this.#generation) {
+      closeQuietly(socket);
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     socket.addEventListener("open", () => {
-      if (this.socket === socket) this.opened();
+      if (this.#socket === socket) this.#opened();
     });
     socket.addEventListener("message", (event) => {
-      if (this.socket === socket) this.received(event.data);
+      if (this.#socket === socket) this.#received(event.data);
     });
-    socket.addEventListener("close", (event) => {
-      if (this.socket === socket) this.dropped(socket, event.code);
-    });
-    if (socket.readyState === SOCKET_OPEN) this.opened();
+    socket.addEventListener("close", (event) => this.#dropped(socket, event.code));
+    if (socket.readyState === SOCKET_OPEN) this.#opened();
   }
-  opened() {
+  #opened() {
     if (this.state === "open") return;
-    this.openedAt = Date.now();
-    this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
-    this.ping();
-    this.scheduleRefresh();
-    this.setState({ state: "open" });
+    this.#openedAt = Date.now();
+    this.#pingTimer = setInterval(() => this.#ping(), this.#options.pingIntervalMs);
+    this.#ping();
+    this.#scheduleRefresh();
+    this.#setState({ state: "open" });
   }
   /** Sends a fresh token ahead of `exp`, so the server never closes the socket for an expired one (4003). */
-  scheduleRefresh() {
-    if (this.tokenExpiresAt === null) return;
-    const generation = this.generation;
-    this.refreshTimer = setTimeout(async () => {
-      this.refreshTimer = null;
+  #scheduleRefresh() {
+    if (this.#tokenExpiresAt === Infinity) return;
+    const generation = this.#generation;
+    this.#refreshTimer = setTimeout(async () => {
       let token;
       try {
-        token = await this.options.token();
+        token = await this.#options.token();
       } catch {
         return;
       }
-      const expiresAt = tokenExpiry(token);
-      if (generation !== this.generation || expiresAt === null || this.tokenExpiresAt === null || expiresAt <= this.tokenExpiresAt) return;
-      if (this.send({ type: "token", token })) this.tokenExpiresAt = expiresAt;
-      this.scheduleRefresh();
-    }, Math.max(0, refreshAt(this.tokenExpiresAt, Date.now()) - Date.now()));
+      const expiresAt = tokenExpiry(token) ?? 0;
+      if (generation !== this.#generation || expiresAt <= this.#tokenExpiresAt) return;
+      if (this.send({ type: "token", token })) this.#tokenExpiresAt = expiresAt;
+      this.#scheduleRefresh();
+    }, Math.max(0, refreshAt(this.#tokenExpiresAt, Date.now()) - Date.now()));
   }
-  ping() {
-    const socket = this.socket;
+  #ping() {
+    const socket = this.#socket;
     if (!socket) return;
     try {
       socket.send(PING);
     } catch {
       return;
     }
-    this.pongTimer ??= setTimeout(() => this.dropped(socket, NO_PONG), this.options.pongTimeoutMs);
+    this.#pongTimer ??= setTimeout(() => this.#dropped(socket, NO_PONG), this.#options.pongTimeoutMs);
   }
-  received(data) {
-    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-    this.pongTimer = null;
+  #received(data) {
+    clearTimeout(this.#pongTimer);
+    this.#pongTimer = void 0;
     if (typeof data !== "string" || data === PONG) return;
     let frame;
     try {
@@ -343,53 +347,51 @@ var ReconnectingSocket = class {
     } catch {
       return;
     }
-    this.events.emit("frame", frame);
+    this.#events.emit("frame", frame);
   }
-  dropped(socket, code) {
-    if (this.socket !== socket) return;
-    if (code === CloseCode.disconnected) this.revokedIssuedAt = this.tokenIssuedAt;
-    this.socket = null;
-    closeQuietly(socket, 1e3, "reconnecting");
-    if (this.openedAt !== null && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;
-    this.openedAt = null;
-    this.stopTimers();
-    if (this.options.shouldReconnect(code)) {
-      this.scheduleRetry(code);
+  #dropped(socket, code) {
+    if (this.#socket !== socket) return;
+    if (code === CloseCode.disconnected) this.#revokedIssuedAt = this.#tokenIssuedAt;
+    this.#socket = null;
+    closeQuietly(socket);
+    if (Date.now() - this.#openedAt >= STABLE_AFTER_MS) this.#attempt = 0;
+    this.#openedAt = Infinity;
+    this.#stopTimers();
+    if (this.#options.shouldReconnect(code)) {
+      this.#scheduleRetry(code);
     } else {
-      this.generation += 1;
-      this.setState({ state: "closed", code });
+      this.#generation += 1;
+      this.#setState({ state: "closed", code });
     }
   }
-  scheduleRetry(code) {
-    const retryInMs = reconnectDelayMs(this.attempt, this.options.backoff, this.options.random);
-    this.attempt += 1;
-    this.setState({ state: "reconnecting", code, retryInMs });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.connect();
-    }, retryInMs);
+  #scheduleRetry(code) {
+    const retryInMs = reconnectDelayMs(this.#attempt, this.#options.backoff, this.#options.random);
+    this.#attempt += 1;
+    this.#setState({ state: "reconnecting", code, retryInMs });
+    this.#retryTimer = setTimeout(() => void this.#connect(), retryInMs);
   }
-  stopTimers() {
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    if (this.pingTimer !== null) clearInterval(this.pingTimer);
-    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
-    this.retryTimer = this.pingTimer = this.pongTimer = this.refreshTimer = null;
+  #stopTimers() {
+    clearTimeout(this.#retryTimer);
+    clearInterval(this.#pingTimer);
+    clearTimeout(this.#pongTimer);
+    clearTimeout(this.#refreshTimer);
+    this.#pongTimer = void 0;
   }
-  setState(change) {
-    this.current = change.state;
-    this.events.emit("state", change);
+  #setState(change) {
+    this.#current = change.state;
+    this.#events.emit("state", change);
   }
 };
-function closeQuietly(socket, code, reason) {
+function closeQuietly(socket) {
   try {
-    socket.close(code, reason);
+    socket.close(1e3);
   } catch {
   }
 }
 
 // packages/client/src/RestError.ts
 var RestError = class _RestError extends Error {
+  /** A refusal with this status, code and message (see `RestError.from` for one read from a response). */
   constructor(status, code, message) {
     super(message);
     this.status = status;
@@ -409,131 +411,131 @@ var RestError = class _RestError extends Error {
 
 // packages/client/src/Rest.ts
 var Rest = class {
+  #options;
   constructor(options) {
-    this.options = options;
-    const fetch = options.fetch ?? globalThis.fetch;
-    this.fetch = (url, init) => fetch(url, init);
+    this.#options = options;
   }
-  options;
-  fetch;
-  async request(method, path, body, { attempts = 1 } = {}) {
-    const response = await this.send(method, path, body, {}, attempts);
-    if (!response.ok) throw await RestError.from(response);
-    return await response.json();
+  /** `attempts`: how many times the request goes out when `fetch` itself fails (no answer came); more than 1 only for requests safe to repeat. */
+  async request(method, path, body, attempts = 1) {
+    return bodyOf(await this.#send(method, path, body, {}, attempts));
   }
   /** A conditional GET: `held` itself when the answer is still the one it holds (a 304 with no body), else the new answer. */
   async poll(path, held) {
-    const response = await this.send("GET", path, void 0, held?.etag ? { "If-None-Match": held.etag } : {}, 1);
+    const response = await this.#send("GET", path, void 0, held?.etag ? { "If-None-Match": held.etag } : {}, 1);
     if (held && response.status === 304) return held;
-    if (!response.ok) throw await RestError.from(response);
-    return { etag: response.headers?.get("ETag") ?? null, body: await response.json() };
+    return { etag: response.headers?.get("ETag") ?? null, body: await bodyOf(response) };
   }
-  async send(method, path, body, headers, attempts) {
-    headers.Authorization = `Bearer ${await resolveToken(this.options.token)}`;
-    if (body !== void 0) headers["Content-Type"] = "application/json";
-    const url = serviceUrl(this.options.baseUrl, path).toString();
-    const init = body === void 0 ? { method, headers } : { method, headers, body: JSON.stringify(body) };
+  async #send(method, path, body, headers, attempts) {
+    headers.Authorization = `Bearer ${await resolveToken(this.#options.token)}`;
+    if (body) headers["Content-Type"] = "application/json";
+    const url = serviceUrl(this.#options.baseUrl, path).toString();
+    const fetch = this.#options.fetch ?? globalThis.fetch;
+    const init = { method, headers, body: body && JSON.stringify(body) };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.fetch(url, init);
+        return await fetch(url, init);
       } catch (error) {
         if (attempt >= attempts) throw error;
       }
     }
   }
 };
+async function bodyOf(response) {
+  if (!response.ok) throw await RestError.from(response);
+  return await response.json();
+}
 
 // packages/client/src/RestDevice.ts
 var HEARTBEAT = "/v1/presence/me/heartbeat";
 var RestDevice = class {
+  #rest;
+  #id;
+  /** How often to beat when the service does not say. */
+  #beatEveryMs;
+  #host;
+  #live = false;
+  #beatDueAt = 0;
+  #shown = "";
+  #reads = /* @__PURE__ */ new Map();
+  #turns = Promise.resolve();
   constructor(rest, device, beatEveryMs, host) {
-    this.rest = rest;
-    this.beatEveryMs = beatEveryMs;
-    this.host = host;
-    this.id = `${device.slice(0, 59)}.rest`;
+    this.#rest = rest;
+    this.#id = `${device.slice(0, 59)}.rest`;
+    this.#beatEveryMs = beatEveryMs;
+    this.#host = host;
   }
-  rest;
-  beatEveryMs;
-  host;
-  id;
-  live = false;
-  beatDueAt = 0;
-  shown = "";
-  reads = /* @__PURE__ */ new Map();
-  turns = Promise.resolve();
   /** Answered while its last heartbeat keeps the device online. */
   async round(first, answered) {
     if (first) {
-      this.live = true;
-      this.shown = "";
-      this.reads.clear();
+      this.#live = true;
+      this.#shown = "";
+      this.#reads.clear();
     }
-    const own = [
+    await Promise.all([
       this.sendStatus(),
-      Date.now() < this.beatDueAt ? null : this.beat(false, answered),
-      this.inTurn(async () => {
-        if (Date.now() < this.beatDueAt) answered();
-        await this.read("me");
-      })
-    ];
-    await Promise.all([...own, ...[...this.host.subscriptions].map((user) => this.read(user))]);
-    return this.beatDueAt - Date.now();
+      Date.now() < this.#beatDueAt ? null : this.#beat(false, answered),
+      this.#inTurn(async () => {
+        if (Date.now() < this.#beatDueAt) answered();
+        await this.#read("me");
+      }),
+      ...[...this.#host.subscriptions].map((user) => this.#read(user))
+    ]);
+    return this.#beatDueAt - Date.now();
   }
   end() {
-    if (!this.live) return;
-    this.live = false;
-    this.beatDueAt = 0;
-    this.inTurn(() => this.rest.request("DELETE", `${HEARTBEAT}?device=${encodeURIComponent(this.id)}`)).catch(() => void 0);
+    if (!this.#live) return;
+    this.#live = false;
+    this.#beatDueAt = 0;
+    this.#inTurn(() => this.#rest.request("DELETE", `${HEARTBEAT}?device=${encodeURIComponent(this.#id)}`)).catch(() => void 0);
   }
   /** The user is active on this device: a heartbeat says so now. */
   activity() {
-    this.beat(true).catch(() => void 0);
+    this.#beat(true).catch(() => void 0);
   }
   /** Forgets what was read for `user`, so subscribing again reads them afresh. */
   forget(user) {
-    this.reads.delete(user);
+    this.#reads.delete(user);
   }
   /** Sends the pending status, if any: one that got no answer goes out again with the next round, one refused (as a refused frame) does not. */
-  sendStatus() {
-    const frame = this.host.pendingStatus();
-    if (frame === null) return Promise.resolve();
-    const { type: _, ...change } = frame;
-    return this.inTurn(async () => {
+  async sendStatus() {
+    const frame = this.#host.pendingStatus();
+    if (!frame) return;
+    await this.#inTurn(async () => {
       try {
-        this.own(await this.rest.request("PUT", "/v1/presence/me", change));
+        this.#own(await this.#rest.request("PUT", "/v1/presence/me", payloadOf(frame)));
       } catch (error) {
         if (!(error instanceof RestError)) throw error;
       }
-      this.host.applied(frame);
+      this.#host.applied(frame);
     });
   }
-  beat(active, answered) {
-    return this.inTurn(async () => {
-      if (!this.live) return;
-      const answer = await this.rest.request("POST", HEARTBEAT, { device: this.id, active });
-      this.beatDueAt = Date.now() + (answer.heartbeatMs || this.beatEveryMs);
+  #beat(active, answered) {
+    return this.#inTurn(async () => {
+      if (!this.#live) return;
+      const answer = await this.#rest.request("POST", HEARTBEAT, { device: this.#id, active });
+      this.#beatDueAt = Date.now() + (answer.heartbeatMs || this.#beatEveryMs);
       answered?.();
-      this.own(answer.presence);
+      this.#own(answer.presence);
     });
   }
-  async read(user) {
-    const held = this.reads.get(user);
-    const read = await this.rest.poll(`/v1/presence/${encodeURIComponent(user)}`, held);
-    if (read === held || !this.live) return;
-    this.reads.set(user, read);
-    if (user === "me") this.own(read.body);
-    else this.host.changed(read.body);
+  async #read(user) {
+    const held = this.#reads.get(user);
+    const read = await this.#rest.poll(`/v1/presence/${encodeURIComponent(user)}`, held);
+    if (read === held || !this.#live) return;
+    this.#reads.set(user, read);
+    if (user === "me") this.#own(read.body);
+    else this.#host.changed(read.body);
   }
-  own(view) {
+  #own(view) {
     const text = JSON.stringify(view);
-    if (text === this.shown || !this.live) return;
-    this.shown = text;
-    this.host.presence(view);
+    if (text === this.#shown || !this.#live) return;
+    this.#shown = text;
+    this.#host.presence(view);
   }
   /** Runs `request` once every request before it settled. */
-  inTurn(request) {
-    const done = this.turns.then(request);
-    this.turns = done.catch(() => void 0);
+  #inTurn(request) {
+    const done = this.#turns.then(request);
+    this.#turns = done.catch(() => void 0);
     return done;
   }
 };
@@ -543,128 +545,120 @@ var NEVER_OPENED2 = 1006;
 var DEFAULT_AFTER_FAILURES = 2;
 var DEFAULT_POLL_INTERVAL_MS = 1e4;
 var RestFallback = class {
-  constructor(connection, options, rounds, emit) {
-    this.rounds = rounds;
-    this.emit = emit;
-    this.afterFailures = options === false ? Infinity : options?.afterFailures ?? DEFAULT_AFTER_FAILURES;
-    this.pollIntervalMs = (options || void 0)?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.current = connection.state;
-    this.socket = { state: connection.state };
-    connection.on("state", (change) => this.changed(change));
-  }
-  rounds;
-  emit;
-  afterFailures;
-  pollIntervalMs;
-  current;
+  #rounds;
+  #emit;
+  #afterFailures;
+  #pollIntervalMs;
+  #current;
   /** The socket's own state, as it last reported it. */
-  socket;
-  failures = 0;
-  polling = false;
-  /** Rises whenever polling starts or stops, so a round that outlived its time shows and schedules nothing. */
-  session = 0;
-  timer = null;
+  #socket;
+  #failures = 0;
+  /** While polling, a token of this polling's own, so a round that outlived it shows and schedules nothing; null while not polling. */
+  #session = null;
+  /** The next round's; undefined while one runs (or none is due). */
+  #timer;
   /** A round was asked for while one ran: the next follows at once. */
-  soon = false;
+  #soon = false;
+  constructor(connection, options, rounds, emit) {
+    this.#rounds = rounds;
+    this.#emit = emit;
+    this.#afterFailures = options === false ? Infinity : options?.afterFailures ?? DEFAULT_AFTER_FAILURES;
+    this.#pollIntervalMs = (options || void 0)?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.#current = connection.state;
+    this.#socket = { state: connection.state };
+    connection.on("state", (change) => this.#changed(change));
+  }
   get state() {
-    return this.current;
+    return this.#current;
   }
   /** While polling, runs a round now (or right after the one running) instead of at the next poll: there is something new to read. */
   refresh() {
-    if (!this.polling) return;
-    this.soon = true;
-    if (this.timer === null) return;
-    clearTimeout(this.timer);
-    void this.run(false);
+    if (!this.#session) return;
+    this.#soon = true;
+    if (this.#timer === void 0) return;
+    clearTimeout(this.#timer);
+    void this.#run(false);
   }
-  changed(change) {
+  #changed(change) {
     const { state } = change;
-    if (state === "open") this.failures = 0;
-    else if (state === "reconnecting" && change.code === NEVER_OPENED2 && this.socket.state !== "open") this.failures += 1;
-    this.socket = change;
-    if (state === "open" || state === "closed") this.stop();
-    else if (!this.polling && state === "reconnecting" && this.failures >= this.afterFailures) this.start();
-    if (this.current !== "rest" || state === "open" || state === "closed") this.show(change);
+    if (state === "open") this.#failures = 0;
+    else if (state === "reconnecting" && change.code === NEVER_OPENED2 && this.#socket.state !== "open") this.#failures += 1;
+    this.#socket = change;
+    if (state === "open" || state === "closed") this.#stop();
+    else if (!this.#session && state === "reconnecting" && this.#failures >= this.#afterFailures) this.#start();
+    if (this.#current !== "rest" || state === "open" || state === "closed") this.#show(change);
   }
-  start() {
-    this.polling = true;
-    this.session += 1;
-    void this.run(true);
+  #start() {
+    this.#session = {};
+    void this.#run(true);
   }
-  stop() {
-    if (!this.polling) return;
-    this.polling = false;
-    this.session += 1;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.rounds.end?.();
+  #stop() {
+    if (!this.#session) return;
+    this.#session = null;
+    clearTimeout(this.#timer);
+    this.#timer = void 0;
+    this.#rounds.end?.();
   }
-  async run(first) {
-    const session = this.session;
-    this.timer = null;
-    this.soon = false;
+  async #run(first) {
+    const session = this.#session;
+    this.#timer = void 0;
+    this.#soon = false;
     let answered = false;
     const answer = () => {
       answered = true;
-      if (session === this.session && this.current !== "rest") this.show({ state: "rest", code: NEVER_OPENED2 });
+      if (session === this.#session && this.#current !== "rest") this.#show({ state: "rest", code: NEVER_OPENED2 });
     };
-    let dueInMs = Infinity;
-    try {
-      dueInMs = await this.rounds.round(first, answer);
-    } catch {
-    }
-    if (session !== this.session) return;
-    if (!answered && this.current === "rest") this.show(this.socket);
-    this.timer = setTimeout(() => void this.run(false), this.soon ? 0 : Math.min(this.pollIntervalMs, dueInMs));
+    const dueInMs = await this.#rounds.round(first, answer).catch(() => Infinity);
+    if (session !== this.#session) return;
+    if (!answered && this.#current === "rest") this.#show(this.#socket);
+    this.#timer = setTimeout(() => void this.#run(false), this.#soon ? 0 : Math.min(this.#pollIntervalMs, dueInMs));
   }
-  show(change) {
-    this.current = change.state;
-    this.emit(change);
+  #show(change) {
+    this.#current = change.state;
+    this.#emit(change);
   }
 };
 
 // packages/client/src/Settings.ts
 var Settings = class {
-  rest;
+  #rest;
+  /** Reads and changes the settings of the user `options.token` signs in (a `PresenceClient` has one as `settings`). */
   constructor(options) {
-    this.rest = new Rest(options);
+    this.#rest = new Rest(options);
   }
   /** Who may see the user (`visibility`) and who may see when they were last active (`lastSeen`). */
   privacy() {
-    return this.request("GET", "/v1/privacy/me");
+    return this.#rest.request("GET", "/v1/privacy/me");
   }
   /** Changes the settings given, keeps the others; resolves to all of them. */
   setPrivacy(change) {
-    return this.request("PUT", "/v1/privacy/me", change);
+    return this.#rest.request("PUT", "/v1/privacy/me", change);
   }
   /** The users this user shares with: those a `contacts` setting lets see them. */
   contacts() {
-    return this.request("GET", "/v1/contacts/me");
+    return this.#rest.request("GET", "/v1/contacts/me");
   }
   /** Resolves to the contacts after the whole change. */
   changeContacts(change) {
-    return this.changeRelations("/v1/contacts/me", change);
+    return this.#changeRelations("/v1/contacts/me", change);
   }
   /** The users who see this user as an unknown user, whatever the privacy settings say. */
   blocks() {
-    return this.request("GET", "/v1/blocks/me");
+    return this.#rest.request("GET", "/v1/blocks/me");
   }
   /** Resolves to the blocked users after the whole change. */
   changeBlocks(change) {
-    return this.changeRelations("/v1/blocks/me", change);
+    return this.#changeRelations("/v1/blocks/me", change);
   }
   /** One request per MAX_RELATION_CHANGE users added and removed; the requests that went out before a refused one stay applied. */
-  async changeRelations(path, change) {
+  async #changeRelations(path, change) {
     const add = change.add ?? [];
     const remove = change.remove ?? [];
     for (let start = 0; ; start += MAX_RELATION_CHANGE) {
       const end = start + MAX_RELATION_CHANGE;
-      const relations = await this.request("PUT", path, { add: add.slice(start, end), remove: remove.slice(start, end) });
+      const relations = await this.#rest.request("PUT", path, { add: add.slice(start, end), remove: remove.slice(start, end) });
       if (end >= Math.max(add.length, remove.length)) return relations;
     }
-  }
-  request(method, path, body) {
-    return this.rest.request(method, path, body);
   }
 };
 
@@ -682,115 +676,124 @@ function framesCarrying(type, users) {
 // packages/client/src/PresenceClient.ts
 var FLUSH_SPACING_MS = 250;
 var PresenceClient = class {
+  /** This device's id, as given in the options or generated. */
   device;
   /** The user's privacy, contacts and blocked users, over REST with this client's token. */
   settings;
-  events = new Emitter();
-  connection;
-  fallback;
-  restDevice;
-  ownPresence = null;
-  focusing = /* @__PURE__ */ new Set();
+  #events = new Emitter();
+  #connection;
+  #fallback;
+  #restDevice;
+  #ownPresence = null;
+  #focusing = /* @__PURE__ */ new Set();
   /** The partner this device has in focus; a fresh socket starts without one, so it is sent again. */
-  partner = null;
+  #partner = null;
   /** A status chosen while no socket was open, sent once one is. */
-  pendingStatus = null;
-  subscribed = /* @__PURE__ */ new Set();
-  views = /* @__PURE__ */ new Map();
+  #pendingStatus = null;
+  #subscribed = /* @__PURE__ */ new Set();
+  #views = /* @__PURE__ */ new Map();
   /** Whom the open socket was told to follow since its `hello`; null until then, and from a drop on. */
-  told = null;
-  subscriptionsQueued = false;
-  rest;
-  delivered = new DeliveredMessages();
-  flushQueued = false;
-  flushTimer = null;
-  flushedAt = -Infinity;
-  typedAt = -Infinity;
+  #told = null;
+  #subscriptionsQueued = false;
+  #rest;
+  #delivered = new DeliveredMessages();
+  #flushQueued = false;
+  #flushTimer;
+  #flushedAt = -Infinity;
+  #typedAt = -Infinity;
   constructor(options) {
     this.device = options.device ?? crypto.randomUUID();
     const deviceType = options.deviceType ?? "web";
     const settings = connectionSettings(options);
-    this.connection = new ReconnectingSocket({
+    this.#connection = new ReconnectingSocket({
       ...settings,
       token: () => resolveToken(options.token),
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
       shouldReconnect: (code) => code !== CloseCode.deviceReplaced
     });
-    this.rest = new Rest(options);
+    this.#rest = new Rest(options);
     this.settings = new Settings(options);
-    this.restDevice = new RestDevice(this.rest, this.device, settings.pingIntervalMs, {
-      subscriptions: this.subscribed,
-      pendingStatus: () => this.pendingStatus,
+    this.#restDevice = new RestDevice(this.#rest, this.device, settings.pingIntervalMs, {
+      subscriptions: this.#subscribed,
+      pendingStatus: () => this.#pendingStatus,
       applied: (frame) => {
-        if (this.pendingStatus === frame) this.pendingStatus = null;
+        if (this.#pendingStatus === frame) this.#pendingStatus = null;
       },
-      presence: (view) => this.ownPresenceIs(view),
-      changed: (view) => this.heard(view.user, view)
+      presence: (view) => this.#ownPresenceIs(view),
+      changed: (view) => this.#heard(view)
     });
-    this.connection.on("frame", (frame) => this.received(frame));
-    this.fallback = new RestFallback(this.connection, options.restFallback, this.restDevice, (change) => {
-      if (change.state !== "open") this.told = null;
-      this.events.emit("state", change);
+    this.#connection.on("frame", (frame) => this.#received(frame));
+    this.#fallback = new RestFallback(this.#connection, options.restFallback, this.#restDevice, (change) => {
+      if (change.state !== "open") this.#told = null;
+      this.#events.emit("state", change);
     });
-    this.connection.start();
+    this.#connection.start();
   }
-  on = this.events.on.bind(this.events);
-  off = this.events.off.bind(this.events);
+  /** Calls `listener` on every `event` (see {@link PresenceClientEvents}) until removed; returns the function that removes it. */
+  on = this.#events.on.bind(this.#events);
+  /** Removes a listener `on` added for `event`. */
+  off = this.#events.off.bind(this.#events);
   /** The user's presence as the service last told it, or null before the first `hello`. */
   get presence() {
-    return this.ownPresence;
+    return this.#ownPresence;
   }
   /** Who has this user in focus right now. */
   get focusedBy() {
-    return this.focusing;
+    return this.#focusing;
   }
+  /** The connection's state now: `open` on a socket, `rest` over the REST fallback (see {@link ConnectionState}). */
   get state() {
-    return this.fallback.state;
+    return this.#fallback.state;
   }
   /** The users this device follows, on this socket and every later one. */
   get subscriptions() {
-    return this.subscribed;
+    return this.#subscribed;
   }
   /** A subscribed user's presence as the service last told it, or undefined before it has. */
   presenceOf(user) {
-    return this.subscribed.has(user) ? this.views.get(user) : void 0;
+    return this.#subscribed.has(user) ? this.#views.get(user) : void 0;
   }
   /**
    * `auto` (or `online`) goes back to automatic; `text` left out keeps the current text, `""` clears it.
    * With `until` (epoch ms, at most 7 days ahead) the chosen status and text lapse at that time.
    */
   setStatus(status, text, until) {
-    const frame = { type: "status", status, ...text === void 0 ? {} : { text }, ...until === void 0 ? {} : { until } };
-    this.pendingStatus = this.connection.send(frame) ? null : frame;
-    if (this.state === "rest") this.restDevice.sendStatus().catch(() => void 0);
+    const frame = { type: "status", status, text, until };
+    this.#pendingStatus = this.#connection.send(frame) ? null : frame;
+    if (this.state === "rest") this.#restDevice.sendStatus().catch(() => void 0);
   }
   /**
    * Follows these users' presence through `changed` events. Calls in one task go out together, in as
    * few frames as fit. Throws a RangeError, following no one new, past MAX_SUBSCRIPTIONS (500) users.
    */
   subscribe(users) {
-    const added = new Set([...users].filter((user) => !this.subscribed.has(user)));
-    if (this.subscribed.size + added.size > MAX_SUBSCRIPTIONS) {
+    const added = new Set([...users].filter((user) => !this.#subscribed.has(user)));
+    if (this.#subscribed.size + added.size > MAX_SUBSCRIPTIONS) {
       throw new RangeError(`a device may subscribe to at most ${MAX_SUBSCRIPTIONS} users`);
     }
-    for (const user of added) this.subscribed.add(user);
-    this.queueSubscriptions();
+    for (const user of added) this.#subscribed.add(user);
+    this.#queueSubscriptions();
   }
   /** Stops following these users and forgets their presence. */
   unsubscribe(users) {
     for (const user of users) {
-      this.subscribed.delete(user);
-      this.restDevice.forget(user);
+      this.#subscribed.delete(user);
+      this.#restDevice.forget(user);
     }
-    this.queueSubscriptions();
+    this.#queueSubscriptions();
   }
+  /**
+   * The user has `partner` in focus on this device (say, a chat with them open): they get a `focus`
+   * notice, and messages from them arrive read. Sent again on every new socket; waits for a socket.
+   */
   focus(partner) {
-    this.partner = partner;
-    this.connection.send({ type: "focus", partner });
+    this.#partner = partner;
+    this.#connection.send({ type: "focus", partner });
   }
+  /** The user no longer has anyone in focus on this device. */
   blur() {
-    this.partner = null;
-    this.connection.send({ type: "blur" });
+    this.#partner = null;
+    this.#connection.send({ type: "blur" });
   }
   /**
    * Sends `body` (any JSON, at most 8 KiB as text) to `to`: live to every device they have connected,
@@ -799,7 +802,7 @@ var PresenceClient = class {
    * user, as far as this user may know), `inbox_full` or `rate_limited`.
    */
   send(to, body, options = {}) {
-    return this.rest.request("POST", "/v1/messages", { to, body, id: options.id ?? crypto.randomUUID() }, { attempts: 2 });
+    return this.#rest.request("POST", "/v1/messages", { to, body, id: options.id ?? crypto.randomUUID() }, 2);
   }
   /**
    * A scope's members by status over time, oldest point first: each point holds the most members of
@@ -810,15 +813,15 @@ var PresenceClient = class {
     const query = new URLSearchParams();
     for (const key of ["from", "to", "step"]) if (options[key] !== void 0) query.set(key, String(options[key]));
     const search = query.toString();
-    return this.rest.request("GET", `/v1/scopes/${encodeURIComponent(scope)}/history${search ? `?${search}` : ""}`, void 0, { attempts: 2 });
+    return this.#rest.request("GET", `/v1/scopes/${encodeURIComponent(scope)}/history${search ? `?${search}` : ""}`, void 0, 2);
   }
   /**
    * The user read these messages: their senders get a read receipt. The service marks only messages it
    * still keeps, so one acknowledged already (read later) needs `keepUntilRead` when it arrives.
    */
   markRead(ids) {
-    this.delivered.read(ids);
-    this.scheduleFlush();
+    this.#delivered.read(ids);
+    this.#scheduleFlush();
   }
   /**
    * From a `message` listener: the message is not acknowledged when the listeners ran but when
@@ -826,60 +829,55 @@ var PresenceClient = class {
    * sender gets a read receipt when the user reads it later.
    */
   keepUntilRead(id) {
-    this.delivered.keep(id);
+    this.#delivered.keep(id);
   }
   /** The user is typing to `to`; call it on every keystroke: at most one notice a second goes out. */
   typing(to) {
     const now = Date.now();
-    if (now - this.typedAt < TYPING_INTERVAL_MS) return;
-    if (this.connection.send({ type: "typing", to })) this.typedAt = now;
+    if (now - this.#typedAt < TYPING_INTERVAL_MS) return;
+    if (this.#connection.send({ type: "typing", to })) this.#typedAt = now;
   }
   /** The user did something on this device; throttle calls (see `trackActivity`). */
   activity() {
-    if (!this.connection.send({ type: "activity" }) && this.state === "rest") this.restDevice.activity();
+    if (!this.#connection.send({ type: "activity" }) && this.state === "rest") this.#restDevice.activity();
   }
   /** Disconnects for good; the user goes offline once the grace window passes, unless another device is on. */
   close() {
-    this.connection.close();
-    this.events.clear();
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
+    this.#connection.close();
+    this.#events.clear();
+    clearTimeout(this.#flushTimer);
   }
-  received(frame) {
+  #received(frame) {
     switch (frame.type) {
       case "hello":
-        this.forgetFocus();
-        this.ownPresenceIs(frame.presence);
-        this.restore();
+        this.#forgetFocus();
+        this.#ownPresenceIs(frame.presence);
+        this.#restore();
         break;
       case "presence":
-        this.ownPresenceIs(frame.presence);
-        break;
-      case "focus":
-        if (frame.active) this.focusing.add(frame.user);
-        else this.focusing.delete(frame.user);
-        this.events.emit("focus", { user: frame.user, active: frame.active });
+        this.#ownPresenceIs(frame.presence);
         break;
       case "subscribed":
-        for (const [user, view] of Object.entries(frame.presence)) this.heard(user, view);
+        for (const view of Object.values(frame.presence)) this.#heard(view);
         break;
       case "changed":
-        this.heard(frame.presence.user, frame.presence);
-        break;
-      case "error":
-        this.events.emit("error", { code: frame.code, message: frame.message });
+        this.#heard(frame.presence);
         break;
       case "message":
-        this.deliver([frame.message], false);
+        this.#deliver([frame.message], false);
         break;
       case "inbox":
-        this.deliver(frame.messages, true);
+        this.#deliver(frame.messages, true);
         break;
+      case "focus":
+        if (frame.active) this.#focusing.add(frame.user);
+        else this.#focusing.delete(frame.user);
+        this.#events.emit("focus", payloadOf(frame));
+        break;
+      case "error":
       case "receipt":
-        this.events.emit("receipt", { id: frame.id, to: frame.to, state: frame.state });
-        break;
       case "typing":
-        this.events.emit("typing", { user: frame.user, until: frame.until });
+        this.#events.emit(frame.type, payloadOf(frame));
         break;
     }
   }
@@ -887,65 +885,64 @@ var PresenceClient = class {
    * Hands the messages new to this client to the app, then acknowledges them (and any that came
    * again). One a `message` listener threw on is not acknowledged: the service sends it again.
    */
-  deliver(messages, fromInbox) {
-    const fresh = this.delivered.arrived(messages);
+  #deliver(messages, fromInbox) {
+    const fresh = this.#delivered.arrived(messages);
     const handled = [];
     for (const message of fresh) {
-      if (this.events.emit("message", message)) handled.push(message);
-      else this.delivered.failed(message.id);
+      if (this.#events.emit("message", message)) handled.push(message);
+      else this.#delivered.failed(message.id);
     }
-    if (fromInbox && fresh.length > 0) this.events.emit("inbox", fresh);
-    this.delivered.handled(handled);
-    this.scheduleFlush();
+    if (fromInbox && fresh.length > 0) this.#events.emit("inbox", fresh);
+    this.#delivered.handled(handled);
+    this.#scheduleFlush();
   }
   /** The acknowledgements and reads of one task go out together, and no sooner than FLUSH_SPACING_MS after the last. */
-  scheduleFlush() {
-    if (this.flushQueued || !this.delivered.owed || this.connection.state === "closed") return;
-    this.flushQueued = true;
+  #scheduleFlush() {
+    if (this.#flushQueued || !this.#delivered.owed || this.#connection.state === "closed") return;
+    this.#flushQueued = true;
     const flush = () => {
-      this.flushQueued = false;
-      this.flushTimer = null;
-      if (this.delivered.flush((frame) => this.connection.send(frame))) this.flushedAt = Date.now();
+      this.#flushQueued = false;
+      if (this.#delivered.flush((frame) => this.#connection.send(frame))) this.#flushedAt = Date.now();
     };
-    const wait = this.flushedAt + FLUSH_SPACING_MS - Date.now();
-    if (wait > 0) this.flushTimer = setTimeout(flush, wait);
+    const wait = this.#flushedAt + FLUSH_SPACING_MS - Date.now();
+    if (wait > 0) this.#flushTimer = setTimeout(flush, wait);
     else queueMicrotask(flush);
   }
   /** Sends what this device had told the service over a socket that has since been replaced. */
-  restore() {
-    if (this.partner !== null) this.connection.send({ type: "focus", partner: this.partner });
-    if (this.pendingStatus !== null && this.connection.send(this.pendingStatus)) this.pendingStatus = null;
-    this.told = /* @__PURE__ */ new Set();
-    this.sendSubscriptions();
-    this.scheduleFlush();
+  #restore() {
+    if (this.#partner !== null) this.focus(this.#partner);
+    if (this.#pendingStatus !== null && this.#connection.send(this.#pendingStatus)) this.#pendingStatus = null;
+    this.#told = /* @__PURE__ */ new Set();
+    this.#sendSubscriptions();
+    this.#scheduleFlush();
   }
-  ownPresenceIs(view) {
-    this.ownPresence = view;
-    this.events.emit("presence", view);
+  #ownPresenceIs(view) {
+    this.#ownPresence = view;
+    this.#events.emit("presence", view);
   }
   /** A view for a user unsubscribed since is an answer overtaken by the unsubscribe: dropped. */
-  heard(user, view) {
-    if (!this.subscribed.has(user)) return;
-    this.views.set(user, view);
-    this.events.emit("changed", view);
+  #heard(view) {
+    if (!this.#subscribed.has(view.user)) return;
+    this.#views.set(view.user, view);
+    this.#events.emit("changed", view);
   }
   /** A loop of `subscribe` calls costs as many frames as one call with all its users. */
-  queueSubscriptions() {
-    if (this.subscriptionsQueued) return;
-    this.subscriptionsQueued = true;
+  #queueSubscriptions() {
+    if (this.#subscriptionsQueued) return;
+    this.#subscriptionsQueued = true;
     queueMicrotask(() => {
-      this.subscriptionsQueued = false;
-      for (const user of this.views.keys()) if (!this.subscribed.has(user)) this.views.delete(user);
-      this.sendSubscriptions();
-      this.fallback.refresh();
+      this.#subscriptionsQueued = false;
+      for (const user of this.#views.keys()) if (!this.#subscribed.has(user)) this.#views.delete(user);
+      this.#sendSubscriptions();
+      this.#fallback.refresh();
     });
   }
   /** Tells the open socket what changed since it was last told; a socket that is not greeted yet hears it all after `hello`. */
-  sendSubscriptions() {
-    const told = this.told;
+  #sendSubscriptions() {
+    const told = this.#told;
     if (told === null) return;
-    for (const frame of subscriptionFrames(told, this.subscribed)) {
-      if (!this.connection.send(frame)) return;
+    for (const frame of subscriptionFrames(told, this.#subscribed)) {
+      if (!this.#connection.send(frame)) return;
       for (const user of frame.users) {
         if (frame.type === "subscribe") told.add(user);
         else told.delete(user);
@@ -953,10 +950,10 @@ var PresenceClient = class {
     }
   }
   /** Focus notices from before a reconnect may be stale; the ones still true come again after `hello`. */
-  forgetFocus() {
-    for (const user of [...this.focusing]) {
-      this.focusing.delete(user);
-      this.events.emit("focus", { user, active: false });
+  #forgetFocus() {
+    for (const user of [...this.#focusing]) {
+      this.#focusing.delete(user);
+      this.#events.emit("focus", { user, active: false });
     }
   }
 };
@@ -964,40 +961,43 @@ var PresenceClient = class {
 // packages/client/src/MemberPages.ts
 var PAGE_SIZE = 200;
 var MemberPages = class {
-  constructor(rest, scope) {
-    this.rest = rest;
-    this.scope = scope;
+  #rest;
+  #scope;
+  #polled;
+  #pages = /* @__PURE__ */ new Map();
+  constructor(rest, scope, polled) {
+    this.#rest = rest;
+    this.#scope = scope;
+    this.#polled = polled;
   }
-  rest;
-  scope;
-  pages = /* @__PURE__ */ new Map();
+  /** A first round forgets every page, so it hands over the members whatever they are; none is due sooner than the next poll. */
+  async round(first, answered) {
+    if (first) this.#pages.clear();
+    const members = await this.#read();
+    answered();
+    this.#polled(members);
+    return Infinity;
+  }
   /** Every member, or null when no page changed since the last read. */
-  async read() {
+  async #read() {
     const pages = /* @__PURE__ */ new Map();
     let changed = false;
     let cursor = "";
     while (cursor !== null) {
-      const path = `/v1/scopes/${encodeURIComponent(this.scope)}/members?limit=${PAGE_SIZE}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
-      const held = this.pages.get(path);
-      const page = await this.rest.poll(path, held);
+      const path = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=${PAGE_SIZE}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
+      const held = this.#pages.get(path);
+      const page = await this.#rest.poll(path, held);
       changed ||= page !== held;
       pages.set(path, page);
       cursor = page.body.next;
     }
-    changed ||= pages.size !== this.pages.size;
-    this.pages = pages;
+    changed ||= pages.size !== this.#pages.size;
+    this.#pages = pages;
     return changed ? [...pages.values()].flatMap((page) => page.body.members) : null;
-  }
-  /** Forgets every page, so the next read answers with the members whatever they are. */
-  clear() {
-    this.pages.clear();
   }
 };
 
 // packages/client/src/roster.ts
-function rosterOf(sync) {
-  return { seq: sync.seq, members: new Map(sync.members.map((member) => [member.user, member])) };
-}
 function applyDiff(roster, diff) {
   if (diff.seq !== roster.seq + 1) return { ok: false, expectedSeq: roster.seq + 1, seq: diff.seq };
   const members = new Map(roster.members);
@@ -1007,8 +1007,8 @@ function applyDiff(roster, diff) {
 }
 function applyFrame(roster, frame) {
   if (frame.type === "sync") {
-    const next = rosterOf(frame);
-    return { ok: true, roster: next, change: changeBetween(roster?.members ?? /* @__PURE__ */ new Map(), next.members) };
+    const members = new Map(frame.members.map((member) => [member.user, member]));
+    return { ok: true, roster: { seq: frame.seq, members }, change: changeBetween(roster?.members ?? /* @__PURE__ */ new Map(), members) };
   }
   if (roster === null) return { ok: false, expectedSeq: null, seq: frame.seq };
   return applyDiff(roster, frame);
@@ -1035,88 +1035,88 @@ function countMembers(members) {
 
 // packages/client/src/RosterWatch.ts
 var RosterWatch = class {
+  /** Opens a live roster of `scope` (see {@link watch}). */
   constructor(scope, options) {
     this.scope = scope;
-    this.connection = new ReconnectingSocket({
+    this.#connection = new ReconnectingSocket({
       ...connectionSettings(options),
       token: () => resolveToken(options.token),
       url: (token) => socketUrl(options.baseUrl, `/v1/scopes/${encodeURIComponent(scope)}/watch`, { token }),
       shouldReconnect: () => true
     });
-    this.connection.on("frame", (frame) => this.received(frame));
-    const pages = new MemberPages(new Rest(options), scope);
-    const rounds = {
-      round: async (first, answered) => {
-        if (first) pages.clear();
-        const members = await pages.read();
-        answered();
-        if (this.state !== "open") this.polled(members);
-        return Infinity;
-      }
-    };
-    this.fallback = new RestFallback(this.connection, options.restFallback, rounds, (change) => {
-      if (change.state !== "open") this.current = false;
-      this.events.emit("state", change);
+    this.#connection.on("frame", (frame) => this.#received(frame));
+    const pages = new MemberPages(new Rest(options), scope, (members) => this.#polled(members));
+    this.#fallback = new RestFallback(this.#connection, options.restFallback, pages, (change) => {
+      if (change.state !== "open") this.#current = false;
+      this.#events.emit("state", change);
     });
-    this.connection.start();
+    this.#connection.start();
   }
   scope;
-  events = new Emitter();
-  connection;
-  fallback;
-  roster = null;
-  current = false;
-  on = this.events.on.bind(this.events);
-  off = this.events.off.bind(this.events);
+  #events = new Emitter();
+  #connection;
+  #fallback;
+  #roster = null;
+  #current = false;
+  /** Calls `listener` on every `event` (see {@link RosterWatchEvents}) until removed; returns the function that removes it. */
+  on = this.#events.on.bind(this.#events);
+  /** Removes a listener `on` added for `event`. */
+  off = this.#events.off.bind(this.#events);
+  /** The scope's members as last shown: none before the first `sync` or poll. */
   get members() {
-    return [...this.roster?.members.values() ?? []];
+    return [...this.#roster?.members.values() ?? []];
   }
+  /** `user` as a member of the scope, or undefined when they are not one (or not visible to this user). */
   member(user) {
-    return this.roster?.members.get(user);
+    return this.#roster?.members.get(user);
   }
+  /** How many members are online, away and busy, of `members`. */
   get counts() {
-    return countMembers(this.roster?.members.values() ?? []);
+    return countMembers(this.#roster?.members.values() ?? []);
   }
   /** True while the roster is known to be up to date: synced on the open socket with no frame missed, or over REST read by the last poll. */
   get synced() {
-    return this.current;
+    return this.#current;
   }
+  /** The connection's state now: `open` on a socket, `rest` over the REST fallback (see {@link ConnectionState}). */
   get state() {
-    return this.fallback.state;
+    return this.#fallback.state;
   }
   /** Stops watching; nothing is emitted after this. */
   close() {
-    this.connection.close();
-    this.events.clear();
+    this.#connection.close();
+    this.#events.clear();
   }
-  received(frame) {
+  #received(frame) {
     if (frame.type === "error") {
-      this.events.emit("error", { code: frame.code, message: frame.message });
+      this.#events.emit("error", payloadOf(frame));
       return;
     }
-    const base = this.current || frame.type === "sync" ? this.roster : null;
-    const step = applyFrame(base, frame);
-    if (!step.ok) {
-      this.current = false;
-      this.events.emit("gap", { expectedSeq: step.expectedSeq, seq: step.seq });
-      this.connection.reconnect();
-      return;
-    }
-    this.roster = step.roster;
-    this.current = true;
-    if (frame.type === "diff" || !isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync: frame.type === "sync" });
+    const step = applyFrame(this.#current || frame.type === "sync" ? this.#roster : null, frame);
+    this.#show(step, frame.type === "sync", frame.type === "diff");
   }
   /**
    * Members read over REST (null: as read last), shown as a socket shows them: what moved since the
-   * roster was last known up to date as a resync, what later polls moved as diffs.
+   * roster was last known up to date as a resync, what later polls moved as diffs. A poll that ends
+   * after a socket opened shows nothing: the socket's `sync` does.
    */
-  polled(members) {
-    const step = members && applyFrame(this.roster, { type: "sync", scope: this.scope, seq: 0, members });
-    const resync = !this.current;
-    this.current = true;
-    if (!step?.ok) return;
-    this.roster = step.roster;
-    if (!isEmptyDiff(step.change)) this.events.emit("change", { ...step.change, resync });
+  #polled(members) {
+    if (this.state === "open") return;
+    const resync = !this.#current;
+    this.#current = true;
+    if (members) this.#show(applyFrame(this.#roster, { type: "sync", scope: this.scope, seq: 0, members }), resync, false);
+  }
+  /** Shows what a step moved, or reconnects for a fresh `sync` after a missed frame; an empty change shows only when a `diff` carried it. */
+  #show(step, resync, fromDiff) {
+    if (!step.ok) {
+      this.#current = false;
+      this.#events.emit("gap", { expectedSeq: step.expectedSeq, seq: step.seq });
+      this.#connection.reconnect();
+      return;
+    }
+    this.#roster = step.roster;
+    this.#current = true;
+    if (fromDiff || !isEmptyDiff(step.change)) this.#events.emit("change", { ...step.change, resync });
   }
 };
 function watch(scope, options) {
@@ -1132,9 +1132,8 @@ function trackActivity(client, options = {}) {
   const throttleMs = options.throttleMs ?? DEFAULT_ACTIVITY_THROTTLE_MS;
   const now = options.now ?? Date.now;
   let lastReportedAt = -Infinity;
-  const visible = () => target.visibilityState !== "hidden";
   const report = (force) => {
-    if (!visible()) return;
+    if (target.visibilityState === "hidden") return;
     const time = now();
     if (!force && time - lastReportedAt < throttleMs) return;
     lastReportedAt = time;

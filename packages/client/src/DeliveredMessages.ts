@@ -11,20 +11,20 @@ export type MessageIdsFrame = AckFrame | ReadFrame;
  */
 export class DeliveredMessages {
   /** Every id handed to the app in this client's life. */
-  private readonly seen = new Set<string>();
-  private readonly kept = new Set<string>();
-  private readonly unsentReads = new Set<string>();
-  private readonly unsentAcks = new Set<string>();
+  readonly #seen = new Set<string>();
+  readonly #kept = new Set<string>();
+  readonly #unsentReads = new Set<string>();
+  readonly #unsentAcks = new Set<string>();
 
   /** The messages not seen before, in order (each once); the ones seen before are acknowledged again unless kept. */
   arrived(messages: readonly Message[]): Message[] {
     const fresh: Message[] = [];
     for (const message of messages) {
-      if (!this.seen.has(message.id)) {
-        this.seen.add(message.id);
+      if (!this.#seen.has(message.id)) {
+        this.#seen.add(message.id);
         fresh.push(message);
-      } else if (!this.kept.has(message.id)) {
-        this.unsentAcks.add(message.id);
+      } else if (!this.#kept.has(message.id)) {
+        this.#unsentAcks.add(message.id);
       }
     }
     return fresh;
@@ -32,30 +32,30 @@ export class DeliveredMessages {
 
   /** A listener threw on this message: it is not acknowledged, and is handed to the app again when it comes again. */
   failed(id: string): void {
-    this.seen.delete(id);
+    this.#seen.delete(id);
   }
 
   /** The app's listeners ran: these messages are acknowledged, but for those it keeps until read. */
   handled(messages: readonly Message[]): void {
-    for (const { id } of messages) if (!this.kept.has(id)) this.unsentAcks.add(id);
+    for (const { id } of messages) if (!this.#kept.has(id)) this.#unsentAcks.add(id);
   }
 
   /** The service keeps this message until `read` names it, as long as its acknowledgement has not gone out yet. */
   keep(id: string): void {
-    this.kept.add(id);
-    this.unsentAcks.delete(id);
+    this.#kept.add(id);
+    this.#unsentAcks.delete(id);
   }
 
   /** The user read these: a `read` for each, and kept ones are acknowledged after it. */
   read(ids: Iterable<string>): void {
     for (const id of ids) {
-      this.unsentReads.add(id);
-      if (this.kept.delete(id)) this.unsentAcks.add(id);
+      this.#unsentReads.add(id);
+      if (this.#kept.delete(id)) this.#unsentAcks.add(id);
     }
   }
 
   get owed(): boolean {
-    return this.unsentReads.size > 0 || this.unsentAcks.size > 0;
+    return this.#unsentReads.size > 0 || this.#unsentAcks.size > 0;
   }
 
   /**
@@ -66,8 +66,8 @@ export class DeliveredMessages {
   flush(send: (frame: MessageIdsFrame) => boolean): boolean {
     let sent = false;
     for (const [type, ids] of [
-      ["read", this.unsentReads],
-      ["ack", this.unsentAcks],
+      ["read", this.#unsentReads],
+      ["ack", this.#unsentAcks],
     ] as const) {
       for (const batch of frameBatches({ type, ids: [] }, [...ids], MAX_MESSAGES_PER_FRAME)) {
         if (!send({ type, ids: batch })) return sent;

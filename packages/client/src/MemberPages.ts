@@ -1,5 +1,6 @@
 import type { Member, ScopeId } from "./protocol.js";
 import type { Rest, Tagged } from "./Rest.js";
+import type { RestRounds } from "./RestFallback.js";
 
 interface MembersPage {
   members: Member[];
@@ -10,37 +11,46 @@ interface MembersPage {
 const PAGE_SIZE = 200;
 
 /**
- * A scope's members read page by page over REST, each page with `If-None-Match`, so a roster that did
- * not change costs a 304 per page and no body.
+ * A watch's rounds over REST: each reads a scope's members page by page, each page with
+ * `If-None-Match`, so a roster that did not change costs a 304 per page and no body, and hands them
+ * to `polled` (null when no page changed since the last round).
  */
-export class MemberPages {
-  private pages = new Map<string, Tagged<MembersPage>>();
+export class MemberPages implements RestRounds {
+  readonly #rest: Rest;
+  readonly #scope: ScopeId;
+  readonly #polled: (members: Member[] | null) => void;
+  #pages = new Map<string, Tagged<MembersPage>>();
 
-  constructor(
-    private readonly rest: Rest,
-    private readonly scope: ScopeId,
-  ) {}
+  constructor(rest: Rest, scope: ScopeId, polled: (members: Member[] | null) => void) {
+    this.#rest = rest;
+    this.#scope = scope;
+    this.#polled = polled;
+  }
+
+  /** A first round forgets every page, so it hands over the members whatever they are; none is due sooner than the next poll. */
+  async round(first: boolean, answered: () => void): Promise<number> {
+    if (first) this.#pages.clear();
+    const members = await this.#read();
+    answered();
+    this.#polled(members);
+    return Infinity;
+  }
 
   /** Every member, or null when no page changed since the last read. */
-  async read(): Promise<Member[] | null> {
+  async #read(): Promise<Member[] | null> {
     const pages = new Map<string, Tagged<MembersPage>>();
     let changed = false;
     let cursor: string | null = "";
     while (cursor !== null) {
-      const path: string = `/v1/scopes/${encodeURIComponent(this.scope)}/members?limit=${PAGE_SIZE}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
-      const held = this.pages.get(path);
-      const page: Tagged<MembersPage> = await this.rest.poll(path, held);
+      const path: string = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=${PAGE_SIZE}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
+      const held = this.#pages.get(path);
+      const page: Tagged<MembersPage> = await this.#rest.poll(path, held);
       changed ||= page !== held;
       pages.set(path, page);
       cursor = page.body.next;
     }
-    changed ||= pages.size !== this.pages.size;
-    this.pages = pages;
+    changed ||= pages.size !== this.#pages.size;
+    this.#pages = pages;
     return changed ? [...pages.values()].flatMap((page) => page.body.members) : null;
-  }
-
-  /** Forgets every page, so the next read answers with the members whatever they are. */
-  clear(): void {
-    this.pages.clear();
   }
 }

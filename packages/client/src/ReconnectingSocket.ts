@@ -15,7 +15,9 @@ import { refreshAt, tokenExpiry, tokenIssuedAt } from "./tokenExpiry.js";
  */
 export type ConnectionState = "connecting" | "open" | "rest" | "reconnecting" | "closed";
 
+/** A connection's new state, with why the last socket went, and when the next one is tried. */
 export interface ConnectionChange {
+  /** The state now. */
   state: ConnectionState;
   /**
    * Why the last socket went: the server's close code (1006 when it could not be opened), or the
@@ -42,8 +44,9 @@ export interface ReconnectingSocketOptions extends ConnectionSettings {
 
 /** A connection that lived this long before dropping was healthy: the backoff starts over. */
 const STABLE_AFTER_MS = 10_000;
-/** The client's own reasons to replace a socket: it stopped answering the heartbeat, or missed a frame. */
+/** The client's own reason to replace a socket (a `code` in `ConnectionChange`): it stopped answering the heartbeat. */
 export const NO_PONG = 4100;
+/** The client's own reason to replace a socket (a `code` in `ConnectionChange`): a frame was missed, so a fresh `sync` is needed. */
 export const RESYNC = 4101;
 /** What browsers report for a socket that could not be opened (say, the upgrade was refused). */
 const NEVER_OPENED = 1006;
@@ -55,40 +58,46 @@ const NEVER_OPENED = 1006;
  * Frames arrive parsed; the heartbeat's `pong` never reaches the caller.
  */
 export class ReconnectingSocket<Frame> {
-  private readonly events = new Emitter<ReconnectingSocketEvents<Frame>>();
-  private socket: SocketLike | null = null;
+  readonly #events = new Emitter<ReconnectingSocketEvents<Frame>>();
+  #socket: SocketLike | null = null;
   /** Rises with every try and on close, so late results of an abandoned try are ignored. */
-  private generation = 0;
-  private attempt = 0;
-  private openedAt: number | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private pongTimer: ReturnType<typeof setTimeout> | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  /** When the token the open socket lives on expires (null: unknown, so never refreshed). */
-  private tokenExpiresAt: number | null = null;
-  private tokenIssuedAt: number | null = null;
-  /** After a sign-out everywhere (4004): only a token issued later than the revoked one may connect. */
-  private revokedIssuedAt: number | null | undefined = undefined;
-  private current: ConnectionState = "connecting";
+  #generation = 0;
+  #attempt = 0;
+  /** When the open socket opened; Infinity while none is open. */
+  #openedAt = Infinity;
+  // Clearing a timer that already ran is harmless, so only the pong timer, whose absence `#ping` reads, is ever unset.
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #pongTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the token the open socket lives on expires (Infinity: unknown, so never refreshed). */
+  #tokenExpiresAt = Infinity;
+  /** When the token the open socket lives on was issued (0: unknown). */
+  #tokenIssuedAt = 0;
+  /** After a sign-out everywhere (4004): only a token issued later than the revoked one may connect (-Infinity: any). */
+  #revokedIssuedAt = -Infinity;
+  #current: ConnectionState = "connecting";
+  readonly #options: ReconnectingSocketOptions;
 
-  constructor(private readonly options: ReconnectingSocketOptions) {}
+  constructor(options: ReconnectingSocketOptions) {
+    this.#options = options;
+  }
 
-  readonly on = this.events.on.bind(this.events);
+  readonly on = this.#events.on.bind(this.#events);
 
   get state(): ConnectionState {
-    return this.current;
+    return this.#current;
   }
 
   /** Opens the first socket; nothing is emitted before this returns. */
   start(): void {
-    void this.connect();
+    void this.#connect();
   }
 
   /** Sends a JSON frame if a socket is open; false if it could not go out now. */
   send(frame: object): boolean {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== SOCKET_OPEN || this.state !== "open") return false;
+    const socket = this.#socket;
+    if (socket?.readyState !== SOCKET_OPEN || this.state !== "open") return false;
     try {
       socket.send(JSON.stringify(frame));
       return true;
@@ -99,102 +108,101 @@ export class ReconnectingSocket<Frame> {
 
   /** Drops the current socket and opens another after the usual backoff (a missed frame, say). */
   reconnect(): void {
-    if (this.state === "closed" || !this.socket) return;
-    this.dropped(this.socket, RESYNC);
+    // No socket while closed, so nothing to drop then.
+    if (this.#socket) this.#dropped(this.#socket, RESYNC);
   }
 
   /** Closes for good: no socket, no timer and no event is left behind. */
   close(): void {
     if (this.state === "closed") return;
-    this.generation += 1;
-    this.stopTimers();
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) closeQuietly(socket, 1000, "closed by the client");
-    this.setState({ state: "closed" });
+    this.#generation += 1;
+    this.#stopTimers();
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) closeQuietly(socket);
+    this.#setState({ state: "closed" });
   }
 
-  private async connect(): Promise<void> {
-    const generation = ++this.generation;
-    if (this.state !== "connecting") this.setState({ state: "connecting" });
+  async #connect(): Promise<void> {
+    const generation = ++this.#generation;
+    if (this.state !== "connecting") this.#setState({ state: "connecting" });
     let socket: SocketLike;
     try {
-      const token = await this.options.token();
-      if (generation !== this.generation) return;
-      if (this.revokedIssuedAt !== undefined && (tokenIssuedAt(token) ?? 0) <= (this.revokedIssuedAt ?? 0)) {
-        this.scheduleRetry(CloseCode.disconnected);
+      const token = await this.#options.token();
+      if (generation !== this.#generation) return;
+      const issuedAt = tokenIssuedAt(token) ?? 0;
+      if (issuedAt <= this.#revokedIssuedAt) {
+        this.#scheduleRetry(CloseCode.disconnected);
         return;
       }
-      this.revokedIssuedAt = undefined;
-      this.tokenExpiresAt = tokenExpiry(token);
-      this.tokenIssuedAt = tokenIssuedAt(token);
-      socket = await this.options.openSocket(this.options.url(token));
+      this.#revokedIssuedAt = -Infinity;
+      this.#tokenExpiresAt = tokenExpiry(token) ?? Infinity;
+      this.#tokenIssuedAt = issuedAt;
+      socket = await this.#options.openSocket(this.#options.url(token));
     } catch {
-      if (generation === this.generation) this.scheduleRetry(NEVER_OPENED);
+      if (generation === this.#generation) this.#scheduleRetry(NEVER_OPENED);
       return;
     }
-    if (generation !== this.generation) {
-      closeQuietly(socket, 1000, "no longer wanted");
+    if (generation !== this.#generation) {
+      closeQuietly(socket);
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     socket.addEventListener("open", () => {
-      if (this.socket === socket) this.opened();
+      if (this.#socket === socket) this.#opened();
     });
     socket.addEventListener("message", (event) => {
-      if (this.socket === socket) this.received(event.data);
+      if (this.#socket === socket) this.#received(event.data);
     });
-    socket.addEventListener("close", (event) => {
-      if (this.socket === socket) this.dropped(socket, event.code);
-    });
-    if (socket.readyState === SOCKET_OPEN) this.opened();
+    socket.addEventListener("close", (event) => this.#dropped(socket, event.code));
+    if (socket.readyState === SOCKET_OPEN) this.#opened();
   }
 
-  private opened(): void {
+  #opened(): void {
     if (this.state === "open") return;
-    this.openedAt = Date.now();
-    this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
+    this.#openedAt = Date.now();
+    this.#pingTimer = setInterval(() => this.#ping(), this.#options.pingIntervalMs);
     // At once, not after a first interval: local workerd leaves a server-initiated close (4000, 4001)
     // unfinished on a socket whose client has never sent a frame. It also proves the socket alive early.
-    this.ping();
-    this.scheduleRefresh();
-    this.setState({ state: "open" });
+    this.#ping();
+    this.#scheduleRefresh();
+    this.#setState({ state: "open" });
   }
 
   /** Sends a fresh token ahead of `exp`, so the server never closes the socket for an expired one (4003). */
-  private scheduleRefresh(): void {
-    if (this.tokenExpiresAt === null) return;
-    const generation = this.generation;
-    this.refreshTimer = setTimeout(async () => {
-      this.refreshTimer = null;
+  #scheduleRefresh(): void {
+    if (this.#tokenExpiresAt === Infinity) return;
+    const generation = this.#generation;
+    this.#refreshTimer = setTimeout(async () => {
       let token: string;
       try {
-        token = await this.options.token();
+        token = await this.#options.token();
       } catch {
         return; // the socket closes at exp and the reconnect asks again
       }
-      const expiresAt = tokenExpiry(token);
-      if (generation !== this.generation || expiresAt === null || this.tokenExpiresAt === null || expiresAt <= this.tokenExpiresAt) return;
-      if (this.send({ type: "token", token })) this.tokenExpiresAt = expiresAt;
-      this.scheduleRefresh();
-    }, Math.max(0, refreshAt(this.tokenExpiresAt, Date.now()) - Date.now()));
+      // A token that tells no expiry is not one to send.
+      const expiresAt = tokenExpiry(token) ?? 0;
+      if (generation !== this.#generation || expiresAt <= this.#tokenExpiresAt) return;
+      if (this.send({ type: "token", token })) this.#tokenExpiresAt = expiresAt;
+      this.#scheduleRefresh();
+    }, Math.max(0, refreshAt(this.#tokenExpiresAt, Date.now()) - Date.now()));
   }
 
-  private ping(): void {
-    const socket = this.socket;
+  #ping(): void {
+    const socket = this.#socket;
     if (!socket) return;
     try {
       socket.send(PING);
     } catch {
       return;
     }
-    this.pongTimer ??= setTimeout(() => this.dropped(socket, NO_PONG), this.options.pongTimeoutMs);
+    this.#pongTimer ??= setTimeout(() => this.#dropped(socket, NO_PONG), this.#options.pongTimeoutMs);
   }
 
-  private received(data: unknown): void {
+  #received(data: unknown): void {
     // Any frame proves the socket alive, not only the pong.
-    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-    this.pongTimer = null;
+    clearTimeout(this.#pongTimer);
+    this.#pongTimer = undefined;
     if (typeof data !== "string" || data === PONG) return;
     let frame: Frame;
     try {
@@ -202,52 +210,50 @@ export class ReconnectingSocket<Frame> {
     } catch {
       return;
     }
-    this.events.emit("frame", frame);
+    this.#events.emit("frame", frame);
   }
 
-  private dropped(socket: SocketLike, code: number): void {
-    if (this.socket !== socket) return;
-    if (code === CloseCode.disconnected) this.revokedIssuedAt = this.tokenIssuedAt;
-    this.socket = null;
-    closeQuietly(socket, 1000, "reconnecting");
-    if (this.openedAt !== null && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;
-    this.openedAt = null;
-    this.stopTimers();
-    if (this.options.shouldReconnect(code)) {
-      this.scheduleRetry(code);
+  #dropped(socket: SocketLike, code: number): void {
+    if (this.#socket !== socket) return;
+    if (code === CloseCode.disconnected) this.#revokedIssuedAt = this.#tokenIssuedAt;
+    this.#socket = null;
+    closeQuietly(socket);
+    if (Date.now() - this.#openedAt >= STABLE_AFTER_MS) this.#attempt = 0;
+    this.#openedAt = Infinity;
+    this.#stopTimers();
+    if (this.#options.shouldReconnect(code)) {
+      this.#scheduleRetry(code);
     } else {
-      this.generation += 1;
-      this.setState({ state: "closed", code });
+      this.#generation += 1;
+      this.#setState({ state: "closed", code });
     }
   }
 
-  private scheduleRetry(code: number): void {
-    const retryInMs = reconnectDelayMs(this.attempt, this.options.backoff, this.options.random);
-    this.attempt += 1;
-    this.setState({ state: "reconnecting", code, retryInMs });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.connect();
-    }, retryInMs);
+  #scheduleRetry(code: number): void {
+    const retryInMs = reconnectDelayMs(this.#attempt, this.#options.backoff, this.#options.random);
+    this.#attempt += 1;
+    this.#setState({ state: "reconnecting", code, retryInMs });
+    this.#retryTimer = setTimeout(() => void this.#connect(), retryInMs);
   }
 
-  private stopTimers(): void {
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    if (this.pingTimer !== null) clearInterval(this.pingTimer);
-    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
-    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
-    this.retryTimer = this.pingTimer = this.pongTimer = this.refreshTimer = null;
+  #stopTimers(): void {
+    clearTimeout(this.#retryTimer);
+    clearInterval(this.#pingTimer);
+    clearTimeout(this.#pongTimer);
+    clearTimeout(this.#refreshTimer);
+    this.#pongTimer = undefined;
   }
 
-  private setState(change: ConnectionChange): void {
-    this.current = change.state;
-    this.events.emit("state", change);
+  #setState(change: ConnectionChange): void {
+    this.#current = change.state;
+    this.#events.emit("state", change);
   }
 }
 
-function closeQuietly(socket: SocketLike, code: number, reason: string): void {
+/** A normal close (1000), with no reason: the service reads none. */
+function closeQuietly(socket: SocketLike): void {
   try {
-    socket.close(code, reason);
+    socket.close(1000);
   } catch {
     // Already closing or closed: nothing left to do.
   }

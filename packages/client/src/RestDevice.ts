@@ -1,6 +1,7 @@
 import type { PresenceView, StatusFrame } from "./protocol.js";
 import type { Rest, Tagged } from "./Rest.js";
 import { RestError } from "./RestError.js";
+import { payloadOf } from "./payload.js";
 import type { RestRounds } from "./RestFallback.js";
 
 /** What the REST device reads for, and tells what it read. */
@@ -31,105 +32,105 @@ const HEARTBEAT = "/v1/presence/me/heartbeat";
  * revive it, and its presence shows in the order the service answered.
  */
 export class RestDevice implements RestRounds {
-  private readonly id: string;
-  private live = false;
-  private beatDueAt = 0;
-  private shown = "";
-  private readonly reads = new Map<string, Tagged<PresenceView>>();
-  private turns: Promise<unknown> = Promise.resolve();
+  readonly #rest: Rest;
+  readonly #id: string;
+  /** How often to beat when the service does not say. */
+  readonly #beatEveryMs: number;
+  readonly #host: RestDeviceHost;
+  #live = false;
+  #beatDueAt = 0;
+  #shown = "";
+  readonly #reads = new Map<string, Tagged<PresenceView>>();
+  #turns: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly rest: Rest,
-    device: string,
-    /** How often to beat when the service does not say. */
-    private readonly beatEveryMs: number,
-    private readonly host: RestDeviceHost,
-  ) {
-    this.id = `${device.slice(0, 59)}.rest`;
+  constructor(rest: Rest, device: string, beatEveryMs: number, host: RestDeviceHost) {
+    this.#rest = rest;
+    this.#id = `${device.slice(0, 59)}.rest`;
+    this.#beatEveryMs = beatEveryMs;
+    this.#host = host;
   }
 
   /** Answered while its last heartbeat keeps the device online. */
   async round(first: boolean, answered: () => void): Promise<number> {
     if (first) {
-      this.live = true;
-      this.shown = "";
-      this.reads.clear();
+      this.#live = true;
+      this.#shown = "";
+      this.#reads.clear();
     }
     // Its own presence is read in turn with the writes, so an answer from before a write never shows after it.
-    const own = [
+    await Promise.all([
       this.sendStatus(),
-      Date.now() < this.beatDueAt ? null : this.beat(false, answered),
-      this.inTurn(async () => {
-        if (Date.now() < this.beatDueAt) answered();
-        await this.read("me");
+      Date.now() < this.#beatDueAt ? null : this.#beat(false, answered),
+      this.#inTurn(async () => {
+        if (Date.now() < this.#beatDueAt) answered();
+        await this.#read("me");
       }),
-    ];
-    await Promise.all([...own, ...[...this.host.subscriptions].map((user) => this.read(user))]);
-    return this.beatDueAt - Date.now();
+      ...[...this.#host.subscriptions].map((user) => this.#read(user)),
+    ]);
+    return this.#beatDueAt - Date.now();
   }
 
   end(): void {
-    if (!this.live) return;
-    this.live = false;
-    this.beatDueAt = 0;
-    this.inTurn(() => this.rest.request("DELETE", `${HEARTBEAT}?device=${encodeURIComponent(this.id)}`)).catch(() => undefined);
+    if (!this.#live) return;
+    this.#live = false;
+    this.#beatDueAt = 0;
+    this.#inTurn(() => this.#rest.request("DELETE", `${HEARTBEAT}?device=${encodeURIComponent(this.#id)}`)).catch(() => undefined);
   }
 
   /** The user is active on this device: a heartbeat says so now. */
   activity(): void {
-    this.beat(true).catch(() => undefined);
+    this.#beat(true).catch(() => undefined);
   }
 
   /** Forgets what was read for `user`, so subscribing again reads them afresh. */
   forget(user: string): void {
-    this.reads.delete(user);
+    this.#reads.delete(user);
   }
 
   /** Sends the pending status, if any: one that got no answer goes out again with the next round, one refused (as a refused frame) does not. */
-  sendStatus(): Promise<void> {
-    const frame = this.host.pendingStatus();
-    if (frame === null) return Promise.resolve();
-    const { type: _, ...change } = frame;
-    return this.inTurn(async () => {
+  async sendStatus(): Promise<void> {
+    const frame = this.#host.pendingStatus();
+    if (!frame) return;
+    await this.#inTurn(async () => {
       try {
-        this.own(await this.rest.request<PresenceView>("PUT", "/v1/presence/me", change));
+        this.#own(await this.#rest.request<PresenceView>("PUT", "/v1/presence/me", payloadOf(frame)));
       } catch (error) {
         if (!(error instanceof RestError)) throw error;
       }
-      this.host.applied(frame);
+      this.#host.applied(frame);
     });
   }
 
-  private beat(active: boolean, answered?: () => void): Promise<void> {
-    return this.inTurn(async () => {
-      if (!this.live) return;
-      const answer = await this.rest.request<HeartbeatAnswer>("POST", HEARTBEAT, { device: this.id, active });
-      this.beatDueAt = Date.now() + (answer.heartbeatMs || this.beatEveryMs);
+  #beat(active: boolean, answered?: () => void): Promise<void> {
+    return this.#inTurn(async () => {
+      if (!this.#live) return;
+      const answer = await this.#rest.request<HeartbeatAnswer>("POST", HEARTBEAT, { device: this.#id, active });
+      this.#beatDueAt = Date.now() + (answer.heartbeatMs || this.#beatEveryMs);
       answered?.();
-      this.own(answer.presence);
+      this.#own(answer.presence);
     });
   }
 
-  private async read(user: string): Promise<void> {
-    const held = this.reads.get(user);
-    const read = await this.rest.poll<PresenceView>(`/v1/presence/${encodeURIComponent(user)}`, held);
-    if (read === held || !this.live) return;
-    this.reads.set(user, read);
-    if (user === "me") this.own(read.body);
-    else this.host.changed(read.body);
+  async #read(user: string): Promise<void> {
+    const held = this.#reads.get(user);
+    const read = await this.#rest.poll<PresenceView>(`/v1/presence/${encodeURIComponent(user)}`, held);
+    if (read === held || !this.#live) return;
+    this.#reads.set(user, read);
+    if (user === "me") this.#own(read.body);
+    else this.#host.changed(read.body);
   }
 
-  private own(view: PresenceView): void {
+  #own(view: PresenceView): void {
     const text = JSON.stringify(view);
-    if (text === this.shown || !this.live) return;
-    this.shown = text;
-    this.host.presence(view);
+    if (text === this.#shown || !this.#live) return;
+    this.#shown = text;
+    this.#host.presence(view);
   }
 
   /** Runs `request` once every request before it settled. */
-  private inTurn<T>(request: () => Promise<T>): Promise<T> {
-    const done = this.turns.then(request);
-    this.turns = done.catch(() => undefined);
+  #inTurn<T>(request: () => Promise<T>): Promise<T> {
+    const done = this.#turns.then(request);
+    this.#turns = done.catch(() => undefined);
     return done;
   }
 }

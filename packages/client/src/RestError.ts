@@ -5,7 +5,11 @@ export interface ResponseLike {
   readonly ok: boolean;
   readonly status: number;
   /** Read for the `ETag` of a polled answer; without it every poll is a full answer. */
-  readonly headers?: { get(name: string): string | null };
+  readonly headers?: {
+    /** A header's value, or null when the response has none. */
+    get(name: string): string | null;
+  };
+  /** The body read as JSON. */
   json(): Promise<unknown>;
 }
 
@@ -13,7 +17,9 @@ export interface ResponseLike {
 export class RestError extends Error {
   override readonly name = "RestError";
 
+  /** A refusal with this status, code and message (see `RestError.from` for one read from a response). */
   constructor(
+    /** The response's HTTP status. */
     readonly status: number,
     /** Null when the body was not the service's error shape (a proxy's error page, say). */
     readonly code: ErrorCode | null,

@@ -1,5 +1,6 @@
 import type { ConnectionChange, ConnectionState, ReconnectingSocket } from "./ReconnectingSocket.js";
 
+/** When a connection goes over REST, and how often it polls there (see `restFallback` in `ConnectionOptions`). */
 export interface RestFallbackOptions {
   /** Sockets in a row that closed before they opened (1006) before the connection goes over REST; default 2. */
   afterFailures?: number;
@@ -30,93 +31,91 @@ const DEFAULT_POLL_INTERVAL_MS = 10_000;
  * round that was not. A socket that opens, or the connection's end, ends the rounds.
  */
 export class RestFallback {
-  private readonly afterFailures: number;
-  private readonly pollIntervalMs: number;
-  private current: ConnectionState;
+  readonly #rounds: RestRounds;
+  readonly #emit: (change: ConnectionChange) => void;
+  readonly #afterFailures: number;
+  readonly #pollIntervalMs: number;
+  #current: ConnectionState;
   /** The socket's own state, as it last reported it. */
-  private socket: ConnectionChange;
-  private failures = 0;
-  private polling = false;
-  /** Rises whenever polling starts or stops, so a round that outlived its time shows and schedules nothing. */
-  private session = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  #socket: ConnectionChange;
+  #failures = 0;
+  /** While polling, a token of this polling's own, so a round that outlived it shows and schedules nothing; null while not polling. */
+  #session: object | null = null;
+  /** The next round's; undefined while one runs (or none is due). */
+  #timer: ReturnType<typeof setTimeout> | undefined;
   /** A round was asked for while one ran: the next follows at once. */
-  private soon = false;
+  #soon = false;
 
   constructor(
     connection: Pick<ReconnectingSocket<unknown>, "state" | "on">,
     options: RestFallbackOptions | false | undefined,
-    private readonly rounds: RestRounds,
-    private readonly emit: (change: ConnectionChange) => void,
+    rounds: RestRounds,
+    emit: (change: ConnectionChange) => void,
   ) {
-    this.afterFailures = options === false ? Infinity : (options?.afterFailures ?? DEFAULT_AFTER_FAILURES);
-    this.pollIntervalMs = (options || undefined)?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.current = connection.state;
-    this.socket = { state: connection.state };
-    connection.on("state", (change) => this.changed(change));
+    this.#rounds = rounds;
+    this.#emit = emit;
+    this.#afterFailures = options === false ? Infinity : (options?.afterFailures ?? DEFAULT_AFTER_FAILURES);
+    this.#pollIntervalMs = (options || undefined)?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.#current = connection.state;
+    this.#socket = { state: connection.state };
+    connection.on("state", (change) => this.#changed(change));
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.#current;
   }
 
   /** While polling, runs a round now (or right after the one running) instead of at the next poll: there is something new to read. */
   refresh(): void {
-    if (!this.polling) return;
-    this.soon = true;
-    if (this.timer === null) return;
-    clearTimeout(this.timer);
-    void this.run(false);
+    if (!this.#session) return;
+    this.#soon = true;
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    void this.#run(false);
   }
 
-  private changed(change: ConnectionChange): void {
+  #changed(change: ConnectionChange): void {
     const { state } = change;
-    if (state === "open") this.failures = 0;
-    else if (state === "reconnecting" && change.code === NEVER_OPENED && this.socket.state !== "open") this.failures += 1;
-    this.socket = change;
-    if (state === "open" || state === "closed") this.stop();
-    else if (!this.polling && state === "reconnecting" && this.failures >= this.afterFailures) this.start();
+    if (state === "open") this.#failures = 0;
+    else if (state === "reconnecting" && change.code === NEVER_OPENED && this.#socket.state !== "open") this.#failures += 1;
+    this.#socket = change;
+    if (state === "open" || state === "closed") this.#stop();
+    else if (!this.#session && state === "reconnecting" && this.#failures >= this.#afterFailures) this.#start();
     // Sockets are still tried behind REST; only one that opens, or the end, shows.
-    if (this.current !== "rest" || state === "open" || state === "closed") this.show(change);
+    if (this.#current !== "rest" || state === "open" || state === "closed") this.#show(change);
   }
 
-  private start(): void {
-    this.polling = true;
-    this.session += 1;
-    void this.run(true);
+  #start(): void {
+    this.#session = {};
+    void this.#run(true);
   }
 
-  private stop(): void {
-    if (!this.polling) return;
-    this.polling = false;
-    this.session += 1;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.rounds.end?.();
+  #stop(): void {
+    if (!this.#session) return;
+    this.#session = null;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#rounds.end?.();
   }
 
-  private async run(first: boolean): Promise<void> {
-    const session = this.session;
-    this.timer = null;
-    this.soon = false;
+  async #run(first: boolean): Promise<void> {
+    const session = this.#session;
+    this.#timer = undefined;
+    this.#soon = false;
     let answered = false;
     const answer = () => {
       answered = true;
-      if (session === this.session && this.current !== "rest") this.show({ state: "rest", code: NEVER_OPENED });
+      if (session === this.#session && this.#current !== "rest") this.#show({ state: "rest", code: NEVER_OPENED });
     };
-    let dueInMs = Infinity;
-    try {
-      dueInMs = await this.rounds.round(first, answer);
-    } catch {
-      // The service did not answer (or refused): the next round tries again.
-    }
-    if (session !== this.session) return;
-    if (!answered && this.current === "rest") this.show(this.socket);
-    this.timer = setTimeout(() => void this.run(false), this.soon ? 0 : Math.min(this.pollIntervalMs, dueInMs));
+    // A round the service did not answer (or refused) is tried again at the next poll.
+    const dueInMs = await this.#rounds.round(first, answer).catch(() => Infinity);
+    if (session !== this.#session) return;
+    if (!answered && this.#current === "rest") this.#show(this.#socket);
+    this.#timer = setTimeout(() => void this.#run(false), this.#soon ? 0 : Math.min(this.#pollIntervalMs, dueInMs));
   }
 
-  private show(change: ConnectionChange): void {
-    this.current = change.state;
-    this.emit(change);
+  #show(change: ConnectionChange): void {
+    this.#current = change.state;
+    this.#emit(change);
   }
 }

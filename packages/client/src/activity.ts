@@ -1,15 +1,20 @@
 /** What the tracker listens to: a browser's `document`, or any event target in tests. */
 export interface ActivityTarget {
+  /** Starts calling `listener` on every event of `type`. */
   addEventListener(type: string, listener: () => void, options?: { passive?: boolean }): void;
+  /** Stops calling `listener` on events of `type`. */
   removeEventListener(type: string, listener: () => void): void;
+  /** `hidden` while the page is in the background: no activity is reported then. */
   readonly visibilityState?: string;
 }
 
+/** How `trackActivity` listens and how often it reports. */
 export interface ActivityOptions {
   /** At most one `activity` frame per this many milliseconds. */
   throttleMs?: number;
   /** Defaults to the page's `document`. */
   target?: ActivityTarget;
+  /** The clock the throttle reads, in epoch ms; defaults to `Date.now` (replace it only in tests). */
   now?: () => number;
 }
 
@@ -29,10 +34,9 @@ export function trackActivity(client: { activity(): void }, options: ActivityOpt
   const throttleMs = options.throttleMs ?? DEFAULT_ACTIVITY_THROTTLE_MS;
   const now = options.now ?? Date.now;
   let lastReportedAt = -Infinity;
-  const visible = () => target.visibilityState !== "hidden";
 
   const report = (force: boolean) => {
-    if (!visible()) return;
+    if (target.visibilityState === "hidden") return;
     const time = now();
     if (!force && time - lastReportedAt < throttleMs) return;
     lastReportedAt = time;

@@ -39,6 +39,7 @@ export const TYPING_INTERVAL_MS = 1_000;
 
 /** `global`, `org:<id>` or `zone:<id>`. */
 export type ScopeId = string;
+/** What kind of device a socket is, as the client says when it connects. */
 export type DeviceType = "web" | "mobile" | "desktop";
 
 /** Every refusal the service makes, by stable machine-readable code. */
@@ -85,28 +86,38 @@ export type ChosenStatus = "online" | "away" | "busy" | "invisible" | "auto";
 /** A user as a scope's roster shows them: only visible users are members. */
 export type MemberStatus = "online" | "away" | "busy";
 
+/** One connected device of a user, as their presence shows it. */
 export interface DeviceView {
+  /** The device's id, as its client chose it. */
   id: string;
   /** A socket's type, or `rest` for a device kept online by REST heartbeats. */
   type: DeviceType | "rest";
+  /** No activity on this device for the service's `AWAY_AFTER_MS`. */
   idle: boolean;
 }
 
+/** A user's presence as the viewer may see it: an unknown user, or one hidden from the viewer, shows offline with no text and no devices. */
 export interface PresenceView {
   user: string;
   status: Status;
+  /** The custom status text, or null (others see null while the user is offline). */
   text: string | null;
+  /** The latest activity on any device (epoch ms); null when unknown, or kept from the viewer. */
   lastActive: number | null;
+  /** When the user last went offline (epoch ms); null when unknown, or kept from the viewer. */
   lastSeen: number | null;
   devices: DeviceView[];
 }
 
+/** A user as a scope's roster shows them: only users the viewer may see, while they are not offline. */
 export interface Member {
   user: string;
   status: MemberStatus;
+  /** The custom status text, or null. */
   text: string | null;
   /** Null when the user keeps their activity from this viewer (their `lastSeen` privacy). */
   lastActive: number | null;
+  /** The user's display name, when their token gives one. */
   name?: string | undefined;
 }
 
@@ -139,7 +150,7 @@ export interface Message {
   read: boolean;
 }
 
-/** The service's answer to a sent message. */
+/** The service's answer to `send`: the message's id and time, whether a device has it, and whether it was read on arrival. */
 export interface SendMessageResponse {
   id: string;
   sentAt: number;
@@ -158,16 +169,21 @@ export interface ScopeHistory {
 
 /** Who may see a user, and who may see when they were last active. */
 export type Audience = "everyone" | "contacts" | "nobody";
+/** A user's privacy settings. */
 export interface Privacy {
+  /** Who may see the user at all; anyone else sees an unknown user. */
   visibility: Audience;
+  /** Who may see when the user was last active and when they went offline. */
   lastSeen: Audience;
 }
+/** The privacy settings to change; the ones left out stay as they are. */
 export type PrivacyChange = Partial<Privacy>;
 /** Users to add and users to remove, as many as you like: larger changes go out as several requests. */
 export interface RelationsChange {
   add?: string[] | undefined;
   remove?: string[] | undefined;
 }
+/** A user's contacts, or the users they blocked. */
 export interface Relations {
   users: string[];
 }
@@ -209,10 +225,13 @@ export interface PresenceFrame {
   type: "presence";
   presence: PresenceView;
 }
-export interface FocusNoticeFrame {
-  type: "focus";
+/** `user` started (`active`) or stopped having this user in focus (say, a chat with them open). */
+export interface FocusNotice {
   user: string;
   active: boolean;
+}
+export interface FocusNoticeFrame extends FocusNotice {
+  type: "focus";
 }
 export interface SubscribedFrame {
   type: "subscribed";
@@ -230,22 +249,32 @@ export interface InboxFrame {
   type: "inbox";
   messages: Message[];
 }
-export interface ReceiptFrame {
-  type: "receipt";
+/** The message `id` this user sent reached a device of `to` (`delivered`), or was read. */
+export interface Receipt {
   id: string;
   to: string;
   state: "delivered" | "read";
 }
-export interface TypingNoticeFrame {
-  type: "typing";
+export interface ReceiptFrame extends Receipt {
+  type: "receipt";
+}
+/** `user` is typing to this user: show it until `until` (epoch ms) unless another notice comes. */
+export interface TypingNotice {
   user: string;
   until: number;
 }
-export interface ErrorFrame {
-  type: "error";
+export interface TypingNoticeFrame extends TypingNotice {
+  type: "typing";
+}
+/** The service's refusal of a frame, with a stable code; the socket stays open. */
+export interface ServerError {
   code: ErrorCode;
   message: string;
 }
+export interface ErrorFrame extends ServerError {
+  type: "error";
+}
+/** A watch socket's first frame: every member of the scope, as the roster starts. */
 export interface SyncFrame {
   type: "sync";
   scope: ScopeId;
@@ -253,6 +282,7 @@ export interface SyncFrame {
   seq: number;
   members: Member[];
 }
+/** A watch socket's frame for what moved since the frame before it (whose `seq` is one less). */
 export interface DiffFrame {
   type: "diff";
   scope: ScopeId;

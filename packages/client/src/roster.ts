@@ -11,21 +11,19 @@ export interface Roster {
   members: ReadonlyMap<string, Member>;
 }
 
+/** What applying a frame to a roster gives: the next roster and what moved, or the missed frame. */
 export type RosterStep =
   /** `change`: how the frame moved the roster; for a `sync`, how it differs from what was shown before. */
   | { ok: true; roster: Roster; change: RosterDiff }
   /** The frame does not follow the last one applied: a frame was missed, so only a fresh `sync` helps. */
   | { ok: false; expectedSeq: number | null; seq: number };
 
+/** A roster's members by status, and all of them. */
 export interface RosterCounts {
   online: number;
   away: number;
   busy: number;
   total: number;
-}
-
-function rosterOf(sync: Pick<SyncFrame, "seq" | "members">): Roster {
-  return { seq: sync.seq, members: new Map(sync.members.map((member) => [member.user, member])) };
 }
 
 /** Adds the joins, replaces the updates (whole members) and removes the leaves; the input is left alone. */
@@ -40,8 +38,8 @@ export function applyDiff(roster: Roster, diff: Pick<DiffFrame, "seq" | "joins" 
 /** A `sync` always applies; a `diff` only right after the frame before it (and never before any `sync`). */
 export function applyFrame(roster: Roster | null, frame: SyncFrame | DiffFrame): RosterStep {
   if (frame.type === "sync") {
-    const next = rosterOf(frame);
-    return { ok: true, roster: next, change: changeBetween(roster?.members ?? new Map(), next.members) };
+    const members = new Map(frame.members.map((member) => [member.user, member]));
+    return { ok: true, roster: { seq: frame.seq, members }, change: changeBetween(roster?.members ?? new Map(), members) };
   }
   if (roster === null) return { ok: false, expectedSeq: null, seq: frame.seq };
   return applyDiff(roster, frame);
@@ -59,6 +57,7 @@ function changeBetween(before: ReadonlyMap<string, Member>, after: ReadonlyMap<s
   return change;
 }
 
+/** How many of `members` are online, away and busy, and how many in all. */
 export function countMembers(members: Iterable<Member>): RosterCounts {
   const counts: Record<MemberStatus, number> = { online: 0, away: 0, busy: 0 };
   let total = 0;

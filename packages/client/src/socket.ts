@@ -5,11 +5,17 @@ import { serviceUrl } from "./serviceUrl.js";
  * accepted inside workerd (in tests) all fit.
  */
 export interface SocketLike {
+  /** 1 (`WebSocket.OPEN`) while open. */
   readonly readyState: number;
+  /** Sends a text frame. */
   send(data: string): void;
+  /** Closes the socket with this code and reason. */
   close(code?: number, reason?: string): void;
+  /** Calls `listener` when the socket opens, or fails. */
   addEventListener(type: "open" | "error", listener: () => void): void;
+  /** Calls `listener` with every frame received (the SDK reads text frames only). */
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  /** Calls `listener` once the socket closed, with the close code. */
   addEventListener(type: "close", listener: (event: { code: number }) => void): void;
 }
 

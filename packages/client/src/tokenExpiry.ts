@@ -1,8 +1,8 @@
 /** A JWT's time claim (`exp`, `iat`) in epoch ms, read from its payload without verifying it; null when it cannot tell. */
 function timeClaim(token: string, claim: "exp" | "iat"): number | null {
   try {
-    const payload = token.split(".")[1] ?? "";
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    // atob takes base64 without its padding, as a JWT carries it.
+    const json = atob((token.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/"));
     const value = (JSON.parse(json) as Record<string, unknown>)[claim];
     return typeof value === "number" ? value * 1000 : null;
   } catch {

@@ -3,7 +3,7 @@
  * holds one client, and hooks that read it through `useSyncExternalStore`, following users and
  * watching scopes only while a component that asks is mounted.
  *
- * @module
+ * @module @edge-presence/client/react
  */
 export { PresenceProvider, type PresenceProviderProps } from "./PresenceProvider.js";
 export { usePresence } from "./usePresence.js";
