@@ -447,6 +447,7 @@ async function bodyOf(response) {
 
 // packages/client/src/RestDevice.ts
 var HEARTBEAT = "/v1/presence/me/heartbeat";
+var BATCH = 100;
 var RestDevice = class {
   #rest;
   #id;
@@ -456,7 +457,10 @@ var RestDevice = class {
   #live = false;
   #beatDueAt = 0;
   #shown = "";
+  /** The answers held for `If-None-Match`, by path: the device's own presence, and each batch of subscribed users. */
   #reads = /* @__PURE__ */ new Map();
+  /** What was told of each subscribed user, as JSON, so an unchanged user in a changed batch tells nothing. */
+  #told = /* @__PURE__ */ new Map();
   #turns = Promise.resolve();
   constructor(rest, device, beatEveryMs, host) {
     this.#rest = rest;
@@ -470,15 +474,28 @@ var RestDevice = class {
       this.#live = true;
       this.#shown = "";
       this.#reads.clear();
+      this.#told.clear();
     }
+    const users = [...this.#host.subscriptions].sort();
+    const batches = [];
+    while (users.length > 0) batches.push(users.splice(0, BATCH).join(","));
     await Promise.all([
       this.sendStatus(),
       Date.now() < this.#beatDueAt ? null : this.#beat(false, answered),
       this.#inTurn(async () => {
         if (Date.now() < this.#beatDueAt) answered();
-        await this.#read("me");
+        const own = await this.#read("/v1/presence/me");
+        if (own) this.#own(own);
       }),
-      ...[...this.#host.subscriptions].map((user) => this.#read(user))
+      ...batches.map(async (batch) => {
+        const read = await this.#read(`/v1/presence?users=${batch}`);
+        for (const view of Object.values(read?.presence ?? {})) {
+          const text = JSON.stringify(view);
+          if (this.#told.get(view.user) === text) continue;
+          this.#told.set(view.user, text);
+          this.#host.changed(view);
+        }
+      })
     ]);
     return this.#beatDueAt - Date.now();
   }
@@ -494,7 +511,8 @@ var RestDevice = class {
   }
   /** Forgets what was read for `user`, so subscribing again reads them afresh. */
   forget(user) {
-    this.#reads.delete(user);
+    this.#told.delete(user);
+    this.#reads.clear();
   }
   /** Sends the pending status, if any: one that got no answer goes out again with the next round, one refused (as a refused frame) does not. */
   async sendStatus() {
@@ -518,13 +536,13 @@ var RestDevice = class {
       this.#own(answer.presence);
     });
   }
-  async #read(user) {
-    const held = this.#reads.get(user);
-    const read = await this.#rest.poll(`/v1/presence/${encodeURIComponent(user)}`, held);
-    if (read === held || !this.#live) return;
-    this.#reads.set(user, read);
-    if (user === "me") this.#own(read.body);
-    else this.#host.changed(read.body);
+  /** The body at `path` when it changed since the last read (a 304 is null), while the device lives. */
+  async #read(path) {
+    const held = this.#reads.get(path);
+    const read = await this.#rest.poll(path, held);
+    if (read === held || !this.#live) return null;
+    this.#reads.set(path, read);
+    return read.body;
   }
   #own(view) {
     const text = JSON.stringify(view);
@@ -959,7 +977,6 @@ var PresenceClient = class {
 };
 
 // packages/client/src/MemberPages.ts
-var PAGE_SIZE = 200;
 var MemberPages = class {
   #rest;
   #scope;
@@ -983,10 +1000,19 @@ var MemberPages = class {
     const pages = /* @__PURE__ */ new Map();
     let changed = false;
     let cursor = "";
+    let restarts = 0;
     while (cursor !== null) {
-      const path = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=${PAGE_SIZE}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
+      const path = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=200${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
       const held = this.#pages.get(path);
-      const page = await this.#rest.poll(path, held);
+      let page;
+      try {
+        page = await this.#rest.poll(path, held);
+      } catch (error) {
+        if (!(error instanceof RestError) || error.status !== 400 || ++restarts > 3) throw error;
+        pages.clear();
+        cursor = "";
+        continue;
+      }
       changed ||= page !== held;
       pages.set(path, page);
       cursor = page.body.next;

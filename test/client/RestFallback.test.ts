@@ -190,7 +190,7 @@ describe("PresenceClient over REST", () => {
     client.subscribe([bob]);
     await eventually(() => changes.length === 1, 3000, "bob's first view");
     expect(changes[0]).toMatchObject({ user: bob, status: "offline" });
-    const reads = () => counting.requests.filter((request) => request.path === `/v1/presence/${bob}`).map((request) => request.status);
+    const reads = () => counting.requests.filter((request) => request.path === `/v1/presence?users=${bob}`).map((request) => request.status);
     await eventually(() => reads().filter((status) => status === 304).length >= 3, 3000, "three unchanged polls");
     expect(changes).toHaveLength(1);
 
@@ -201,6 +201,29 @@ describe("PresenceClient over REST", () => {
     expect(statuses[0]).toBe(200);
     expect(statuses.at(-1)).toBe(200);
     expect(statuses.slice(1, -1).every((status) => status === 304)).toBe(true);
+  });
+
+  it("polls subscribed users a hundred a request, and tells only the one who changed", async () => {
+    const users = Array.from({ length: 150 }, (_, index) => `${uniqueUser("sub")}-${index}`);
+    const counting = countingFetch();
+    const { client } = blockedClient(uniqueUser("alice"), { fetch: counting.fetch });
+    await onlineOverRest(client);
+    const changes = recordEvents(client, "changed");
+    client.subscribe(users);
+    await eventually(() => changes.length === 150, 5000, "every user's first view");
+    const batches = () => counting.requests.filter((request) => request.path.startsWith("/v1/presence?users="));
+    await eventually(() => batches().filter((request) => request.status === 304).length >= 4, 5000, "two unchanged rounds");
+    const named = new Set(batches().map((request) => request.path));
+    expect(named.size).toBe(2);
+    const polled = [...named].map((path) => path.slice("/v1/presence?users=".length).split(","));
+    expect(polled.map((batch) => batch.length).sort()).toEqual([100, 50]);
+    expect(new Set(polled.flat())).toEqual(new Set(users));
+
+    const changed = users[120] ?? "";
+    await nextEvent(socketClient(changed), "presence");
+    expect(await nextEvent(client, "changed")).toMatchObject({ user: changed, status: "online" });
+    await sleep(POLL_INTERVAL_MS * 3);
+    expect(changes.slice(150).map((view) => view.user)).toEqual([changed]);
   });
 
   it("reads a user subscribed while a round runs right after it, not at the next poll", async () => {
@@ -312,6 +335,57 @@ describe("watch over REST", () => {
     expect(await nextEvent(roster, "change", (change) => change.leaves.length > 0, timers.disconnectGraceMs + 5000)).toMatchObject({ resync: false, leaves: [bob] });
     expect(roster.members.map((member) => member.user)).toEqual([alice]);
     expect(roster.state).toBe("rest");
+  });
+
+  it("reads again from the first page when the member a page's cursor names leaves before the next page, and stays on REST", async () => {
+    const { org, scope } = freshOrg();
+    const members = Array.from({ length: 201 }, (_, index) => `${uniqueUser("member")}-${index}`);
+    const leaving = new Set<string>();
+    let keeping = true;
+    const heartbeat = async (user: string) =>
+      call("/v1/presence/me/heartbeat", { method: "POST", token: await token(user, { org }), json: {} });
+    // REST devices expire after OFFLINE_AFTER_MS (2 s in tests): keep every member but the leaving one online.
+    const keepAlive = (async () => {
+      while (keeping) {
+        await Promise.all(members.filter((user) => !leaving.has(user)).map(heartbeat));
+        await sleep(400);
+      }
+    })();
+    try {
+      const viewer = await token(uniqueUser("viewer"), { org });
+      await eventually(async () => ((await (await call(`/v1/scopes/${scope}/count`, { token: viewer })).json()) as { total: number }).total === 201, 10_000, "201 members");
+      const counting = countingFetch();
+      let cut = false;
+      let next: string | null = null;
+      // The first round reads both pages; in the second, after its first page and before the next, the
+      // member the first page's cursor names leaves.
+      const fetch: FetchLike = async (url, init) => {
+        const response = await counting.fetch(url, init);
+        if (cut || !url.includes("/members?limit=200") || url.includes("cursor=")) return response;
+        if (next === null) {
+          next = ((await (response as Response).clone().json()) as { next: string | null }).next;
+          return response;
+        }
+        cut = true;
+        const [user] = JSON.parse(atob(next.replace(/-/g, "+").replace(/_/g, "/"))) as [string];
+        leaving.add(user);
+        await call("/v1/presence/me/heartbeat", { method: "DELETE", token: await token(user, { org }) });
+        const cursor = next;
+        await eventually(async () => (await call(`/v1/scopes/${scope}/members?limit=200&cursor=${cursor}`, { token: viewer })).status === 400, 10_000, "the cursor's member gone");
+        return response;
+      };
+      const { roster } = blockedWatch(scope, org, { fetch });
+      const states = recordEvents(roster, "state");
+      await eventually(() => cut && roster.members.length === 200, 10_000, "the roster without the member who left");
+      const [gone] = [...leaving];
+      expect(roster.members.map((member) => member.user)).not.toContain(gone);
+      expect(counting.requests.filter((request) => request.status === 400)).toHaveLength(1);
+      // The round that met the 400 carried on from the first page: the watch never left REST.
+      expect(states.map((change) => change.state).slice(states.findIndex((change) => change.state === "rest"))).toEqual(["rest"]);
+    } finally {
+      keeping = false;
+      await keepAlive;
+    }
   });
 
   it("polls an unchanged roster for a 304 per page", async () => {

@@ -1,17 +1,16 @@
 import type { Member, ScopeId } from "./protocol.js";
 import type { Rest, Tagged } from "./Rest.js";
 import type { RestRounds } from "./RestFallback.js";
+import { RestError } from "./RestError.js";
 
 interface MembersPage {
   members: Member[];
   next: string | null;
 }
 
-/** The most members one page may carry: the fewest requests per poll. */
-const PAGE_SIZE = 200;
-
 /**
- * A watch's rounds over REST: each reads a scope's members page by page, each page with
+ * A watch's rounds over REST: each reads a scope's members page by page (200 a page, the most the
+ * service gives: the fewest requests per poll), each page with
  * `If-None-Match`, so a roster that did not change costs a 304 per page and no body, and hands them
  * to `polled` (null when no page changed since the last round).
  */
@@ -41,10 +40,20 @@ export class MemberPages implements RestRounds {
     const pages = new Map<string, Tagged<MembersPage>>();
     let changed = false;
     let cursor: string | null = "";
+    let restarts = 0;
     while (cursor !== null) {
-      const path: string = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=${PAGE_SIZE}${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
+      const path: string = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=200${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
       const held = this.#pages.get(path);
-      const page: Tagged<MembersPage> = await this.#rest.poll(path, held);
+      let page: Tagged<MembersPage>;
+      try {
+        page = await this.#rest.poll(path, held);
+      } catch (error) {
+        // The member a cursor names left between two pages (a 400): read again from the first page, a few times at most.
+        if (!(error instanceof RestError) || error.status !== 400 || ++restarts > 3) throw error;
+        pages.clear();
+        cursor = "";
+        continue;
+      }
       changed ||= page !== held;
       pages.set(path, page);
       cursor = page.body.next;

@@ -23,11 +23,14 @@ interface HeartbeatAnswer {
 }
 
 const HEARTBEAT = "/v1/presence/me/heartbeat";
+/** The most users one `GET /v1/presence?users=` names. */
+const BATCH = 100;
 
 /**
  * A device while WebSockets are blocked: a device of type `rest` (its id is the socket device's with
  * `.rest`) kept online by heartbeats, with its status and activity sent over REST, and its own
- * presence and its subscriptions polled with `If-None-Match` (an unchanged one costs a 304). Its own
+ * presence and its subscriptions polled with `If-None-Match`, up to 100 users a request (an unchanged
+ * batch costs a 304). Its own
  * requests go out one after another, so the device's end is never overtaken by a heartbeat that would
  * revive it, and its presence shows in the order the service answered.
  */
@@ -40,7 +43,10 @@ export class RestDevice implements RestRounds {
   #live = false;
   #beatDueAt = 0;
   #shown = "";
-  readonly #reads = new Map<string, Tagged<PresenceView>>();
+  /** The answers held for `If-None-Match`, by path: the device's own presence, and each batch of subscribed users. */
+  readonly #reads = new Map<string, Tagged<unknown>>();
+  /** What was told of each subscribed user, as JSON, so an unchanged user in a changed batch tells nothing. */
+  readonly #told = new Map<string, string>();
   #turns: Promise<unknown> = Promise.resolve();
 
   constructor(rest: Rest, device: string, beatEveryMs: number, host: RestDeviceHost) {
@@ -56,16 +62,29 @@ export class RestDevice implements RestRounds {
       this.#live = true;
       this.#shown = "";
       this.#reads.clear();
+      this.#told.clear();
     }
+    const users = [...this.#host.subscriptions].sort();
+    const batches: string[] = [];
+    while (users.length > 0) batches.push(users.splice(0, BATCH).join(","));
     // Its own presence is read in turn with the writes, so an answer from before a write never shows after it.
     await Promise.all([
       this.sendStatus(),
       Date.now() < this.#beatDueAt ? null : this.#beat(false, answered),
       this.#inTurn(async () => {
         if (Date.now() < this.#beatDueAt) answered();
-        await this.#read("me");
+        const own = await this.#read<PresenceView>("/v1/presence/me");
+        if (own) this.#own(own);
       }),
-      ...[...this.#host.subscriptions].map((user) => this.#read(user)),
+      ...batches.map(async (batch) => {
+        const read = await this.#read<{ presence: Record<string, PresenceView> }>(`/v1/presence?users=${batch}`);
+        for (const view of Object.values(read?.presence ?? {})) {
+          const text = JSON.stringify(view);
+          if (this.#told.get(view.user) === text) continue;
+          this.#told.set(view.user, text);
+          this.#host.changed(view);
+        }
+      }),
     ]);
     return this.#beatDueAt - Date.now();
   }
@@ -84,7 +103,8 @@ export class RestDevice implements RestRounds {
 
   /** Forgets what was read for `user`, so subscribing again reads them afresh. */
   forget(user: string): void {
-    this.#reads.delete(user);
+    this.#told.delete(user);
+    this.#reads.clear();
   }
 
   /** Sends the pending status, if any: one that got no answer goes out again with the next round, one refused (as a refused frame) does not. */
@@ -111,13 +131,13 @@ export class RestDevice implements RestRounds {
     });
   }
 
-  async #read(user: string): Promise<void> {
-    const held = this.#reads.get(user);
-    const read = await this.#rest.poll<PresenceView>(`/v1/presence/${encodeURIComponent(user)}`, held);
-    if (read === held || !this.#live) return;
-    this.#reads.set(user, read);
-    if (user === "me") this.#own(read.body);
-    else this.#host.changed(read.body);
+  /** The body at `path` when it changed since the last read (a 304 is null), while the device lives. */
+  async #read<Body>(path: string): Promise<Body | null> {
+    const held = this.#reads.get(path) as Tagged<Body> | undefined;
+    const read = await this.#rest.poll(path, held);
+    if (read === held || !this.#live) return null;
+    this.#reads.set(path, read);
+    return read.body;
   }
 
   #own(view: PresenceView): void {
