@@ -8,7 +8,7 @@ import { openApiDocument } from "./export-openapi.mjs";
  * Writes the two API documents the service serves as static assets (public/v1/, not checked in):
  * `/v1/openapi.json` (REST and the socket upgrades) and `/v1/asyncapi.json` (both sockets' frames).
  * They are generated here, at build time, from the routes and zod schemas, so the worker carries no
- * document generator. `predev`, `pretest`, `pretest:e2e` and `predeploy` run it; wrangler.toml's
+ * document generator. `predev`, `pretest:e2e` and `predeploy` run it; wrangler.toml's
  * `run_worker_first` leaves those two paths to the assets.
  */
 const DIR = fileURLToPath(new URL("../public/v1/", import.meta.url));

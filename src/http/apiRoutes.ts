@@ -14,12 +14,13 @@ export function defineRoute<const R extends RouteConfig>(route: R): R {
   return route;
 }
 
-const JSON_MEDIA = /^application\/([a-z-.]+\+)?json/i;
+/** `application/json` or a `+json` type, parameters (`; charset=…`) aside: what the JSON validator parses. */
+const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
 
 /** A JSON body's media type is checked before it is parsed: anything else is a 415. */
 async function requireJsonMedia(c: Context, next: Next): Promise<void> {
   const type = c.req.header("content-type");
-  if (type ? !JSON_MEDIA.test(type) : (await c.req.raw.clone().arrayBuffer()).byteLength > 0) {
+  if (type ? !JSON_MEDIA.test(type.split(";")[0]?.trim() ?? "") : (await c.req.raw.clone().arrayBuffer()).byteLength > 0) {
     throw new HTTPException(415, { message: "Unsupported Media Type" });
   }
   await next();

@@ -81,9 +81,11 @@ export class Subscribers {
 
   private all(): Map<string, Held> {
     if (this.cached) return this.cached;
+    // A row from before `told_unknown` (NULL) counts as told "unknown": a hidden user then stays silent,
+    // and a visible one differs from "unknown", so their next change still goes out.
     type Row = { viewer: string; scopes: string; told_unknown: number | null };
     const rows = this.schema.exists() ? this.sql.exec<Row>("SELECT viewer, scopes, told_unknown FROM subscribers ORDER BY since").toArray() : [];
-    this.cached = new Map(rows.map((row) => [row.viewer, { viewer: { kind: "user", user: row.viewer, scopes: JSON.parse(row.scopes) as string[] }, toldUnknown: row.told_unknown === 1 }]));
+    this.cached = new Map(rows.map((row) => [row.viewer, { viewer: { kind: "user", user: row.viewer, scopes: JSON.parse(row.scopes) as string[] }, toldUnknown: row.told_unknown !== 0 }]));
     return this.cached;
   }
 

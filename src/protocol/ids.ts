@@ -1,11 +1,16 @@
 import * as z from "zod";
 
+/** A user id's characters, as a regular expression's class (a list of ids, say, is built from it). */
+export const USER_ID_CHAR = "[A-Za-z0-9._:@-]";
+/** The most characters a user id has. */
+export const MAX_USER_ID = 128;
+
 /** A user id, as carried in a token's `sub`. */
 export const UserId = z
   .string()
   .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:@-]+$/, "1-128 chars of A-Za-z0-9._:@-");
+  .max(MAX_USER_ID)
+  .regex(new RegExp(`^${USER_ID_CHAR}+$`), `1-${MAX_USER_ID} chars of A-Za-z0-9._:@-`);
 export type UserId = z.infer<typeof UserId>;
 
 /** The id part of `org:<id>` and `zone:<id>` scopes, also used for device ids. */

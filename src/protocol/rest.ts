@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { DeviceId, DeviceType, ScopeId, ShortId, UserId } from "./ids";
+import { DeviceId, DeviceType, MAX_USER_ID, ScopeId, ShortId, USER_ID_CHAR, UserId } from "./ids";
 import { MAX_RELATION_CHANGE } from "./constants";
 import { ChosenStatus, DisplayName, Member, PresenceView, StatusText, Until } from "./presence";
 
@@ -9,12 +9,12 @@ export const UserParam = z.object({ user: UserId });
 export const MAX_BATCH_USERS = 100;
 export const BatchRequest = z.strictObject({ users: z.array(UserId).min(1).max(MAX_BATCH_USERS) });
 export const BatchResponse = z.object({ presence: z.record(z.string(), PresenceView) });
-const USER_ID_CHARS = "[A-Za-z0-9._:@-]{1,128}";
+const ONE_ID = `${USER_ID_CHAR}{1,${MAX_USER_ID}}`;
 /** `GET /v1/presence?users=a,b,c`: the conditional (pollable) form of the batch read. */
 export const BatchQuery = z.object({
   users: z
     .string()
-    .regex(new RegExp(`^${USER_ID_CHARS}(,${USER_ID_CHARS}){0,${MAX_BATCH_USERS - 1}}$`), `1-${MAX_BATCH_USERS} user ids, comma-separated`)
+    .regex(new RegExp(`^${ONE_ID}(,${ONE_ID}){0,${MAX_BATCH_USERS - 1}}$`), `1-${MAX_BATCH_USERS} user ids, comma-separated`)
     .meta({ description: `1 to ${MAX_BATCH_USERS} user ids, comma-separated` }),
 });
 

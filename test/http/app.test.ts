@@ -27,6 +27,19 @@ describe("routing and errors", () => {
     expect(await response.json()).toMatchObject({ error: { code: "invalid_request" } });
   });
 
+  it("parses JSON under any JSON media type, with parameters, and refuses one that only begins like JSON with 415", async () => {
+    // A body that is parsed is validated: an unknown status is a 400, never a 200 that changed nothing.
+    for (const type of ["application/json; charset=utf-8", "application/merge-patch+json", "Application/JSON"]) {
+      const response = await call("/v1/presence/me", { method: "PUT", token: await token("alice"), headers: { "content-type": type }, body: '{"status":"nope"}' });
+      expect(response.status, type).toBe(400);
+      expect(await response.json(), type).toMatchObject({ error: { code: "invalid_request" } });
+    }
+    for (const [path, method] of [["/v1/presence/me", "PUT"], ["/v1/presence/me/heartbeat", "POST"]] as const) {
+      const response = await call(path, { method, token: await token("alice"), headers: { "content-type": "application/json5" }, body: '{"leave":true,"status":"away"}' });
+      expect(response.status, path).toBe(415);
+    }
+  });
+
   it("answers a body without a JSON content type with 415", async () => {
     const response = await call("/v1/presence/me", { method: "PUT", token: await token("alice"), body: '{"status":"busy"}' });
     expect(response.status).toBe(415);

@@ -207,6 +207,25 @@ describe("subscriptions", () => {
     expect(await socket.next(isChanged(bob, "busy"))).toBeTruthy();
   });
 
+  it("send nothing to a follower of a table made before it stored what they were told, from a user hidden from them", async () => {
+    const [alice, bob] = [uniqueUser("alice"), uniqueUser("bob")];
+    const subject = await connectDevice(bob, { org: uniqueUser("org") });
+    const { socket } = await connectDevice(alice, { org: uniqueUser("other-org") });
+    socket.send({ type: "subscribe", users: [bob] });
+    await socket.nextOfType("subscribed");
+    await evictDurableObject(presenceStub(bob), { webSockets: "hibernate" });
+    await runInDurableObject(presenceStub(bob), (_object, state) => {
+      const { scopes, since } = state.storage.sql.exec<{ scopes: string; since: number }>("SELECT scopes, since FROM subscribers").one();
+      state.storage.sql.exec("DROP TABLE subscribers");
+      state.storage.sql.exec("CREATE TABLE subscribers (viewer TEXT PRIMARY KEY, scopes TEXT NOT NULL, since INTEGER NOT NULL)");
+      state.storage.sql.exec("INSERT INTO subscribers (viewer, scopes, since) VALUES (?, ?, ?)", alice, scopes, since);
+    });
+    await evictDurableObject(presenceStub(bob), { webSockets: "hibernate" });
+    subject.socket.send({ type: "status", status: "busy" });
+    await subject.socket.nextOfType("presence");
+    expect((await socket.drain(500)).filter(isChanged(bob))).toEqual([]);
+  });
+
   it("end when the device reconnects: a new socket starts with none", async () => {
     const org = uniqueUser("org");
     const [followed, viewer] = [uniqueUser("followed"), uniqueUser("viewer")];
