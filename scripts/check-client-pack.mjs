@@ -9,7 +9,7 @@
  * - the built code and declarations import nothing but each other: no `cloudflare:`, zod or server
  *   code; the `./react` entry (dist/react.js, dist/react/*.d.ts) imports React too, and the core by
  *   the package's own name; nothing else imports React;
- * - the size budgets, minified and gzipped: the core entry with the chunks it imports at most 6 KB;
+ * - the size budgets, minified and gzipped: the core entry with the chunks it imports at most 6 KiB (6,144 B);
  *   the react entry with its own chunks (the core and React excluded) at most 3 KB.
  * Prints the figures (with `--json`, also as a last JSON line); exits 1 on any failure.
  */

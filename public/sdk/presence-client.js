@@ -4,13 +4,8 @@
 var MAX_FRAME_BYTES = 4096;
 var PING = "ping";
 var PONG = "pong";
-var CloseCode = {
-  messageTooBig: 1009,
-  heartbeatTimeout: 4e3,
-  deviceReplaced: 4001,
-  tokenExpired: 4003,
-  disconnected: 4004
-};
+var DEVICE_REPLACED = 4001;
+var DISCONNECTED = 4004;
 var MAX_SUBSCRIPTIONS = 500;
 var MAX_RELATION_CHANGE = 100;
 var MAX_MESSAGES_PER_FRAME = 100;
@@ -62,6 +57,13 @@ function reconnectDelayMs(attempt, policy, random = Math.random) {
   return Math.floor(random() * ceiling);
 }
 
+// packages/client/src/pathWithQuery.ts
+function pathWithQuery(path, query) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== void 0) search.set(key, String(value));
+  return `${path}${`${search}` && `?${search}`}`;
+}
+
 // packages/client/src/serviceUrl.ts
 function serviceUrl(baseUrl, path) {
   const origin = baseUrl ?? globalThis.location?.origin;
@@ -75,9 +77,8 @@ function serviceUrl(baseUrl, path) {
 var SOCKET_OPEN = 1;
 var openBrowserSocket = (url) => new WebSocket(url);
 function socketUrl(baseUrl, path, query) {
-  const url = serviceUrl(baseUrl, path);
+  const url = serviceUrl(baseUrl, pathWithQuery(path, query));
   url.protocol = url.protocol.replace(/^http/, "ws");
-  for (const [key, value] of Object.entries(query)) if (value !== void 0) url.searchParams.set(key, value);
   return url.toString();
 }
 
@@ -277,7 +278,7 @@ var ReconnectingSocket = class {
       if (generation !== this.#generation) return;
       const issuedAt = tokenIssuedAt(token) ?? 0;
       if (issuedAt <= this.#revokedIssuedAt) {
-        this.#scheduleRetry(CloseCode.disconnected);
+        this.#scheduleRetry(DISCONNECTED);
         return;
       }
       this.#revokedIssuedAt = -Infinity;
@@ -351,7 +352,7 @@ var ReconnectingSocket = class {
   }
   #dropped(socket, code) {
     if (this.#socket !== socket) return;
-    if (code === CloseCode.disconnected) this.#revokedIssuedAt = this.#tokenIssuedAt;
+    if (code === DISCONNECTED) this.#revokedIssuedAt = this.#tokenIssuedAt;
     this.#socket = null;
     closeQuietly(socket);
     if (Date.now() - this.#openedAt >= STABLE_AFTER_MS) this.#attempt = 0;
@@ -391,15 +392,17 @@ function closeQuietly(socket) {
 
 // packages/client/src/RestError.ts
 var RestError = class _RestError extends Error {
+  /** The response's HTTP status. */
+  status;
+  /** Null when the body was not the service's error shape (a proxy's error page, say). */
+  code;
+  name = "RestError";
   /** A refusal with this status, code and message (see `RestError.from` for one read from a response). */
   constructor(status, code, message) {
     super(message);
     this.status = status;
     this.code = code;
   }
-  status;
-  code;
-  name = "RestError";
   /** Reads the `{"error":{"code","message"}}` body of a refused request. */
   static async from(response) {
     const body = await response.json().catch(() => null);
@@ -447,6 +450,7 @@ async function bodyOf(response) {
 
 // packages/client/src/RestDevice.ts
 var HEARTBEAT = "/v1/presence/me/heartbeat";
+var OWN = "";
 var BATCH = 100;
 var RestDevice = class {
   #rest;
@@ -456,10 +460,9 @@ var RestDevice = class {
   #host;
   #live = false;
   #beatDueAt = 0;
-  #shown = "";
   /** The answers held for `If-None-Match`, by path: the device's own presence, and each batch of subscribed users. */
   #reads = /* @__PURE__ */ new Map();
-  /** What was told of each subscribed user, as JSON, so an unchanged user in a changed batch tells nothing. */
+  /** What was told last, as JSON, of each subscribed user and of the device's own presence (as OWN), so an unchanged view tells nothing. */
   #told = /* @__PURE__ */ new Map();
   #turns = Promise.resolve();
   constructor(rest, device, beatEveryMs, host) {
@@ -472,7 +475,6 @@ var RestDevice = class {
   async round(first, answered) {
     if (first) {
       this.#live = true;
-      this.#shown = "";
       this.#reads.clear();
       this.#told.clear();
     }
@@ -485,16 +487,11 @@ var RestDevice = class {
       this.#inTurn(async () => {
         if (Date.now() < this.#beatDueAt) answered();
         const own = await this.#read("/v1/presence/me");
-        if (own) this.#own(own);
+        if (own) this.#tell(OWN, own);
       }),
       ...batches.map(async (batch) => {
         const read = await this.#read(`/v1/presence?users=${batch}`);
-        for (const view of Object.values(read?.presence ?? {})) {
-          const text = JSON.stringify(view);
-          if (this.#told.get(view.user) === text) continue;
-          this.#told.set(view.user, text);
-          this.#host.changed(view);
-        }
+        for (const view of Object.values(read?.presence ?? {})) this.#tell(view.user, view);
       })
     ]);
     return this.#beatDueAt - Date.now();
@@ -503,7 +500,7 @@ var RestDevice = class {
     if (!this.#live) return;
     this.#live = false;
     this.#beatDueAt = 0;
-    this.#inTurn(() => this.#rest.request("DELETE", `${HEARTBEAT}?device=${encodeURIComponent(this.#id)}`)).catch(() => void 0);
+    this.#inTurn(() => this.#rest.request("DELETE", pathWithQuery(HEARTBEAT, { device: this.#id }))).catch(() => void 0);
   }
   /** The user is active on this device: a heartbeat says so now. */
   activity() {
@@ -520,7 +517,7 @@ var RestDevice = class {
     if (!frame) return;
     await this.#inTurn(async () => {
       try {
-        this.#own(await this.#rest.request("PUT", "/v1/presence/me", payloadOf(frame)));
+        this.#tell(OWN, await this.#rest.request("PUT", "/v1/presence/me", payloadOf(frame)));
       } catch (error) {
         if (!(error instanceof RestError)) throw error;
       }
@@ -533,7 +530,7 @@ var RestDevice = class {
       const answer = await this.#rest.request("POST", HEARTBEAT, { device: this.#id, active });
       this.#beatDueAt = Date.now() + (answer.heartbeatMs || this.#beatEveryMs);
       answered?.();
-      this.#own(answer.presence);
+      this.#tell(OWN, answer.presence);
     });
   }
   /** The body at `path` when it changed since the last read (a 304 is null), while the device lives. */
@@ -544,11 +541,13 @@ var RestDevice = class {
     this.#reads.set(path, read);
     return read.body;
   }
-  #own(view) {
+  /** Tells `view` of `user` (OWN: the device's own presence) when it differs from what was told last, while the device lives. */
+  #tell(user, view) {
     const text = JSON.stringify(view);
-    if (text === this.#shown || !this.#live) return;
-    this.#shown = text;
-    this.#host.presence(view);
+    if (this.#told.get(user) === text || !this.#live) return;
+    this.#told.set(user, text);
+    if (user === OWN) this.#host.presence(view);
+    else this.#host.changed(view);
   }
   /** Runs `request` once every request before it settled. */
   #inTurn(request) {
@@ -727,7 +726,7 @@ var PresenceClient = class {
       ...settings,
       token: () => resolveToken(options.token),
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
-      shouldReconnect: (code) => code !== CloseCode.deviceReplaced
+      shouldReconnect: (code) => code !== DEVICE_REPLACED
     });
     this.#rest = new Rest(options);
     this.settings = new Settings(options);
@@ -785,11 +784,11 @@ var PresenceClient = class {
    * few frames as fit. Throws a RangeError, following no one new, past MAX_SUBSCRIPTIONS (500) users.
    */
   subscribe(users) {
-    const added = new Set([...users].filter((user) => !this.#subscribed.has(user)));
-    if (this.#subscribed.size + added.size > MAX_SUBSCRIPTIONS) {
+    const wanted = [...users];
+    if ((/* @__PURE__ */ new Set([...this.#subscribed, ...wanted])).size > MAX_SUBSCRIPTIONS) {
       throw new RangeError(`a device may subscribe to at most ${MAX_SUBSCRIPTIONS} users`);
     }
-    for (const user of added) this.#subscribed.add(user);
+    for (const user of wanted) this.#subscribed.add(user);
     this.#queueSubscriptions();
   }
   /** Stops following these users and forgets their presence. */
@@ -828,10 +827,8 @@ var PresenceClient = class {
    * A refusal throws a `RestError`: `forbidden_scope` for a scope not the user's, `invalid_request` for a bad span.
    */
   scopeHistory(scope, options = {}) {
-    const query = new URLSearchParams();
-    for (const key of ["from", "to", "step"]) if (options[key] !== void 0) query.set(key, String(options[key]));
-    const search = query.toString();
-    return this.#rest.request("GET", `/v1/scopes/${encodeURIComponent(scope)}/history${search ? `?${search}` : ""}`, void 0, 2);
+    const { from, to, step } = options;
+    return this.#rest.request("GET", pathWithQuery(`/v1/scopes/${encodeURIComponent(scope)}/history`, { from, to, step }), void 0, 2);
   }
   /**
    * The user read these messages: their senders get a read receipt. The service marks only messages it
@@ -979,12 +976,13 @@ var PresenceClient = class {
 // packages/client/src/MemberPages.ts
 var MemberPages = class {
   #rest;
-  #scope;
+  /** The scope's members route, without the query. */
+  #path;
   #polled;
   #pages = /* @__PURE__ */ new Map();
   constructor(rest, scope, polled) {
     this.#rest = rest;
-    this.#scope = scope;
+    this.#path = `/v1/scopes/${encodeURIComponent(scope)}/members`;
     this.#polled = polled;
   }
   /** A first round forgets every page, so it hands over the members whatever they are; none is due sooner than the next poll. */
@@ -1002,7 +1000,7 @@ var MemberPages = class {
     let cursor = "";
     let restarts = 0;
     while (cursor !== null) {
-      const path = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=200${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
+      const path = pathWithQuery(this.#path, { limit: 200, cursor: cursor || void 0 });
       const held = this.#pages.get(path);
       let page;
       try {

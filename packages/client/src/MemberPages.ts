@@ -2,6 +2,7 @@ import type { Member, ScopeId } from "./protocol.js";
 import type { Rest, Tagged } from "./Rest.js";
 import type { RestRounds } from "./RestFallback.js";
 import { RestError } from "./RestError.js";
+import { pathWithQuery } from "./pathWithQuery.js";
 
 interface MembersPage {
   members: Member[];
@@ -16,13 +17,14 @@ interface MembersPage {
  */
 export class MemberPages implements RestRounds {
   readonly #rest: Rest;
-  readonly #scope: ScopeId;
+  /** The scope's members route, without the query. */
+  readonly #path: string;
   readonly #polled: (members: Member[] | null) => void;
   #pages = new Map<string, Tagged<MembersPage>>();
 
   constructor(rest: Rest, scope: ScopeId, polled: (members: Member[] | null) => void) {
     this.#rest = rest;
-    this.#scope = scope;
+    this.#path = `/v1/scopes/${encodeURIComponent(scope)}/members`;
     this.#polled = polled;
   }
 
@@ -42,7 +44,7 @@ export class MemberPages implements RestRounds {
     let cursor: string | null = "";
     let restarts = 0;
     while (cursor !== null) {
-      const path: string = `/v1/scopes/${encodeURIComponent(this.#scope)}/members?limit=200${cursor && `&cursor=${encodeURIComponent(cursor)}`}`;
+      const path = pathWithQuery(this.#path, { limit: 200, cursor: cursor || undefined });
       const held = this.#pages.get(path);
       let page: Tagged<MembersPage>;
       try {

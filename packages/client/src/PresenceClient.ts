@@ -1,5 +1,5 @@
 import {
-  CloseCode,
+  DEVICE_REPLACED,
   MAX_SUBSCRIPTIONS,
   TYPING_INTERVAL_MS,
   type DeviceServerFrame,
@@ -20,6 +20,7 @@ import { Emitter } from "./emitter.js";
 import { connectionSettings, resolveToken, type ConnectionOptions } from "./connectionOptions.js";
 import { DeliveredMessages } from "./DeliveredMessages.js";
 import { payloadOf } from "./payload.js";
+import { pathWithQuery } from "./pathWithQuery.js";
 import { ReconnectingSocket, type ConnectionChange, type ConnectionState } from "./ReconnectingSocket.js";
 import { Rest } from "./Rest.js";
 import { RestDevice } from "./RestDevice.js";
@@ -135,7 +136,7 @@ export class PresenceClient {
       ...settings,
       token: () => resolveToken(options.token),
       url: (token) => socketUrl(options.baseUrl, "/v1/connect", { token, device: this.device, type: deviceType }),
-      shouldReconnect: (code) => code !== CloseCode.deviceReplaced,
+      shouldReconnect: (code) => code !== DEVICE_REPLACED,
     });
     this.#rest = new Rest(options);
     this.settings = new Settings(options);
@@ -202,11 +203,11 @@ export class PresenceClient {
    * few frames as fit. Throws a RangeError, following no one new, past MAX_SUBSCRIPTIONS (500) users.
    */
   subscribe(users: Iterable<string>): void {
-    const added = new Set([...users].filter((user) => !this.#subscribed.has(user)));
-    if (this.#subscribed.size + added.size > MAX_SUBSCRIPTIONS) {
+    const wanted = [...users];
+    if (new Set([...this.#subscribed, ...wanted]).size > MAX_SUBSCRIPTIONS) {
       throw new RangeError(`a device may subscribe to at most ${MAX_SUBSCRIPTIONS} users`);
     }
-    for (const user of added) this.#subscribed.add(user);
+    for (const user of wanted) this.#subscribed.add(user);
     this.#queueSubscriptions();
   }
 
@@ -250,10 +251,8 @@ export class PresenceClient {
    * A refusal throws a `RestError`: `forbidden_scope` for a scope not the user's, `invalid_request` for a bad span.
    */
   scopeHistory(scope: ScopeId, options: ScopeHistoryOptions = {}): Promise<ScopeHistory> {
-    const query = new URLSearchParams();
-    for (const key of ["from", "to", "step"] as const) if (options[key] !== undefined) query.set(key, String(options[key]));
-    const search = query.toString();
-    return this.#rest.request("GET", `/v1/scopes/${encodeURIComponent(scope)}/history${search ? `?${search}` : ""}`, undefined, 2);
+    const { from, to, step } = options;
+    return this.#rest.request("GET", pathWithQuery(`/v1/scopes/${encodeURIComponent(scope)}/history`, { from, to, step }), undefined, 2);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Emitter } from "./emitter.js";
 import { reconnectDelayMs } from "./backoff.js";
 import type { ConnectionSettings } from "./connectionOptions.js";
-import { CloseCode, PING, PONG } from "./protocol.js";
+import { DISCONNECTED, PING, PONG } from "./protocol.js";
 import { SOCKET_OPEN, type SocketLike } from "./socket.js";
 import { refreshAt, tokenExpiry, tokenIssuedAt } from "./tokenExpiry.js";
 
@@ -132,7 +132,7 @@ export class ReconnectingSocket<Frame> {
       if (generation !== this.#generation) return;
       const issuedAt = tokenIssuedAt(token) ?? 0;
       if (issuedAt <= this.#revokedIssuedAt) {
-        this.#scheduleRetry(CloseCode.disconnected);
+        this.#scheduleRetry(DISCONNECTED);
         return;
       }
       this.#revokedIssuedAt = -Infinity;
@@ -215,7 +215,7 @@ export class ReconnectingSocket<Frame> {
 
   #dropped(socket: SocketLike, code: number): void {
     if (this.#socket !== socket) return;
-    if (code === CloseCode.disconnected) this.#revokedIssuedAt = this.#tokenIssuedAt;
+    if (code === DISCONNECTED) this.#revokedIssuedAt = this.#tokenIssuedAt;
     this.#socket = null;
     closeQuietly(socket);
     if (Date.now() - this.#openedAt >= STABLE_AFTER_MS) this.#attempt = 0;

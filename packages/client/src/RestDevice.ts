@@ -2,6 +2,7 @@ import type { PresenceView, StatusFrame } from "./protocol.js";
 import type { Rest, Tagged } from "./Rest.js";
 import { RestError } from "./RestError.js";
 import { payloadOf } from "./payload.js";
+import { pathWithQuery } from "./pathWithQuery.js";
 import type { RestRounds } from "./RestFallback.js";
 
 /** What the REST device reads for, and tells what it read. */
@@ -23,6 +24,8 @@ interface HeartbeatAnswer {
 }
 
 const HEARTBEAT = "/v1/presence/me/heartbeat";
+/** The device's own presence where `#told` keeps views by user. */
+const OWN = "";
 /** The most users one `GET /v1/presence?users=` names. */
 const BATCH = 100;
 
@@ -42,10 +45,9 @@ export class RestDevice implements RestRounds {
   readonly #host: RestDeviceHost;
   #live = false;
   #beatDueAt = 0;
-  #shown = "";
   /** The answers held for `If-None-Match`, by path: the device's own presence, and each batch of subscribed users. */
   readonly #reads = new Map<string, Tagged<unknown>>();
-  /** What was told of each subscribed user, as JSON, so an unchanged user in a changed batch tells nothing. */
+  /** What was told last, as JSON, of each subscribed user and of the device's own presence (as OWN), so an unchanged view tells nothing. */
   readonly #told = new Map<string, string>();
   #turns: Promise<unknown> = Promise.resolve();
 
@@ -60,7 +62,6 @@ export class RestDevice implements RestRounds {
   async round(first: boolean, answered: () => void): Promise<number> {
     if (first) {
       this.#live = true;
-      this.#shown = "";
       this.#reads.clear();
       this.#told.clear();
     }
@@ -74,16 +75,11 @@ export class RestDevice implements RestRounds {
       this.#inTurn(async () => {
         if (Date.now() < this.#beatDueAt) answered();
         const own = await this.#read<PresenceView>("/v1/presence/me");
-        if (own) this.#own(own);
+        if (own) this.#tell(OWN, own);
       }),
       ...batches.map(async (batch) => {
         const read = await this.#read<{ presence: Record<string, PresenceView> }>(`/v1/presence?users=${batch}`);
-        for (const view of Object.values(read?.presence ?? {})) {
-          const text = JSON.stringify(view);
-          if (this.#told.get(view.user) === text) continue;
-          this.#told.set(view.user, text);
-          this.#host.changed(view);
-        }
+        for (const view of Object.values(read?.presence ?? {})) this.#tell(view.user, view);
       }),
     ]);
     return this.#beatDueAt - Date.now();
@@ -93,7 +89,7 @@ export class RestDevice implements RestRounds {
     if (!this.#live) return;
     this.#live = false;
     this.#beatDueAt = 0;
-    this.#inTurn(() => this.#rest.request("DELETE", `${HEARTBEAT}?device=${encodeURIComponent(this.#id)}`)).catch(() => undefined);
+    this.#inTurn(() => this.#rest.request("DELETE", pathWithQuery(HEARTBEAT, { device: this.#id }))).catch(() => undefined);
   }
 
   /** The user is active on this device: a heartbeat says so now. */
@@ -113,7 +109,7 @@ export class RestDevice implements RestRounds {
     if (!frame) return;
     await this.#inTurn(async () => {
       try {
-        this.#own(await this.#rest.request<PresenceView>("PUT", "/v1/presence/me", payloadOf(frame)));
+        this.#tell(OWN, await this.#rest.request<PresenceView>("PUT", "/v1/presence/me", payloadOf(frame)));
       } catch (error) {
         if (!(error instanceof RestError)) throw error;
       }
@@ -127,7 +123,7 @@ export class RestDevice implements RestRounds {
       const answer = await this.#rest.request<HeartbeatAnswer>("POST", HEARTBEAT, { device: this.#id, active });
       this.#beatDueAt = Date.now() + (answer.heartbeatMs || this.#beatEveryMs);
       answered?.();
-      this.#own(answer.presence);
+      this.#tell(OWN, answer.presence);
     });
   }
 
@@ -140,11 +136,13 @@ export class RestDevice implements RestRounds {
     return read.body;
   }
 
-  #own(view: PresenceView): void {
+  /** Tells `view` of `user` (OWN: the device's own presence) when it differs from what was told last, while the device lives. */
+  #tell(user: string, view: PresenceView): void {
     const text = JSON.stringify(view);
-    if (text === this.#shown || !this.#live) return;
-    this.#shown = text;
-    this.#host.presence(view);
+    if (this.#told.get(user) === text || !this.#live) return;
+    this.#told.set(user, text);
+    if (user === OWN) this.#host.presence(view);
+    else this.#host.changed(view);
   }
 
   /** Runs `request` once every request before it settled. */

@@ -15,17 +15,17 @@ export interface ResponseLike {
 
 /** A request the service refused: the HTTP status, and the stable code from its error body. */
 export class RestError extends Error {
+  /** The response's HTTP status. */
+  readonly status: number;
+  /** Null when the body was not the service's error shape (a proxy's error page, say). */
+  readonly code: ErrorCode | null;
   override readonly name = "RestError";
 
   /** A refusal with this status, code and message (see `RestError.from` for one read from a response). */
-  constructor(
-    /** The response's HTTP status. */
-    readonly status: number,
-    /** Null when the body was not the service's error shape (a proxy's error page, say). */
-    readonly code: ErrorCode | null,
-    message: string,
-  ) {
+  constructor(status: number, code: ErrorCode | null, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 
   /** Reads the `{"error":{"code","message"}}` body of a refused request. */

@@ -14,13 +14,21 @@ export const MAX_FRAME_BYTES = 4096;
 export const PING = "ping";
 export const PONG = "pong";
 
-/** Close codes the service uses besides the standard ones. */
+/** The close code for a device whose id connected again elsewhere: the newer socket took over. */
+export const DEVICE_REPLACED = 4001;
+/** The close code for a device the service disconnected (a sign-out everywhere, a ban, an erase). */
+export const DISCONNECTED = 4004;
+
+/**
+ * Close codes the service uses besides the standard ones. The client reads the two it acts on as
+ * `DEVICE_REPLACED` and `DISCONNECTED`, so its bundle leaves this object out.
+ */
 export const CloseCode = {
   messageTooBig: 1009,
   heartbeatTimeout: 4000,
-  deviceReplaced: 4001,
+  deviceReplaced: DEVICE_REPLACED,
   tokenExpired: 4003,
-  disconnected: 4004,
+  disconnected: DISCONNECTED,
 } as const;
 
 /** How many users one device may follow by subscription at once. */

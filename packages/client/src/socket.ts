@@ -1,3 +1,4 @@
+import { pathWithQuery } from "./pathWithQuery.js";
 import { serviceUrl } from "./serviceUrl.js";
 
 /**
@@ -29,8 +30,7 @@ export const openBrowserSocket: OpenSocket = (url) => new WebSocket(url);
 
 /** The socket URL for `path` on the service at `baseUrl` (http(s) or ws(s)); defaults to the page's origin. */
 export function socketUrl(baseUrl: string | undefined, path: string, query: Record<string, string | undefined>): string {
-  const url = serviceUrl(baseUrl, path);
+  const url = serviceUrl(baseUrl, pathWithQuery(path, query));
   url.protocol = url.protocol.replace(/^http/, "ws");
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
   return url.toString();
 }
